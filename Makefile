@@ -1,0 +1,23 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt test-requirements.txt lab/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -r test-requirements.txt -e lab
+	touch $@
+
+demo: venv
+	$(BIN)/python -m mfplab.demo
+
+test: venv
+	scripts/test.sh
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from mfplab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,216 @@
+"""`mfplab`: start and stop the lab, look at it, and act on it as a person or provider admin would."""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from mfplab.fleet import FleetError, load_fleet
+
+STARTUP_SECONDS = 60
+
+
+def default_state_dir():
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(os.environ.get("MFPLAB_STATE") or Path(base) / "mfplab")
+
+
+class LabClient:
+    """Talks to a running lab's control API, found through `lab.json` in its state directory."""
+
+    def __init__(self, state_dir):
+        self.state_dir = Path(state_dir)
+        try:
+            self.info = json.loads((self.state_dir / "lab.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SystemExit(f"mfplab: no lab is running with state in {self.state_dir} (start one: mfplab up)")
+        self._http = requests.Session()
+        self._http.trust_env = False
+
+    def call(self, method, path, body=None):
+        try:
+            response = self._http.request(method, self.info["control_url"] + path, json=body, timeout=120)
+        except requests.ConnectionError:
+            raise SystemExit(f"mfplab: the lab at {self.info['control_url']} does not answer (stale {self.state_dir}/lab.json?)")
+        answer = response.json()
+        if response.status_code >= 400:
+            raise SystemExit(f"mfplab: {answer.get('error', response.text)}")
+        return answer
+
+
+def status_table(devices):
+    """The fleet as a person reads it: one row per device."""
+    header = ("device", "address", "model", "ui", "up", "smtp auth", "pop auth", "token", "account")
+    rows = [header]
+    for d in devices:
+        token = d["token"]
+        rows.append((
+            d["name"], f"{d['address']}:{d['port']}", d["model"], d["language"], "yes" if d["up"] else "no",
+            d["settings"]["smtp"]["auth_method"], d["settings"]["pop"]["auth_method"],
+            token["state"], token.get("account") or "-",
+        ))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
+    return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+
+
+def _up(args):
+    state_dir = Path(args.state)
+    if (state_dir / "lab.json").exists():
+        raise SystemExit(f"mfplab: a lab already runs with state in {state_dir} (stop it: mfplab down)")
+    try:
+        load_fleet(args.fleet)
+    except FleetError as error:
+        raise SystemExit(f"mfplab: {error}")
+    if args.foreground:
+        return _serve(args)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "mfplab", "serve", "--state", str(state_dir)]
+    if args.fleet:
+        command += ["--fleet", str(args.fleet)]
+    with open(state_dir / "lab.log", "ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not (state_dir / "lab.json").exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = (state_dir / "lab.log").read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise SystemExit(f"mfplab: the lab did not start; {state_dir / 'lab.log'} ends with:\n{tail}")
+        time.sleep(0.1)
+    client = LabClient(state_dir)
+    print(status_table(client.call("GET", "/devices")["devices"]))
+    print(f"\nidentity provider: {client.info['idp_url']}/devicelogin")
+    print(f"inventory:         {client.info['inventory']}")
+    print(f"lab CA:            {client.info['ca_path']}")
+    return 0
+
+
+def _serve(args):
+    from mfplab.server import Lab
+
+    lab = Lab(load_fleet(args.fleet), args.state)
+
+    async def serve():
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, lambda: lab.stopped.set() if lab.stopped else task.cancel())
+        await lab.serve_until_stopped()
+
+    asyncio.run(serve())
+    return 0
+
+
+def _down(args):
+    client = LabClient(args.state)
+    client.call("POST", "/shutdown")
+    deadline = time.monotonic() + 30
+    while (Path(args.state) / "lab.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    print("lab stopped")
+    return 0
+
+
+def _status(args):
+    answer = LabClient(args.state).call("GET", "/devices")
+    if args.json:
+        return _print(answer)
+    print(status_table(answer["devices"]))
+    return 0
+
+
+def _print(answer):
+    print(json.dumps(answer, indent=1))
+    return 0
+
+
+def _faults(args):
+    changes = {key: getattr(args, key) for key in ("latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline")
+               if getattr(args, key) is not None}
+    if args.clear:
+        changes = dict.fromkeys(("latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline"))
+    return _print(LabClient(args.state).call("POST", f"/devices/{args.device}/faults", changes))
+
+
+COMMANDS = {
+    "status": _status,
+    "device": lambda a: _print(LabClient(a.state).call("GET", f"/devices/{a.device}")),
+    "pending": lambda a: _print(LabClient(a.state).call("GET", "/idp/pending")),
+    "approve": lambda a: _print(LabClient(a.state).call(
+        "POST", "/idp/approve", {"user_code": a.code, "username": a.user, "password": a.password})),
+    "decline": lambda a: _print(LabClient(a.state).call("POST", "/idp/decline", {"user_code": a.code})),
+    "reboot": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/reboot", {"seconds": a.seconds})),
+    "expire-sessions": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/expire-sessions")),
+    "send-mail": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/send-mail")),
+    "inventory": lambda a: print(LabClient(a.state).info["inventory"]),
+}
+
+
+def _account_command(action):
+    return lambda a: _print(LabClient(a.state).call(
+        "POST", f"/idp/accounts/{a.account}/{action}", {"notify": not a.no_notify}))
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="mfplab", description=__doc__)
+    top.add_argument("--state", default=str(default_state_dir()),
+                     help="the lab's state directory (default: $MFPLAB_STATE or ~/.local/state/mfplab)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="start the lab in the background and print the fleet")
+    up.add_argument("--fleet", help="fleet file (default: the lab's default fleet)")
+    up.add_argument("--foreground", action="store_true", help="stay in the foreground until Ctrl-C")
+    up.set_defaults(func=_up)
+    serve = sub.add_parser("serve", help=argparse.SUPPRESS)
+    serve.add_argument("--fleet")
+    serve.set_defaults(func=_serve)
+    sub.add_parser("down", help="stop the lab").set_defaults(func=_down)
+
+    status = sub.add_parser("status", help="the fleet: address, model, UI language, auth, token state")
+    status.add_argument("--json", action="store_true", help="every device's full ground truth")
+    sub.add_parser("pending", help="user codes waiting for a sign-in")
+    sub.add_parser("inventory", help="path of the Ansible inventory the lab wrote")
+    for name, help_text in (("device", "one device's ground truth"),
+                            ("reboot", "reboot a device (settings kept)"),
+                            ("expire-sessions", "end a device's admin session"),
+                            ("send-mail", "let a device use its token now (refresh at the provider)")):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("device")
+        if name == "reboot":
+            command.add_argument("--seconds", type=float, default=5)
+    approve = sub.add_parser("approve", help="sign in with a user code as a mailbox user, and consent")
+    approve.add_argument("code")
+    approve.add_argument("--user", required=True)
+    approve.add_argument("--password", help="checked when given")
+    sub.add_parser("decline", help="decline a user code").add_argument("code")
+    for action, help_text in (("revoke", "revoke the account's tokens (like a password reset)"),
+                              ("expire", "let the account's tokens go inactive (the 90-day rule)"),
+                              ("disable", "disable the account"), ("enable", "enable the account again")):
+        command = sub.add_parser(action, help=help_text)
+        command.add_argument("account")
+        command.add_argument("--no-notify", action="store_true",
+                             help="don't let the devices holding its tokens find out now")
+        command.set_defaults(func=_account_command(action))
+    fault = sub.add_parser("fault", help="set a device's faults")
+    fault.add_argument("device")
+    fault.add_argument("--latency-ms", type=int)
+    fault.add_argument("--jitter-ms", type=int)
+    fault.add_argument("--error-rate", type=float, help="share of requests answered 503")
+    fault.add_argument("--drop-rate", type=float, help="share of connections dropped")
+    fault.add_argument("--offline", action=argparse.BooleanOptionalAction, default=None)
+    fault.add_argument("--clear", action="store_true", help="remove every fault")
+    fault.set_defaults(func=_faults)
+    for name, func in COMMANDS.items():
+        sub.choices[name].set_defaults(func=func)
+    return top
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    return args.func(args) or 0

@@ -1,0 +1,141 @@
+"""The lab's control API: JSON over HTTP on a loopback address, for tests, demos and the CLI.
+
+It does what a person, a provider administrator or a flaky network would do to the fleet, and
+reads each device's ground truth (settings, token, counters; never a secret).
+"""
+
+import asyncio
+
+from aiohttp import web
+
+ACCOUNT_ACTIONS = {
+    "revoke": lambda idp, username: idp.revoke(username),
+    "expire": lambda idp, username: idp.expire(username),
+    "disable": lambda idp, username: idp.set_account_enabled(username, False),
+    "enable": lambda idp, username: idp.set_account_enabled(username, True),
+}
+
+
+@web.middleware
+async def _errors_as_json(request, handler):
+    try:
+        return await handler(request)
+    except LookupError as error:
+        return web.json_response({"error": str(error.args[0] if error.args else error)}, status=404)
+    except ValueError as error:
+        return web.json_response({"error": str(error)}, status=400)
+
+
+async def _body(request):
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ValueError("the request body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise ValueError("the request body must be a JSON object")
+    return body
+
+
+def _required(body, key):
+    if not body.get(key):
+        raise ValueError(f"{key} is required")
+    return body[key]
+
+
+def _holds_token_for(host, username):
+    token = host.device.ground_truth()["token"]
+    return token["state"] == "obtained" and token.get("account") == username
+
+
+def control_app(lab):
+    routes = web.RouteTableDef()
+
+    @routes.get("/health")
+    async def health(request):
+        return web.json_response({"devices": len(lab.hosts), "up": sum(h.listening for h in lab.hosts.values())})
+
+    @routes.get("/devices")
+    async def devices(request):
+        return web.json_response({"devices": [host.ground_truth() for host in lab.hosts.values()]})
+
+    @routes.get("/devices/{name}")
+    async def device(request):
+        return web.json_response(lab.host(request.match_info["name"]).ground_truth())
+
+    @routes.post("/devices/{name}/faults")
+    async def faults(request):
+        host = lab.host(request.match_info["name"])
+        return web.json_response({"faults": await host.apply_faults(await _body(request))})
+
+    @routes.post("/devices/{name}/reboot")
+    async def reboot(request):
+        host = lab.host(request.match_info["name"])
+        seconds = float((await _body(request)).get("seconds", 5))
+        if not 0 <= seconds <= 600:
+            raise ValueError("seconds must be between 0 and 600")
+        await host.reboot(seconds)
+        return web.json_response({"rebooting": host.name, "seconds": seconds})
+
+    @routes.post("/devices/{name}/expire-sessions")
+    async def expire_sessions(request):
+        host = lab.host(request.match_info["name"])
+        host.device.expire_sessions()
+        return web.json_response({"expired": host.name})
+
+    @routes.post("/devices/{name}/send-mail")
+    async def send_mail(request):
+        host = lab.host(request.match_info["name"])
+        return web.json_response(await host.device.use_token())
+
+    @routes.get("/idp")
+    async def idp(request):
+        return web.json_response(lab.idp.ground_truth())
+
+    @routes.get("/idp/pending")
+    async def pending(request):
+        return web.json_response({"pending": lab.idp.pending()})
+
+    @routes.post("/idp/approve")
+    async def approve(request):
+        body = await _body(request)
+        return web.json_response(lab.idp.approve(
+            _required(body, "user_code"), _required(body, "username"), body.get("password")
+        ))
+
+    @routes.post("/idp/decline")
+    async def decline(request):
+        body = await _body(request)
+        return web.json_response(lab.idp.decline(_required(body, "user_code"), body.get("username")))
+
+    @routes.post("/idp/accounts/{username}/{action}")
+    async def account(request):
+        username, action = request.match_info["username"], request.match_info["action"]
+        if action not in ACCOUNT_ACTIONS:
+            raise LookupError(f"no account action {action!r}; known: {sorted(ACCOUNT_ACTIONS)}")
+        result = ACCOUNT_ACTIONS[action](lab.idp, username)
+        if (await _body(request)).get("notify", True):
+            # The devices holding a token for this account find out when they next send mail.
+            holders = [host for host in lab.hosts.values() if _holds_token_for(host, username)]
+            outcomes = await asyncio.gather(*(host.device.use_token() for host in holders))
+            result = dict(result, devices={host.name: outcome for host, outcome in zip(holders, outcomes)})
+        return web.json_response(result)
+
+    @routes.post("/idp/tenants/{tenant}/consent")
+    async def consent(request):
+        granted = bool((await _body(request)).get("granted", True))
+        return web.json_response(lab.idp.set_admin_consent(request.match_info["tenant"], granted))
+
+    @routes.get("/inventory")
+    async def inventory(request):
+        return web.Response(text=lab.inventory_path.read_text(encoding="utf-8"), content_type="text/yaml")
+
+    @routes.post("/shutdown")
+    async def shutdown(request):
+        lab.stopped.set()
+        return web.json_response({"stopping": True})
+
+    app = web.Application(middlewares=[_errors_as_json])
+    app.add_routes(routes)
+    return app

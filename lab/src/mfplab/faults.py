@@ -1,0 +1,58 @@
+"""Per-device faults: what a flaky network or a busy printer does to a client.
+
+All faults are bounded: latency is capped, rates are probabilities per request, and a reboot
+ends after the seconds it was given.
+"""
+
+import asyncio
+import random
+
+from aiohttp import web
+
+MAX_LATENCY_MS = 30_000
+NO_FAULTS = {"latency_ms": 0, "jitter_ms": 0, "error_rate": 0.0, "drop_rate": 0.0, "offline": False}
+
+
+class DroppedConnection(Exception):
+    """Raised after the transport is aborted, so the handler chain stops without a response."""
+
+
+class Faults:
+    """The faults currently set on one device, and the middleware that applies them."""
+
+    def __init__(self, name, settings=None):
+        # Seeded by the device name, so a fault run repeats request for request.
+        self._random = random.Random(name)
+        self.settings = dict(NO_FAULTS)
+        self.update(settings or {})
+
+    def update(self, changes):
+        """Merge `changes` (None resets a fault to none) and return the resulting settings."""
+        unknown = set(changes) - set(NO_FAULTS)
+        if unknown:
+            raise ValueError(f"unknown faults {sorted(unknown)}; known: {sorted(NO_FAULTS)}")
+        for key, value in changes.items():
+            value = NO_FAULTS[key] if value is None else type(NO_FAULTS[key])(value)
+            if key in ("error_rate", "drop_rate") and not 0 <= value <= 1:
+                raise ValueError(f"{key} must be between 0 and 1")
+            if key in ("latency_ms", "jitter_ms") and not 0 <= value <= MAX_LATENCY_MS:
+                raise ValueError(f"{key} must be between 0 and {MAX_LATENCY_MS}")
+            self.settings[key] = value
+        return dict(self.settings)
+
+    def _delay(self):
+        jitter = self.settings["jitter_ms"]
+        return (self.settings["latency_ms"] + (self._random.uniform(0, jitter) if jitter else 0)) / 1000
+
+    @web.middleware
+    async def middleware(self, request, handler):
+        delay = self._delay()
+        if delay:
+            await asyncio.sleep(delay)
+        if self.settings["drop_rate"] and self._random.random() < self.settings["drop_rate"]:
+            request.transport.abort()
+            raise DroppedConnection()
+        if self.settings["error_rate"] and self._random.random() < self.settings["error_rate"]:
+            return web.Response(status=503, text="<html><body><h1>503 Service Unavailable</h1></body></html>",
+                                content_type="text/html")
+        return await handler(request)

@@ -1,0 +1,197 @@
+"""The fleet file: which devices the lab emulates, and the identity provider they talk to.
+
+A fleet file is YAML. `defaults` apply to every device; each `devices` entry overrides them and
+may stand for many devices with `count` (its `name` is then a format with `{n}`). Devices
+without an `address` get consecutive loopback addresses from `lab.first_device_address`.
+"""
+
+import copy
+import ipaddress
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+LAB_DEFAULTS = {
+    "control_address": "127.0.0.1",
+    "control_port": 8479,
+    "first_device_address": "127.1.0.1",
+    "device_port": 8443,
+}
+
+DEVICE_DEFAULTS = {
+    "profile": "bp_classic",
+    "model": "BP-C131PW",
+    "language": "en",
+    "admin_user": "admin",
+    "admin_password": "admin",
+    "session_idle_seconds": 300,
+    "lockout": {"attempts": 5, "seconds": 300},
+    "settings": {},
+    "token": {"state": "not_obtained"},
+    "faults": {},
+}
+
+IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": []}
+
+FAULT_KEYS = {"latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline"}
+TOKEN_STATES = {"not_obtained", "obtained", "invalid"}
+LANGUAGES = {"en", "sv"}
+
+
+class FleetError(ValueError):
+    """A fleet file that cannot describe a lab; the message names the entry."""
+
+
+@dataclass
+class Fleet:
+    lab: dict
+    identity_provider: dict
+    devices: list
+
+    @property
+    def idp_base_url(self):
+        return f"https://{self.identity_provider['address']}:{self.identity_provider['port']}"
+
+    @property
+    def control_url(self):
+        return f"http://{self.lab['control_address']}:{self.lab['control_port']}"
+
+    @property
+    def device_client_id(self):
+        return self.identity_provider["clients"][0]["client_id"]
+
+
+def default_fleet_path():
+    return Path(str(resources.files("mfplab") / "default_fleet.yml"))
+
+
+def load_fleet(path=None):
+    path = Path(path) if path else default_fleet_path()
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise FleetError(f"cannot read fleet file {path}: {error}") from error
+    return parse_fleet(document)
+
+
+def _merge(base, override):
+    """Deep merge of dicts; values in `override` win."""
+    merged = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _loopback(address, where):
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError as error:
+        raise FleetError(f"{where}: {error}") from error
+    if not ip.is_loopback or ip.version != 4:
+        raise FleetError(f"{where}: {address} is not an IPv4 loopback address (127.0.0.0/8)")
+    return ip
+
+
+def _address_pool(first):
+    ip = first
+    while True:
+        if ip.packed[-1] not in (0, 255):
+            yield str(ip)
+        ip += 1
+        _loopback(str(ip), "address pool")
+
+
+def _expand(entries):
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise FleetError(f"devices[{index}]: each device needs a name")
+        count = entry.get("count")
+        if count is None:
+            yield entry
+            continue
+        if not isinstance(count, int) or count < 1:
+            raise FleetError(f"devices[{index}]: count must be a positive whole number")
+        template = {key: value for key, value in entry.items() if key != "count"}
+        for n in range(1, count + 1):
+            yield dict(template, name=entry["name"].format(n=n))
+
+
+def _check_device(device):
+    name = device["name"]
+    if device["language"] not in LANGUAGES:
+        raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
+    unknown = set(device["faults"]) - FAULT_KEYS
+    if unknown:
+        raise FleetError(f"device {name}: unknown faults {sorted(unknown)}; known: {sorted(FAULT_KEYS)}")
+    for rate in ("error_rate", "drop_rate"):
+        if not 0 <= float(device["faults"].get(rate, 0)) <= 1:
+            raise FleetError(f"device {name}: {rate} must be between 0 and 1")
+    token = device["token"]
+    if token.get("state") not in TOKEN_STATES:
+        raise FleetError(f"device {name}: token.state must be one of {sorted(TOKEN_STATES)}")
+    if token["state"] != "not_obtained" and not token.get("account"):
+        raise FleetError(f"device {name}: a token that is {token['state']} needs the account it was issued for")
+
+
+def parse_fleet(document):
+    lab = _merge(LAB_DEFAULTS, document.get("lab"))
+    idp = _merge(IDP_DEFAULTS, document.get("identity_provider"))
+    _loopback(lab["control_address"], "lab.control_address")
+    _loopback(idp["address"], "identity_provider.address")
+    if not idp["clients"]:
+        raise FleetError("identity_provider.clients: the devices' OAuth client must be registered")
+
+    defaults = _merge(DEVICE_DEFAULTS, document.get("defaults"))
+    pool = _address_pool(_loopback(lab["first_device_address"], "lab.first_device_address"))
+    devices, names, taken = [], set(), {idp["address"], lab["control_address"]}
+    for entry in _expand(document.get("devices") or []):
+        device = _merge(defaults, entry)
+        device.setdefault("port", lab["device_port"])
+        if "address" in device:
+            _loopback(device["address"], f"device {device['name']}")
+        else:
+            device["address"] = next(address for address in pool if address not in taken)
+        if device["name"] in names:
+            raise FleetError(f"device {device['name']}: the name is used twice")
+        if device["address"] in taken:
+            raise FleetError(f"device {device['name']}: address {device['address']} is used twice")
+        names.add(device["name"])
+        taken.add(device["address"])
+        _check_device(device)
+        devices.append(device)
+    if not devices:
+        raise FleetError("devices: the fleet has no devices")
+    return Fleet(lab=lab, identity_provider=idp, devices=devices)
+
+
+def inventory(fleet, ca_path):
+    """The Ansible inventory for a fleet: one host per device, grouped by profile and language."""
+    hosts, groups = {}, {}
+    for device in fleet.devices:
+        host = {
+            "ansible_host": device["address"],
+            "mfp_port": device["port"],
+            "mfp_admin_password": device["admin_password"],
+            "mfp_ca_path": str(ca_path),
+        }
+        if device["profile"] == "mx_classic":
+            host["mfp_admin_user"] = device["admin_user"]
+        hosts[device["name"]] = host
+        for group in (f"profile_{device['profile']}", f"ui_{device['language']}"):
+            groups.setdefault(group, {"hosts": {}})["hosts"][device["name"]] = None
+    return {
+        "all": {
+            "children": {
+                "printers": {"hosts": hosts, "children": groups},
+            },
+            "vars": {
+                "mfplab_control_url": fleet.control_url,
+                "mfplab_idp_url": fleet.idp_base_url,
+            },
+        }
+    }

@@ -1,0 +1,69 @@
+"""The fleet file: defaults, expansion, addresses, and errors that name the entry."""
+
+import pytest
+
+from mfplab.fleet import FleetError, inventory, load_fleet, parse_fleet
+
+CLIENT = {"clients": [{"client_id": "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f", "name": "lab"}]}
+
+
+def fleet(devices, **extra):
+    return parse_fleet(dict({"identity_provider": CLIENT, "devices": devices}, **extra))
+
+
+def test_the_default_fleet_has_a_dozen_devices_in_both_languages_and_profiles():
+    devices = load_fleet().devices
+    assert len(devices) >= 12
+    assert {d["language"] for d in devices} == {"en", "sv"}
+    assert {d["profile"] for d in devices} == {"bp_classic", "mx_classic"}
+    assert {d["token"]["state"] for d in devices} == {"not_obtained", "obtained", "invalid"}
+    assert any(d["faults"].get("offline") for d in devices)
+
+
+def test_devices_get_consecutive_loopback_addresses_skipping_network_and_broadcast_octets():
+    parsed = fleet([{"name": "p{n}", "count": 3}], lab={"first_device_address": "127.5.0.254"})
+    assert [d["address"] for d in parsed.devices] == ["127.5.0.254", "127.5.1.1", "127.5.1.2"]
+    assert [d["name"] for d in parsed.devices] == ["p1", "p2", "p3"]
+
+
+def test_defaults_merge_deeply_and_entries_override_them():
+    parsed = fleet([{"name": "a", "settings": {"smtp": {"port": 465}}}],
+                   defaults={"language": "sv", "settings": {"smtp": {"port": 25, "timeout": 9}}})
+    device = parsed.devices[0]
+    assert device["language"] == "sv"
+    assert device["settings"]["smtp"] == {"port": 465, "timeout": 9}
+    assert device["lockout"] == {"attempts": 5, "seconds": 300}
+
+
+@pytest.mark.parametrize("devices, message", [
+    ([], "has no devices"),
+    ([{"model": "x"}], "needs a name"),
+    ([{"name": "a"}, {"name": "a"}], "name is used twice"),
+    ([{"name": "a", "address": "127.1.0.9"}, {"name": "b", "address": "127.1.0.9"}], "used twice"),
+    ([{"name": "a", "address": "10.0.0.1"}], "not an IPv4 loopback"),
+    ([{"name": "a", "language": "de"}], "language must be one of"),
+    ([{"name": "a", "faults": {"melt": True}}], "unknown faults"),
+    ([{"name": "a", "faults": {"error_rate": 2}}], "between 0 and 1"),
+    ([{"name": "a", "token": {"state": "obtained"}}], "needs the account"),
+    ([{"name": "a", "token": {"state": "shiny"}}], "token.state must be one of"),
+    ([{"name": "p{n}", "count": 0}], "positive whole number"),
+])
+def test_a_bad_fleet_file_is_refused_with_the_entry_named(devices, message):
+    with pytest.raises(FleetError, match=message):
+        fleet(devices)
+
+
+def test_the_provider_must_register_the_devices_client():
+    with pytest.raises(FleetError, match="clients"):
+        parse_fleet({"devices": [{"name": "a"}]})
+
+
+def test_the_inventory_groups_hosts_and_carries_what_the_collection_needs(tmp_path):
+    parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"}])
+    printers = inventory(parsed, tmp_path / "ca.pem")["all"]["children"]["printers"]
+    assert printers["hosts"]["a"]["ansible_host"] == parsed.devices[0]["address"]
+    assert printers["hosts"]["a"]["mfp_ca_path"] == str(tmp_path / "ca.pem")
+    assert "mfp_admin_user" not in printers["hosts"]["a"]
+    assert printers["hosts"]["b"]["mfp_admin_user"] == "root"
+    assert set(printers["children"]["ui_sv"]["hosts"]) == {"b"}
+    assert set(printers["children"]["profile_mx_classic"]["hosts"]) == {"b"}

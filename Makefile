@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt test-requirements.txt lab/pyproject.toml
 	touch $@
 
 demo: venv
-	$(BIN)/python -m mfplab.demo
+	$(BIN)/python scripts/demo.py
 
 test: venv
 	scripts/test.sh

@@ -1,0 +1,247 @@
+"""One emulated MFP: its web UI, administrator session, mail settings and shared OAuth token."""
+
+import hmac
+
+from aiohttp import web
+
+from . import pages
+from . import settings as model
+from .layouts import CONFIRM_FIELDS, LAYOUTS, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH, POP_PATH, SMTP_PATH, TEXTS
+from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
+from .sessions import AdminSessions
+
+COOKIE = "MFPSESSIONID"
+PAGES = {SMTP_PATH: "smtp", POP_PATH: "pop"}
+LOGIN_TARGETS = (MAIN_PATH, SMTP_PATH, POP_PATH)
+COUNTERS = ("requests", "posts", "logins", "failed_logins", "settings_saved")
+
+
+def _html(text):
+    return web.Response(text=text, content_type="text/html", charset="utf-8")
+
+
+def _redirect(location):
+    return web.Response(status=302, headers={"Location": location})
+
+
+class Device:
+    """The firmware of one device. `spec` is the lab's normalized fleet entry (see ground_truth)."""
+
+    def __init__(self, spec, store, oauth):
+        self.spec = spec
+        self._store = store
+        language = spec.get("language", "en")
+        self.ui = pages.Ui(language, spec["model"], LAYOUTS[spec["profile"]], TEXTS[language])
+        stored = store.load(None)
+        first_start = stored is None
+        if first_start:
+            stored = {"settings": spec.get("settings"), "token": spec.get("token")}
+        self.settings = model.complete(stored["settings"])
+        self.token = TokenLifecycle(initial_state(stored["token"]), oauth, self._save)
+        if first_start:   # the spec's initial state is used once; from now on the store rules
+            self._save()
+        lockout = spec.get("lockout") or {}
+        self.sessions = AdminSessions(
+            spec.get("session_idle_seconds", 300), lockout.get("attempts", 5), lockout.get("seconds", 300)
+        )
+        self.counters = dict.fromkeys(COUNTERS, 0)
+
+    # the lab's interface
+
+    def app(self, middlewares=()):
+        @web.middleware
+        async def count(request, handler):   # first, so refused and unknown requests count too
+            return await self._count(request, handler)
+
+        app = web.Application(middlewares=[count, *middlewares])
+        app.router.add_get("/", self._root)
+        app.router.add_get(MAIN_PATH, self._main)
+        app.router.add_get(LOGOUT_PATH, self._logout)
+        for method in ("GET", "POST"):
+            app.router.add_route(method, LOGIN_PATH, self._login)
+            for path in PAGES:
+                app.router.add_route(method, path, self._settings_page)
+        return app
+
+    def ground_truth(self):
+        session = self.sessions.state()
+        return {
+            **{key: self.spec.get(key) for key in ("name", "address", "port", "model", "profile")},
+            "language": self.ui.language,
+            "settings": model.public(self.settings),
+            "token": describe(self.token.state, self.ui.texts),
+            "session": {**session, "locked_until": iso_time(session["locked_until"])},
+            "counters": dict(self.counters),
+        }
+
+    def expire_sessions(self):
+        self.sessions.clear()
+
+    def reboot(self):
+        """Sessions, login forms and pending confirmations are lost; settings and token are kept."""
+        self.sessions.clear(reboot=True)
+
+    async def start(self):
+        self.token.resume()
+
+    async def stop(self):
+        await self.token.stop()
+
+    async def use_token(self):
+        return await self.token.use()
+
+    # request handling
+
+    async def _count(self, request, handler):
+        self.counters["requests"] += 1
+        if request.method == "POST":
+            self.counters["posts"] += 1
+        return await handler(request)
+
+    async def _root(self, request):
+        return _redirect(MAIN_PATH)
+
+    async def _main(self, request):
+        return _html(pages.main_page(self.ui))
+
+    async def _login(self, request):
+        target = request.query_string if request.query_string in LOGIN_TARGETS else MAIN_PATH
+        action = f"{LOGIN_PATH}?{target}"
+        if request.method == "GET":
+            return self._login_form(action)
+        form = await request.post()
+        messages = self.ui.texts["messages"]
+        if not self.sessions.take_login_token(form.get("token2")):
+            return self._login_form(action, error=messages["page_expired"])
+        if self.sessions.locked():
+            return self._login_form(action, error=messages["locked"])
+        if not self._credentials_match(form):
+            self.counters["failed_logins"] += 1
+            self.sessions.record_failure()
+            return self._login_form(action, error=messages["login_failed"])
+        if self.sessions.held_by_other(request.cookies.get(COOKIE)):
+            return self._login_form(action, error=messages["another_admin"])
+        session = self.sessions.open()
+        self.counters["logins"] += 1
+        response = _redirect(target)
+        response.set_cookie(COOKIE, session.id, path="/", secure=True, httponly=True)
+        return response
+
+    def _credentials_match(self, form):
+        fields = self.ui.layout["login"]
+        user = form.get(fields["user"], "") if fields["user"] else self.spec.get("admin_user", "admin")
+        password = form.get(fields["password"], "")
+        # Both compared, so a wrong user name costs the same time as a wrong password.
+        user_ok = hmac.compare_digest(user.encode(), self.spec.get("admin_user", "admin").encode())
+        password_ok = hmac.compare_digest(password.encode(), self.spec["admin_password"].encode())
+        return user_ok and password_ok
+
+    async def _logout(self, request):
+        self.sessions.close(request.cookies.get(COOKIE))
+        response = self._login_form(f"{LOGIN_PATH}?{MAIN_PATH}", status=self.ui.texts["messages"]["logged_out"])
+        response.del_cookie(COOKIE, path="/")
+        return response
+
+    def _login_form(self, action, error=None, status=None):
+        return _html(pages.login_page(self.ui, action, self.sessions.issue_login_token(), error, status))
+
+    async def _settings_page(self, request):
+        page = PAGES[request.path]
+        session = self.sessions.current(request.cookies.get(COOKIE))
+        if session is None:
+            return _redirect(f"{LOGIN_PATH}?{request.path}")
+        if request.method == "GET":
+            session.pending = None
+            return self._page(page, session)
+        form = await request.post()
+        if not session.take_token(form.get("token2")):
+            session.pending = None
+            return self._page(page, session, error=self.ui.texts["messages"]["page_expired"])
+        if CONFIRM_FIELDS["action"] in form:
+            return await self._confirmed(page, session, form)
+        session.pending = None
+        buttons = self.ui.layout["pages"][page]["buttons"]
+        pressed = next((action for action, name in buttons.items() if name in form), None)
+        if pressed == "submit":
+            return self._submit(page, session, form)
+        if pressed == "get_token":
+            return self._ask_get_token(page, session, form)
+        if pressed == "delete":
+            session.pending = {"page": page, "action": "delete"}
+            return self._confirm(page, session, "delete", self.ui.texts["messages"]["confirm_delete"])
+        if pressed == "connection_test":
+            return await self._connection_test(page, session)
+        return self._page(page, session)   # no known button: nothing to do
+
+    def _submit(self, page, session, form):
+        values = model.read_form(self.ui.layout["pages"][page], form)
+        new_settings, error = model.apply_form(page, values, self.settings)
+        if error:
+            return self._page(page, session, values, error=self._error_text(error))
+        self._save_settings(new_settings)
+        return self._page(page, session, status=self.ui.texts["messages"]["saved"])
+
+    def _ask_get_token(self, page, session, form):
+        values = model.read_form(self.ui.layout["pages"][page], form)
+        _, error = model.apply_form(page, values, self.settings, for_token=True)
+        if error:
+            return self._page(page, session, values, error=self._error_text(error))
+        session.pending = {"page": page, "action": "get_token", "values": values}
+        message = self.ui.texts["messages"]["confirm_get_token"].format(account=values["account"])
+        return self._confirm(page, session, "get_token", message)
+
+    async def _confirmed(self, page, session, form):
+        """[OK] or [Cancel] on a confirmation page."""
+        messages = self.ui.texts["messages"]
+        pending, session.pending = session.pending, None
+        action = form.get(CONFIRM_FIELDS["action"])
+        if not pending or pending["page"] != page or pending["action"] != action:
+            return self._page(page, session, error=messages["page_expired"])
+        if CONFIRM_FIELDS["ok"] not in form:
+            return self._page(page, session)
+        if action == "delete":
+            self.token.delete()
+            return self._page(page, session, status=messages["deleted"])
+        new_settings, error = model.apply_form(page, pending["values"], self.settings, for_token=True)
+        if error:
+            return self._page(page, session, pending["values"], error=self._error_text(error))
+        self._save_settings(new_settings)
+        if not await self.token.request(new_settings["oauth"]["provider"]):
+            return self._page(page, session, error=messages["provider_unreachable"])
+        return self._page(page, session, status=messages["saved"])
+
+    async def _connection_test(self, page, session):
+        smtp = self.settings["smtp"]
+        if not smtp["primary_server"]:
+            passed = False
+        elif smtp["auth_method"] == "oauth2":
+            passed = "error" not in await self.token.use()
+        elif smtp["auth_method"] == "smtp_auth":
+            passed = bool(smtp["user"] and smtp["password"])
+        else:
+            passed = True
+        messages = self.ui.texts["messages"]
+        if passed:
+            return self._page(page, session, status=messages["test_ok"])
+        return self._page(page, session, error=messages["test_failed"])
+
+    def _page(self, page, session, values=None, error=None, status=None):
+        values = values or model.page_values(page, self.settings)
+        token = describe(self.token.state, self.ui.texts)
+        return _html(pages.settings_page(self.ui, page, values, token, session.issue_token(), error, status))
+
+    def _confirm(self, page, session, action, message):
+        return _html(pages.confirm_page(self.ui, page, action, message, session.issue_token()))
+
+    def _error_text(self, error):
+        field, reason, params = error
+        texts = self.ui.texts
+        return f"{texts['labels'][field]}: {texts['reasons'][reason].format(**params)}"
+
+    def _save_settings(self, new_settings):
+        self.settings = new_settings
+        self.counters["settings_saved"] += 1
+        self._save()
+
+    def _save(self):
+        self._store.save({"settings": self.settings, "token": self.token.state})

@@ -1,0 +1,207 @@
+"""The firmware layouts as data: page paths, form field names, option values, labels and messages.
+
+This mirrors docs/device-protocol.md. The two layouts differ only where real families differ
+(field indices, the login form, model names); labels and messages are shared by both.
+"""
+
+SMTP_PATH = "/nw_service_smtp.html"
+POP_PATH = "/sys_email_status_special.html"
+MAIN_PATH = "/main.html"
+LOGIN_PATH = "/login.html"
+LOGOUT_PATH = "/logout.html"
+
+# The confirmation step after [Get Token] or [Delete]; the same names in every layout.
+CONFIRM_FIELDS = {"action": "ggt_hidden(30)", "ok": "ggt_submit(31)", "cancel": "ggt_submit(32)"}
+
+# (option value, setting value), first option first: an omitted select means the first one.
+SMTP_AUTH_OPTIONS = (("0", "none"), ("1", "smtp_auth"), ("2", "oauth2"))
+POP_AUTH_OPTIONS = (("0", "plain"), ("1", "apop"), ("2", "oauth2"))
+PROVIDER_OPTIONS = (("0", ""), ("1", "microsoft"), ("2", "google"))
+
+
+def _smtp_page(first, button):
+    """SMTP fields numbered consecutively from `first`; buttons from `button`."""
+    kinds = (
+        ("primary_server", "textbox"), ("port", "textbox"), ("timeout", "textbox"),
+        ("sender_name", "textbox"), ("sender_address", "textbox"), ("ssl_tls", "checkbox"),
+        ("auth_method", "select"), ("user", "textbox"), ("password", "password"),
+        ("change_password", "checkbox"), ("provider", "select"), ("account", "textbox"),
+    )
+    return {
+        "path": SMTP_PATH,
+        "fields": {key: f"ggt_{kind}({first + i})" for i, (key, kind) in enumerate(kinds)},
+        "buttons": {
+            "submit": f"ggt_submit({button})",
+            "get_token": f"ggt_button({button + 1})",
+            "delete": f"ggt_button({button + 2})",
+            "connection_test": f"ggt_button({button + 3})",
+        },
+        "options": {"auth_method": SMTP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS},
+    }
+
+
+def _pop_page(first, button):
+    kinds = (
+        ("server", "textbox"), ("port", "textbox"), ("check_interval", "textbox"),
+        ("ssl", "checkbox"), ("auth_method", "select"), ("user", "textbox"),
+        ("password", "password"), ("change_password", "checkbox"), ("provider", "select"),
+        ("account", "textbox"),
+    )
+    return {
+        "path": POP_PATH,
+        "fields": {key: f"ggt_{kind}({first + i})" for i, (key, kind) in enumerate(kinds)},
+        "buttons": {
+            "submit": f"ggt_submit({button})",
+            "get_token": f"ggt_button({button + 1})",
+            "delete": f"ggt_button({button + 2})",
+        },
+        "options": {"auth_method": POP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS},
+    }
+
+
+LAYOUTS = {
+    "bp_classic": {
+        "models": ("BP-C131PW", "BP-C533WD", "BP-C542WD", "BP-50C26", "BP-70C45"),
+        # The BP panel logs in with the password alone, as user "admin".
+        "login": {"user": None, "password": "ggt_textbox(10003)", "submit": "ggt_submit(10008)"},
+        "pages": {"smtp": _smtp_page(1, 20), "pop": _pop_page(1, 20)},
+    },
+    "mx_classic": {
+        "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
+        "login": {"user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)", "submit": "ggt_submit(10008)"},
+        "pages": {"smtp": _smtp_page(101, 120), "pop": _pop_page(201, 220)},
+    },
+}
+
+TEXTS = {
+    "en": {
+        "title": "Web Page",
+        "login_title": "Login",
+        "login_user": "Login Name",
+        "login_password": "Password",
+        "login_button": "Login",
+        "logout": "Logout",
+        "menu": {
+            "smtp": ("System Settings", "Network Settings", "Service Setting", "SMTP"),
+            "pop": ("System Settings", "System Control", "E-mail Alert/Status", "E-mail Status (Special tab)"),
+        },
+        "labels": {
+            "primary_server": "Primary Server", "port": "Port Number", "timeout": "Timeout",
+            "sender_name": "Sender Name", "sender_address": "Sender Address",
+            "ssl_tls": "Enable SSL/TLS", "server": "POP3 Server", "check_interval": "Check Interval",
+            "ssl": "Enable SSL", "auth_method": "Authentication Method", "user": "User Name",
+            "password": "Password", "change_password": "Change Password", "provider": "Provider",
+            "account": "Account Name",
+        },
+        "options": {
+            "none": "None", "smtp_auth": "SMTP-AUTH", "plain": "Plain", "apop": "APOP",
+            "oauth2": "OAuth 2.0", "": "", "microsoft": "Microsoft", "google": "Google",
+        },
+        "buttons": {
+            "submit": "Submit", "get_token": "Get Token", "delete": "Delete",
+            "connection_test": "Connection Test", "ok": "OK", "cancel": "Cancel",
+        },
+        "token_rows": {
+            "status": "Token", "account": "Authorized Account", "user_code": "User Code",
+            "verification_uri": "Verification URL", "expires": "Expires", "message": "Message",
+        },
+        "token_states": {
+            "not_obtained": "Not Obtained", "waiting_for_authorization": "Waiting for Authorization",
+            "obtained": "Obtained", "invalid": "Invalid",
+        },
+        "token_messages": {
+            "declined": "Authorization was declined.",
+            "expired": "The authorization request expired. Press [Get Token] to try again.",
+            "failed": "The token could not be obtained ({code}).",
+            "refresh_failed": "The token is no longer valid ({code}).",
+        },
+        "messages": {
+            "login_failed": "Login failed. Check the login name and password.",
+            "locked": "Login is locked because of repeated failed attempts. Try again later.",
+            "another_admin": "Another administrator is logged in. Try again later.",
+            "page_expired": "The page has expired. Reload the page and try again.",
+            "logged_out": "You have logged out.",
+            "saved": "The settings have been saved.",
+            "deleted": "The token has been deleted.",
+            "confirm_get_token": "Obtain a token for {account}?",
+            "confirm_delete": "Delete the token?",
+            "provider_unreachable": "Could not connect to the provider. The token was not obtained.",
+            "test_ok": "Connection test succeeded.",
+            "test_failed": "Connection test failed.",
+        },
+        "reasons": {
+            "required": "Enter a value.",
+            "range": "Enter a number from {low} to {high}.",
+            "too_long": "Enter at most {limit} characters.",
+            "host": "Enter a valid host name or IPv4 address.",
+            "email": "Enter a valid e-mail address.",
+            "option": "Select one of the options.",
+            "provider": "Select a provider.",
+        },
+    },
+    "sv": {
+        "title": "Webbsida",
+        "login_title": "Inloggning",
+        "login_user": "Inloggningsnamn",
+        "login_password": "Lösenord",
+        "login_button": "Logga in",
+        "logout": "Logga ut",
+        "menu": {
+            "smtp": ("Systeminställningar", "Nätverksinställningar", "Service Inställning", "SMTP"),
+            "pop": ("Systeminställningar", "Systemstyrning", "E-post varning/status", "E-post status (Special-fliken)"),
+        },
+        "labels": {
+            "primary_server": "Primär server", "port": "Portnummer", "timeout": "Timeout",
+            "sender_name": "Sändarnamn", "sender_address": "Avsändaradress",
+            "ssl_tls": "Aktivera SSL/TLS", "server": "POP3-server", "check_interval": "Kontrollintervall",
+            "ssl": "Aktivera SSL", "auth_method": "Autentiseringsmetod", "user": "Användarnamn",
+            "password": "Lösenord", "change_password": "Ändra lösenord", "provider": "Leverantör",
+            "account": "Kontonamn",
+        },
+        "options": {
+            "none": "Ingen", "smtp_auth": "SMTP-AUTH", "plain": "Klartext", "apop": "APOP",
+            "oauth2": "OAuth 2.0", "": "", "microsoft": "Microsoft", "google": "Google",
+        },
+        "buttons": {
+            "submit": "Skicka", "get_token": "Hämta token", "delete": "Radera",
+            "connection_test": "Anslutningstest", "ok": "OK", "cancel": "Avbryt",
+        },
+        "token_rows": {
+            "status": "Token", "account": "Auktoriserat konto", "user_code": "Användarkod",
+            "verification_uri": "Verifierings-URL", "expires": "Går ut", "message": "Meddelande",
+        },
+        "token_states": {
+            "not_obtained": "Ej hämtad", "waiting_for_authorization": "Väntar på auktorisering",
+            "obtained": "Hämtad", "invalid": "Ogiltig",
+        },
+        "token_messages": {
+            "declined": "Auktoriseringen nekades.",
+            "expired": "Auktoriseringsbegäran har gått ut. Tryck på [Hämta token] för att försöka igen.",
+            "failed": "Token kunde inte hämtas ({code}).",
+            "refresh_failed": "Token är inte längre giltig ({code}).",
+        },
+        "messages": {
+            "login_failed": "Inloggningen misslyckades. Kontrollera inloggningsnamn och lösenord.",
+            "locked": "Inloggningen är låst på grund av upprepade misslyckade försök. Försök igen senare.",
+            "another_admin": "En annan administratör är inloggad. Försök igen senare.",
+            "page_expired": "Sidan har gått ut. Läs in sidan igen och försök på nytt.",
+            "logged_out": "Du har loggats ut.",
+            "saved": "Inställningarna har sparats.",
+            "deleted": "Token har raderats.",
+            "confirm_get_token": "Hämta en token för {account}?",
+            "confirm_delete": "Radera token?",
+            "provider_unreachable": "Det gick inte att ansluta till leverantören. Ingen token hämtades.",
+            "test_ok": "Anslutningstestet lyckades.",
+            "test_failed": "Anslutningstestet misslyckades.",
+        },
+        "reasons": {
+            "required": "Ange ett värde.",
+            "range": "Ange ett tal från {low} till {high}.",
+            "too_long": "Ange högst {limit} tecken.",
+            "host": "Ange ett giltigt värdnamn eller en giltig IPv4-adress.",
+            "email": "Ange en giltig e-postadress.",
+            "option": "Välj ett av alternativen.",
+            "provider": "Välj en leverantör.",
+        },
+    },
+}

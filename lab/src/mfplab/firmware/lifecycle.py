@@ -1,0 +1,167 @@
+"""The shared OAuth token: its state, the device-code polling task, and refresh on use.
+
+`state` is the persisted document:
+  {"state", "provider", "account", "refresh_token", "flow", "message_key", "last_error"}
+`flow` is msal's pending device flow while waiting; `account` is whoever signed in.
+"""
+
+import asyncio
+import re
+import time
+
+PENDING = ("authorization_pending", "slow_down")
+DECLINED = ("authorization_declined", "access_denied")
+EXPIRED = ("expired_token", "code_expired")
+NO_TOKEN = "no_token"
+UNREACHABLE = "provider_unreachable"
+SERVED_PROVIDER = "microsoft"   # the only provider the lab serves
+
+
+def initial_state(token):
+    """A full token document from a spec's or store's (maybe partial) one."""
+    state = {"state": "not_obtained", "provider": "", "account": "", "refresh_token": "",
+             "flow": None, "message_key": None, "last_error": None}
+    state.update(token or {})
+    return state
+
+
+def error_code(result):
+    """The provider's AADSTS code of an error result, else its OAuth error name."""
+    found = re.search(r"AADSTS\d+", result.get("error_description") or "")
+    if found:
+        return found.group(0)
+    if result.get("error_codes"):
+        return f"AADSTS{result['error_codes'][0]}"
+    return result.get("error") or "unknown_error"
+
+
+class TokenLifecycle:
+    def __init__(self, state, oauth, save):
+        self.state = state
+        self._oauth = oauth
+        self._save = save          # persists the device's document after every change
+        self._poller = None
+
+    async def request(self, provider):
+        """[Get Token] + [OK]: start a device authorization grant. False if the provider is unreachable."""
+        if self._oauth is None or provider != SERVED_PROVIDER:
+            return False
+        try:
+            flow = await asyncio.get_running_loop().run_in_executor(None, self._oauth.start)
+        except Exception:  # noqa: BLE001 - any transport or discovery failure means "unreachable"
+            return False
+        if "user_code" not in flow:
+            return False
+        self._cancel_poller()
+        self._set(state="waiting_for_authorization", provider=provider, account="", refresh_token="",
+                  flow=flow, message_key=None, last_error=None)
+        self._poller = asyncio.get_running_loop().create_task(self._poll(flow))
+        return True
+
+    def delete(self):
+        self._cancel_poller()
+        self._set(state="not_obtained", provider="", account="", refresh_token="", flow=None,
+                  message_key=None, last_error=None)
+
+    def resume(self):
+        """Continue polling a flow that was pending when the device last stopped."""
+        if self.state["state"] == "waiting_for_authorization" and self.state["flow"] and self._poller is None:
+            self._poller = asyncio.get_running_loop().create_task(self._poll(self.state["flow"]))
+
+    async def stop(self):
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
+
+    async def use(self):
+        """Send a mail: refresh the token with the provider. A refused refresh makes it Invalid."""
+        refresh_token = self.state["refresh_token"]
+        if self.state["state"] != "obtained":
+            return {"state": self.state["state"], "error": self.state["last_error"] or NO_TOKEN}
+        if self._oauth is None or self.state["provider"] != SERVED_PROVIDER:
+            return {"state": "obtained", "error": UNREACHABLE}
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(None, self._oauth.refresh, refresh_token)
+        except Exception:  # noqa: BLE001 - no answer from the provider leaves the token as it was
+            return {"state": "obtained", "error": UNREACHABLE}
+        if self.state["refresh_token"] != refresh_token:  # deleted or replaced meanwhile
+            return {"state": self.state["state"]}
+        if "access_token" in result:
+            self._set(refresh_token=result.get("refresh_token") or refresh_token)
+            return {"state": "obtained"}
+        code = error_code(result)
+        self._set(state="invalid", message_key="refresh_failed", last_error=code)
+        return {"state": "invalid", "error": code}
+
+    async def _poll(self, flow):
+        while True:
+            await asyncio.sleep(flow.get("interval", 5))
+            outcome = _poll_outcome(await self._poll_once(flow), flow)
+            if outcome is not None:
+                self._poller = None
+                self._set(flow=None, **outcome)
+                return
+
+    async def _poll_once(self, flow):
+        if self._oauth is not None:
+            # msal updates its bookkeeping in the flow; give the thread a copy so a concurrent save
+            # of the persisted flow never sees it change, and take the updates back here.
+            working = dict(flow)
+            try:
+                return await asyncio.get_running_loop().run_in_executor(None, self._oauth.poll, working)
+            except Exception:  # noqa: BLE001 - provider unreachable: keep trying until the code expires
+                pass
+            finally:
+                flow.update(working)
+        return {"error": "authorization_pending"}
+
+    def _cancel_poller(self):
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+
+    def _set(self, **changes):
+        self.state.update(changes)
+        self._save()
+
+
+def _poll_outcome(result, flow):
+    """The token changes one poll's answer brings, or None while the person has not answered yet."""
+    error = result.get("error")
+    if "access_token" in result:
+        account = (result.get("id_token_claims") or {}).get("preferred_username", "")
+        return {"state": "obtained", "account": account, "refresh_token": result.get("refresh_token", "")}
+    if error in DECLINED:
+        return {"state": "not_obtained", "message_key": "declined", "last_error": error_code(result)}
+    if error in EXPIRED or time.time() >= flow.get("expires_at", 0):
+        code = error_code(result) if error in EXPIRED else "expired_token"
+        return {"state": "not_obtained", "message_key": "expired", "last_error": code}
+    if error not in PENDING:
+        return {"state": "not_obtained", "message_key": "failed", "last_error": error_code(result)}
+    return None
+
+
+def describe(state, texts):
+    """The token as the panel and the ground truth show it: no refresh token, no device code."""
+    flow = state["flow"] or {}
+    message = None
+    if state["message_key"]:
+        message = texts["token_messages"][state["message_key"]].format(code=state["last_error"])
+    return {
+        "state": state["state"],
+        "account": state["account"] or None,
+        "provider": state["provider"] or None,
+        "user_code": flow.get("user_code"),
+        "verification_uri": flow.get("verification_uri"),
+        "expires_at": iso_time(flow.get("expires_at")),
+        "message": message,
+        "last_error": state["last_error"],
+    }
+
+
+def iso_time(epoch):
+    """UTC ISO 8601 of an epoch time, or None."""
+    if epoch is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

@@ -1,0 +1,111 @@
+"""The administrator session: one at a time, idle expiry, lockout, and single-use `token2` values.
+
+Everything is evaluated lazily on requests, so an idle device runs no timers.
+"""
+
+import collections
+import secrets
+import time
+
+LOGIN_TOKENS_KEPT = 32   # outstanding login forms (several browsers may sit on the login page)
+PAGE_TOKENS_KEPT = 4     # outstanding settings-page forms per session (e.g. both pages open)
+
+
+class AdminSession:
+    def __init__(self, now):
+        self.id = secrets.token_hex(16)
+        self.last_seen = now
+        self.pending = None   # the confirmation step awaiting [OK] / [Cancel]
+        self._tokens = collections.deque(maxlen=PAGE_TOKENS_KEPT)
+
+    def issue_token(self):
+        value = secrets.token_hex(16)
+        self._tokens.append(value)
+        return value
+
+    def take_token(self, value):
+        """True once for a token2 this session rendered; it is spent either way."""
+        if value and value in self._tokens:
+            self._tokens.remove(value)
+            return True
+        return False
+
+
+class AdminSessions:
+    def __init__(self, idle_seconds, lockout_attempts, lockout_seconds, clock=time.time):
+        self._idle = idle_seconds
+        self._attempts = lockout_attempts
+        self._lock_seconds = lockout_seconds
+        self._clock = clock
+        self._session = None
+        self._login_tokens = collections.deque(maxlen=LOGIN_TOKENS_KEPT)
+        self._failures_in_row = 0
+        self._locked_until = None
+
+    # login form tokens
+    def issue_login_token(self):
+        value = secrets.token_hex(16)
+        self._login_tokens.append(value)
+        return value
+
+    def take_login_token(self, value):
+        if value and value in self._login_tokens:
+            self._login_tokens.remove(value)
+            return True
+        return False
+
+    # lockout
+    def locked(self):
+        if self._locked_until is not None and self._clock() >= self._locked_until:
+            self._locked_until = None
+            self._failures_in_row = 0
+        return self._locked_until is not None
+
+    def record_failure(self):
+        self._failures_in_row += 1
+        if self._failures_in_row >= self._attempts:
+            self._locked_until = self._clock() + self._lock_seconds
+
+    # the session
+    def current(self, session_id):
+        """The live session named by the cookie, touched; None if absent, foreign or idle too long."""
+        session = self._live()
+        if session is None or not session_id or session.id != session_id:
+            return None
+        session.last_seen = self._clock()
+        return session
+
+    def held_by_other(self, session_id):
+        session = self._live()
+        return session is not None and session.id != session_id
+
+    def open(self):
+        self._failures_in_row = 0
+        self._session = AdminSession(self._clock())
+        return self._session
+
+    def close(self, session_id):
+        if self._session is not None and self._session.id == session_id:
+            self._session = None
+
+    def clear(self, reboot=False):
+        """End the session (forced expiry); a reboot also forgets login forms and failed logins."""
+        self._session = None
+        if reboot:
+            self._login_tokens.clear()
+            self._failures_in_row = 0
+            self._locked_until = None
+
+    def state(self):
+        locked = self.locked()
+        return {
+            "active": self._live() is not None,
+            "locked_until": self._locked_until if locked else None,
+            "failed_logins_in_row": self._failures_in_row,
+        }
+
+    def _live(self):
+        session = self._session
+        if session is not None and self._clock() - session.last_seen >= self._idle:
+            self._session = session = None
+        return session

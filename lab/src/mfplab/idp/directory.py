@@ -1,0 +1,93 @@
+"""The fleet file's `identity_provider:` section: tenants, accounts, registered apps and lifetimes."""
+
+import uuid
+from dataclasses import dataclass
+
+DEFAULT_SETTINGS = {
+    "token_lifetime_seconds": 3600,
+    "device_code_lifetime_seconds": 900,
+    "poll_interval_seconds": 5,
+    # Entra's refresh tokens die after 90 days without use.
+    "refresh_token_inactivity_seconds": 90 * 24 * 3600,
+}
+
+# Path segments Entra accepts in place of one tenant.
+MULTI_TENANT_SEGMENTS = ("organizations", "common")
+
+
+@dataclass(frozen=True)
+class Tenant:
+    name: str
+    id: str
+    domain: str | None
+    admin_consent: bool
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    display_name: str
+    tenant: Tenant
+    enabled: bool
+
+    @property
+    def object_id(self):
+        # Derived, not stored: stays the same across restarts and state resets.
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.tenant.id}/{self.username.lower()}"))
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    name: str
+
+
+class Directory:
+    """Read-only view of the configured identities; what changes at run time lives in the provider's state."""
+
+    def __init__(self, config):
+        config = config or {}
+        self.settings = {key: int(config.get(key, default)) for key, default in DEFAULT_SETTINGS.items()}
+        self.clients = {
+            entry["client_id"].lower(): Client(entry["client_id"], entry.get("name", entry["client_id"]))
+            for entry in config.get("clients") or []
+        }
+        self.tenants = []
+        self.accounts = {}
+        for entry in config.get("tenants") or []:
+            tenant = Tenant(
+                name=entry["name"],
+                id=entry.get("id") or str(uuid.uuid5(uuid.NAMESPACE_DNS, entry["name"])),
+                domain=entry.get("domain"),
+                admin_consent=bool(entry.get("admin_consent", False)),
+            )
+            self.tenants.append(tenant)
+            for account in entry.get("accounts") or []:
+                self.accounts[account["username"].lower()] = Account(
+                    username=account["username"],
+                    password=account["password"],
+                    display_name=account.get("display_name", account["username"]),
+                    tenant=tenant,
+                    enabled=bool(account.get("enabled", True)),
+                )
+
+    def tenant(self, reference):
+        """The tenant named by id, name or domain (case-insensitive); LookupError if none."""
+        wanted = str(reference).lower()
+        for tenant in self.tenants:
+            if wanted in {tenant.id.lower(), tenant.name.lower(), (tenant.domain or "").lower()}:
+                return tenant
+        raise LookupError(f"unknown tenant {reference!r}")
+
+    def account(self, username):
+        try:
+            return self.accounts[str(username).lower()]
+        except KeyError:
+            raise LookupError(f"unknown account {username!r}") from None
+
+    def client(self, client_id):
+        try:
+            return self.clients[str(client_id).lower()]
+        except KeyError:
+            raise LookupError(f"unknown client {client_id!r}") from None

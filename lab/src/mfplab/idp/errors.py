@@ -1,0 +1,137 @@
+"""Entra-shaped OAuth errors: the AADSTS codes and wording clients (msal, firmware) key on."""
+
+import datetime
+import uuid
+
+
+class EntraError(Exception):
+    """An OAuth error the token or device code endpoint answers with HTTP 400."""
+
+    def __init__(self, error, code, message, suberror=None):
+        super().__init__(f"AADSTS{code}: {message}")
+        self.error = error
+        self.code = code
+        self.message = message
+        self.suberror = suberror
+
+    def body(self, correlation_id=None):
+        """The JSON body Entra sends, with fresh trace and correlation ids."""
+        trace_id = str(uuid.uuid4())
+        correlation_id = correlation_id or str(uuid.uuid4())
+        timestamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        body = {
+            "error": self.error,
+            "error_description": (
+                f"AADSTS{self.code}: {self.message}\r\nTrace ID: {trace_id}\r\n"
+                f"Correlation ID: {correlation_id}\r\nTimestamp: {timestamp}"
+            ),
+            "error_codes": [self.code],
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
+            "error_uri": f"https://login.microsoftonline.com/error?code={self.code}",
+        }
+        if self.suberror:
+            body["suberror"] = self.suberror
+        return body
+
+
+def _entra_time(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%m/%d/%Y %H:%M:%S")
+
+
+def tenant_not_found(tenant):
+    return EntraError(
+        "invalid_tenant", 90002,
+        f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing "
+        "into the correct cloud.",
+    )
+
+
+def missing_parameter(name):
+    return EntraError("invalid_request", 900144, f"The request body must contain the following parameter: '{name}'.")
+
+
+def unsupported_grant_type(grant_type):
+    return EntraError("unsupported_grant_type", 70003, f"The app requested an unsupported grant type '{grant_type}'.")
+
+
+def unknown_client(client_id, tenant):
+    return EntraError(
+        "unauthorized_client", 700016,
+        f"Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen "
+        "if the application has not been installed by the administrator of the tenant or consented to by any "
+        "user in the tenant. You may have sent your authentication request to the wrong tenant.",
+    )
+
+
+def several_resources(scopes):
+    return EntraError(
+        "invalid_scope", 28000,
+        "Provided value for the input parameter scope is not valid because it contains more than one resource. "
+        f"Scope {' '.join(scopes)} is not valid.",
+    )
+
+
+def authorization_pending():
+    return EntraError(
+        "authorization_pending", 70016,
+        "The provided request has not yet been authorized by the user. The user must input their code.",
+    )
+
+
+def authorization_declined():
+    return EntraError("authorization_declined", 70000, "The user declined to authorize the request.")
+
+
+def device_code_expired():
+    return EntraError("expired_token", 70019, "Verification code expired.")
+
+
+def bad_verification_code():
+    return EntraError(
+        "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."
+    )
+
+
+def malformed_grant():
+    return EntraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+
+
+def token_inactive(issued_at, inactive_seconds):
+    days = int(inactive_seconds // 86400)
+    return EntraError(
+        "invalid_grant", 700082,
+        f"The refresh token has expired due to inactivity. The token was issued on {_entra_time(issued_at)} and was "
+        f"inactive for {days}.00:00:00.",
+    )
+
+
+def grant_revoked(issued_at, valid_from):
+    return EntraError(
+        "invalid_grant", 50173,
+        "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might "
+        f"have changed or reset their password. The grant was issued on '{_entra_time(issued_at)}' and the "
+        f"TokensValidFrom date (before which tokens are not valid) for this user is '{_entra_time(valid_from)}'.",
+    )
+
+
+def account_disabled():
+    return EntraError("invalid_grant", 50057, "The user account is disabled.")
+
+
+def consent_required(client_id, client_name):
+    return EntraError(
+        "invalid_grant", 65001,
+        f"The user or administrator has not consented to use the application with ID '{client_id}' named "
+        f"'{client_name}'. Send an interactive authorization request for this user and resource.",
+        suberror="consent_required",
+    )
+
+
+def user_from_other_tenant(username, tenant):
+    return EntraError(
+        "invalid_grant", 50020,
+        f"User account '{username}' from identity provider does not exist in tenant '{tenant}' and cannot "
+        "access the application in that tenant.",
+    )

@@ -1,0 +1,442 @@
+"""The identity provider: device codes, sign-in and consent, token minting, and the control
+operations the lab uses to stage what happens to a tenant (revocation, disabled users, consent).
+
+All state that must survive a lab restart lives in one JSON document saved on every change.
+Refresh tokens rotate like Entra's: each refresh returns a new token and the presented one stays
+valid until it is revoked or falls inactive. The store keeps only SHA-256 digests of tokens.
+Device codes are consumed by the poll that receives the tokens.
+"""
+
+import hmac
+import secrets
+import time
+import uuid
+from datetime import datetime, timezone
+
+from . import errors, scopes as scope_rules
+from .directory import MULTI_TENANT_SEGMENTS, Directory
+from .routes import build_app
+from .tokens import SigningKey, client_info, digest, new_secret
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+# Letters and digits a person cannot misread (no 0/O, 1/I/L).
+USER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+USER_CODE_LENGTH = 8
+# Expired device codes are kept a while so a late poll hears expired_token, not bad_verification_code.
+EXPIRED_CODE_RETENTION_SECONDS = 3600
+OIDC_SCOPES_FOR_SEEDED_TOKENS = ["openid", "profile", "offline_access"]
+
+
+def _iso8601(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _normalize_user_code(user_code):
+    return "".join(str(user_code).split()).replace("-", "").upper()
+
+
+class IdentityProvider:
+    """A Microsoft-compatible IdP on one base URL; every method runs on the lab's event-loop thread."""
+
+    def __init__(self, config, store, base_url):
+        self.directory = Directory(config)
+        self.settings = self.directory.settings
+        self.base_url = base_url.rstrip("/")
+        self._store = store
+        self._state = store.load(None) or {}
+        for section in ("refresh_tokens", "device_codes", "account_enabled", "admin_consent", "user_consents"):
+            self._state.setdefault(section, {})
+        if "signing_key" not in self._state:
+            self._state["signing_key"] = SigningKey.generate().to_pem()
+            self._save()
+        self.signing_key = SigningKey.from_pem(self._state["signing_key"])
+
+    def app(self):
+        return build_app(self)
+
+    def _save(self):
+        self._store.save(self._state)
+
+    # --- what the configuration says, overridden by what the control API changed ---
+
+    def _enabled(self, account):
+        return self._state["account_enabled"].get(account.username, account.enabled)
+
+    def _admin_consent(self, tenant):
+        return self._state["admin_consent"].get(tenant.id, tenant.admin_consent)
+
+    def _user_consented(self, account, client):
+        return client.client_id in self._state["user_consents"].get(account.username, [])
+
+    def _has_consent(self, account, client):
+        return self._admin_consent(account.tenant) or self._user_consented(account, client)
+
+    # --- HTTP endpoints' logic (raise errors.EntraError) ---
+
+    def resolve_tenant(self, segment):
+        """The tenant a URL path segment names, or None for organizations/common."""
+        if segment.lower() in MULTI_TENANT_SEGMENTS:
+            return None
+        try:
+            return self.directory.tenant(segment)
+        except LookupError:
+            raise errors.tenant_not_found(segment) from None
+
+    def _issuer(self, tenant_id):
+        return f"{self.base_url}/{tenant_id}/v2.0"
+
+    def discovery(self, segment):
+        tenant = self.resolve_tenant(segment)
+        root = f"{self.base_url}/{tenant.id if tenant else segment.lower()}"
+        return {
+            # Entra's multi-tenant documents carry this literal placeholder; tokens name the real tenant.
+            "issuer": self._issuer(tenant.id if tenant else "{tenantid}"),
+            "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{root}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
+            "jwks_uri": f"{root}/discovery/v2.0/keys",
+            "response_types_supported": ["code"],
+            "grant_types_supported": [DEVICE_CODE_GRANT, "refresh_token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "scopes_supported": list(scope_rules.OIDC_SCOPES),
+            "claims_supported": [
+                "aud", "exp", "iat", "iss", "name", "nbf", "oid", "preferred_username", "sub", "tid", "ver",
+            ],
+        }
+
+    def jwks(self, segment):
+        self.resolve_tenant(segment)
+        return self.signing_key.jwks()
+
+    def _client(self, form, segment):
+        client_id = form.get("client_id")
+        if not client_id:
+            raise errors.missing_parameter("client_id")
+        try:
+            return self.directory.client(client_id)
+        except LookupError:
+            raise errors.unknown_client(client_id, segment) from None
+
+    @staticmethod
+    def _requested_scopes(form):
+        requested = scope_rules.parse(form.get("scope", ""))
+        try:
+            scope_rules.audience_and_permissions(requested)
+        except ValueError:
+            raise errors.several_resources(requested) from None
+        return requested
+
+    def start_device_flow(self, segment, form):
+        tenant = self.resolve_tenant(segment)
+        client = self._client(form, segment)
+        if not form.get("scope"):
+            raise errors.missing_parameter("scope")
+        requested = self._requested_scopes(form)
+        now = time.time()
+        self._forget_old_device_codes(now)
+        device_code = new_secret()
+        user_code = self._new_user_code()
+        self._state["device_codes"][digest(device_code)] = {
+            "user_code": user_code,
+            "client_id": client.client_id,
+            "scopes": requested,
+            "tenant_id": tenant.id if tenant else None,
+            "issued_at": now,
+            "expires_at": now + self.settings["device_code_lifetime_seconds"],
+            "status": "pending",
+            "username": None,
+        }
+        self._save()
+        verification_uri = f"{self.base_url}/devicelogin"
+        return {
+            "user_code": user_code,
+            "device_code": device_code,
+            "verification_uri": verification_uri,
+            "expires_in": self.settings["device_code_lifetime_seconds"],
+            "interval": self.settings["poll_interval_seconds"],
+            "message": (
+                f"To sign in, use a web browser to open the page {verification_uri} "
+                f"and enter the code {user_code} to authenticate."
+            ),
+        }
+
+    def _new_user_code(self):
+        taken = {record["user_code"] for record in self._state["device_codes"].values()}
+        while True:
+            code = "".join(secrets.choice(USER_CODE_ALPHABET) for _ in range(USER_CODE_LENGTH))
+            if code not in taken:
+                return code
+
+    def _forget_old_device_codes(self, now):
+        codes = self._state["device_codes"]
+        for key in [key for key, record in codes.items()
+                    if record["expires_at"] + EXPIRED_CODE_RETENTION_SECONDS < now]:
+            del codes[key]
+
+    def redeem(self, segment, form):
+        """The token endpoint: a token response dict, or errors.EntraError."""
+        tenant = self.resolve_tenant(segment)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise errors.missing_parameter("grant_type")
+        client = self._client(form, segment)
+        want_client_info = form.get("client_info") == "1"
+        if grant_type == DEVICE_CODE_GRANT:
+            return self._redeem_device_code(client, form, want_client_info)
+        if grant_type == "refresh_token":
+            return self._redeem_refresh_token(tenant, client, form, want_client_info)
+        raise errors.unsupported_grant_type(grant_type)
+
+    def _redeem_device_code(self, client, form, want_client_info):
+        device_code = form.get("device_code")
+        if not device_code:
+            raise errors.missing_parameter("device_code")
+        key = digest(device_code)
+        record = self._state["device_codes"].get(key)
+        if record is None or record["client_id"] != client.client_id:
+            raise errors.bad_verification_code()
+        if record["expires_at"] <= time.time():
+            raise errors.device_code_expired()
+        if record["status"] == "declined":
+            raise errors.authorization_declined()
+        if record["status"] == "pending":
+            raise errors.authorization_pending()
+        del self._state["device_codes"][key]
+        account = self._account_of(record)
+        if not self._enabled(account):
+            self._save()
+            raise errors.account_disabled()
+        return self._mint(account, client, record["scopes"], record["scopes"], want_client_info)
+
+    def _redeem_refresh_token(self, tenant, client, form, want_client_info):
+        token = form.get("refresh_token")
+        if not token:
+            raise errors.missing_parameter("refresh_token")
+        record = self._state["refresh_tokens"].get(digest(token))
+        if record is None or record["client_id"] != client.client_id:
+            raise errors.malformed_grant()
+        account = self._account_of(record)
+        if tenant and account.tenant != tenant:
+            raise errors.user_from_other_tenant(account.username, tenant.name)
+        if not self._enabled(account):
+            raise errors.account_disabled()
+        if record["revoked_at"]:
+            raise errors.grant_revoked(record["issued_at"], record["revoked_at"])
+        now = time.time()
+        inactivity = self.settings["refresh_token_inactivity_seconds"]
+        if record["inactive"] or now - record["last_used_at"] > inactivity:
+            raise errors.token_inactive(record["issued_at"], inactivity)
+        requested = self._requested_scopes(form) or record["scopes"]
+        granted = set(scope_rules.resource_scopes(record["scopes"]))
+        if not self._has_consent(account, client) or not set(scope_rules.resource_scopes(requested)) <= granted:
+            raise errors.consent_required(client.client_id, client.name)
+        record["last_used_at"] = now
+        return self._mint(account, client, requested, record["scopes"], want_client_info)
+
+    def _account_of(self, record):
+        try:
+            return self.directory.account(record["username"])
+        except LookupError:  # removed from the fleet file since the grant was made
+            self._save()
+            raise errors.malformed_grant() from None
+
+    def _mint(self, account, client, requested, grant_scopes, want_client_info):
+        """A token response; a refresh token (carrying grant_scopes) only if offline_access was granted."""
+        now = int(time.time())
+        lifetime = self.settings["token_lifetime_seconds"]
+        audience, permissions = scope_rules.audience_and_permissions(requested)
+        oid = account.object_id
+        identity = {
+            "iss": self._issuer(account.tenant.id),
+            "iat": now, "nbf": now, "exp": now + lifetime,
+            "tid": account.tenant.id, "oid": oid, "sub": oid,
+            "preferred_username": account.username, "name": account.display_name, "ver": "2.0",
+        }
+        access_claims = dict(
+            identity, aud=audience, scp=" ".join(permissions), upn=account.username,
+            azp=client.client_id, appid=client.client_id, uti=uuid.uuid4().hex,
+        )
+        response = {
+            "token_type": "Bearer",
+            "scope": " ".join(scope for scope in requested if scope != "offline_access"),
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": self.signing_key.sign(access_claims),
+        }
+        if "offline_access" in grant_scopes:
+            refresh_token = new_secret()
+            self._state["refresh_tokens"][digest(refresh_token)] = {
+                "username": account.username,
+                "client_id": client.client_id,
+                "scopes": grant_scopes,
+                "issued_at": now,
+                "last_used_at": now,
+                "revoked_at": None,
+                "inactive": False,
+            }
+            response["refresh_token"] = refresh_token
+        if "openid" in requested:
+            response["id_token"] = self.signing_key.sign(dict(identity, aud=client.client_id))
+        if want_client_info:
+            response["client_info"] = client_info(oid, account.tenant.id)
+        self._save()
+        return response
+
+    # --- the sign-in steps the browser pages and approve() share ---
+
+    def _live_code(self, user_code):
+        wanted = _normalize_user_code(user_code)
+        for record in self._state["device_codes"].values():
+            if record["user_code"] == wanted:
+                if record["expires_at"] <= time.time():
+                    raise ValueError(f"code {wanted} has expired")
+                if record["status"] != "pending":
+                    raise ValueError(f"code {wanted} was already {record['status']}")
+                return record
+        raise LookupError(f"unknown code {wanted}")
+
+    def describe_code(self, user_code):
+        """Which app a pending code signs in to; LookupError if unknown, ValueError if no longer pending."""
+        record = self._live_code(user_code)
+        client = self.directory.client(record["client_id"])
+        return {"user_code": record["user_code"], "client_id": client.client_id, "client_name": client.name,
+                "scopes": list(record["scopes"])}
+
+    def sign_in(self, user_code, username, password=None):
+        """Check a person may sign in for this code (password only if given); reports whether they must consent."""
+        record = self._live_code(user_code)
+        try:
+            account = self.directory.account(username)
+        except LookupError:
+            raise LookupError(f"AADSTS50034: The user account {username} does not exist in the directory.") from None
+        if password is not None and not hmac.compare_digest(password.encode(), account.password.encode()):
+            raise ValueError("AADSTS50126: Error validating credentials due to invalid username or password.")
+        if not self._enabled(account):
+            raise ValueError("AADSTS50057: The user account is disabled.")
+        if record["tenant_id"] not in (None, account.tenant.id):
+            raise ValueError(f"AADSTS50020: User account {account.username} does not exist in this tenant.")
+        client = self.directory.client(record["client_id"])
+        return {
+            "username": account.username,
+            "display_name": account.display_name,
+            "needs_consent": not self._has_consent(account, client),
+        }
+
+    def finish_sign_in(self, user_code, username, consented):
+        """Approve the code for this (already signed-in) person, recording their consent if they gave it."""
+        self.sign_in(user_code, username)  # re-checked: the account or code may have changed meanwhile
+        record = self._live_code(user_code)
+        account = self.directory.account(username)
+        if consented and record["client_id"] not in self._state["user_consents"].get(account.username, []):
+            self._state["user_consents"].setdefault(account.username, []).append(record["client_id"])
+        record["status"] = "approved"
+        record["username"] = account.username
+        self._save()
+        return {"user_code": record["user_code"], "username": account.username,
+                "client_id": record["client_id"], "approved": True}
+
+    # --- control API ---
+
+    def approve(self, user_code, username, password=None):
+        signed_in = self.sign_in(user_code, username, password)
+        return self.finish_sign_in(user_code, username, consented=signed_in["needs_consent"])
+
+    def decline(self, user_code, username=None):
+        record = self._live_code(user_code)
+        if username is not None:
+            username = self.directory.account(username).username
+        record["status"] = "declined"
+        record["username"] = username
+        self._save()
+        return {"user_code": record["user_code"], "username": username, "declined": True}
+
+    def pending(self):
+        now = time.time()
+        return [
+            {"user_code": record["user_code"], "client_id": record["client_id"],
+             "expires_at": _iso8601(record["expires_at"]), "approved": record["status"] == "approved"}
+            for record in self._state["device_codes"].values()
+            if record["status"] in ("pending", "approved") and record["expires_at"] > now
+        ]
+
+    def _tokens_of(self, username):
+        account = self.directory.account(username)
+        return account, [record for record in self._state["refresh_tokens"].values()
+                         if record["username"] == account.username]
+
+    def revoke(self, username):
+        account, records = self._tokens_of(username)
+        now = time.time()
+        revoked = [record for record in records if not record["revoked_at"]]
+        for record in revoked:
+            record["revoked_at"] = now
+        self._save()
+        return {"username": account.username, "revoked_refresh_tokens": len(revoked)}
+
+    def expire(self, username):
+        account, records = self._tokens_of(username)
+        expired = [record for record in records if not record["inactive"]]
+        for record in expired:
+            record["inactive"] = True
+        self._save()
+        return {"username": account.username, "expired_refresh_tokens": len(expired)}
+
+    def set_account_enabled(self, username, enabled):
+        if not isinstance(enabled, bool):
+            raise ValueError("enabled must be true or false")
+        account = self.directory.account(username)
+        self._state["account_enabled"][account.username] = enabled
+        self._save()
+        return {"username": account.username, "enabled": enabled}
+
+    def set_admin_consent(self, tenant, granted):
+        if not isinstance(granted, bool):
+            raise ValueError("granted must be true or false")
+        tenant = self.directory.tenant(tenant)
+        self._state["admin_consent"][tenant.id] = granted
+        self._save()
+        return {"tenant": tenant.name, "tenant_id": tenant.id, "admin_consent": granted}
+
+    def issue_tokens(self, username, client_id, scopes):
+        """Tokens as a completed device flow would return them; consent is recorded as approve() would."""
+        if isinstance(scopes, str) or not all(isinstance(scope, str) for scope in scopes):
+            raise ValueError("scopes must be a list of strings")
+        account = self.directory.account(username)
+        client = self.directory.client(client_id)
+        if not self._enabled(account):
+            raise ValueError(f"account {account.username} is disabled")
+        requested = list(dict.fromkeys([*scopes, *OIDC_SCOPES_FOR_SEEDED_TOKENS]))
+        scope_rules.audience_and_permissions(requested)  # ValueError if they span resources
+        if not self._has_consent(account, client):
+            self._state["user_consents"].setdefault(account.username, []).append(client.client_id)
+        return self._mint(account, client, requested, requested, want_client_info=True)
+
+    def _live_refresh_tokens(self, username):
+        now = time.time()
+        inactivity = self.settings["refresh_token_inactivity_seconds"]
+        return sum(
+            1 for record in self._state["refresh_tokens"].values()
+            if record["username"] == username and not record["revoked_at"] and not record["inactive"]
+            and now - record["last_used_at"] <= inactivity
+        )
+
+    def ground_truth(self):
+        return {
+            "tenants": [
+                {"name": tenant.name, "id": tenant.id, "domain": tenant.domain,
+                 "admin_consent": self._admin_consent(tenant)}
+                for tenant in self.directory.tenants
+            ],
+            "clients": [{"client_id": client.client_id, "name": client.name}
+                        for client in self.directory.clients.values()],
+            "accounts": [
+                {"username": account.username, "tenant": account.tenant.name,
+                 "display_name": account.display_name, "enabled": self._enabled(account),
+                 "consented_clients": list(self._state["user_consents"].get(account.username, [])),
+                 "live_refresh_tokens": self._live_refresh_tokens(account.username)}
+                for account in self.directory.accounts.values()
+            ],
+            "pending": self.pending(),
+        }

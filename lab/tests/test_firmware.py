@@ -1,0 +1,448 @@
+"""The emulated firmware's web UI, driven over HTTPS like a browser (no identity provider needed)."""
+
+import json
+import time
+
+import pytest
+from aiohttp import web
+
+from mfplab.firmware import Device
+from mfplab.store import JsonStore
+from test_firmware_browser import PASSWORD, POP, SMTP, Browser, device_spec, serve_device
+
+# bp_classic SMTP field names
+SERVER, PORT, TIMEOUT, SENDER_NAME, SENDER_ADDRESS, SSL_TLS, AUTH, USER, SMTP_PASSWORD, CHANGE_PASSWORD, \
+    PROVIDER, ACCOUNT = (f"ggt_{kind}({i})" for i, kind in enumerate(
+        ("textbox", "textbox", "textbox", "textbox", "textbox", "checkbox", "select", "textbox", "password",
+         "checkbox", "select", "textbox"), start=1))
+GET_TOKEN, DELETE, CONNECTION_TEST = "ggt_button(21)", "ggt_button(22)", "ggt_button(23)"
+
+FULL_SMTP = {
+    SERVER: "smtp.office365.com", PORT: "587", TIMEOUT: "30", SENDER_NAME: 'Våning 3 "MFP" <A&B>',
+    SENDER_ADDRESS: "scan@contoso.example", SSL_TLS: "1", AUTH: "2", PROVIDER: "1",
+    ACCOUNT: "scan@contoso.example",
+}
+
+
+@pytest.fixture
+def served(background_loop, lab_ca, tmp_path):
+    """serve(**spec overrides) -> (device, browser); devices are stopped afterwards."""
+    devices = []
+
+    def serve(store_name="device.json", **overrides):
+        device, browser = serve_device(background_loop, lab_ca, tmp_path / store_name, **overrides)
+        devices.append(device)
+        return device, browser
+
+    yield serve
+    for device in devices:
+        background_loop.run(device.stop())
+
+
+@pytest.fixture
+def admin(served):
+    """A logged-in browser on a default bp_classic device: (device, browser)."""
+    device, browser = served()
+    assert browser.login().status == 302
+    return device, browser
+
+
+def truth(background_loop, device):
+    return background_loop.call(device.ground_truth)
+
+
+# --- pages and login ---
+
+def test_top_page_links_both_settings_pages_and_unknown_paths_are_404(served, background_loop):
+    device, browser = served()
+    root = browser.get("/")
+    assert root.status == 302 and root.response.headers["Location"] == "/main.html"
+    main = browser.get("/main.html")
+    assert main.status == 200 and main.text("modelName") == "BP-C131PW"
+    assert f'href="{SMTP}"' in main.html and f'href="{POP}"' in main.html
+    assert "System Settings → Network Settings → Service Setting → SMTP" in main.html
+    assert browser.get("/nosuch.html").status == 404
+    assert truth(background_loop, device)["counters"]["requests"] == 3
+
+
+def test_requests_refused_by_the_lab_middleware_still_count(background_loop, lab_ca, tmp_path):
+    @web.middleware
+    async def refuse(request, handler):
+        return web.Response(status=503)
+
+    spec = device_spec()
+    device = Device(spec, JsonStore(tmp_path / "device.json"), None)
+    base_url = background_loop.serve(device.app(middlewares=[refuse]), spec["address"], spec["port"],
+                                     lab_ca.server_context(spec["address"]))
+    browser = Browser(base_url, lab_ca.ca_path)
+    assert browser.get(SMTP).status == 503
+    assert browser.post(SMTP, {}).status == 503
+    counters = truth(background_loop, device)["counters"]
+    assert counters["requests"] == 2 and counters["posts"] == 1
+
+
+def test_protected_pages_redirect_to_login_for_that_page(served):
+    _, browser = served()
+    for page in (SMTP, POP):
+        response = browser.get(page)
+        assert response.status == 302
+        assert response.response.headers["Location"] == f"/login.html?{page}"
+
+
+def test_login_sets_session_cookie_and_redirects_to_the_page(served, background_loop):
+    device, browser = served()
+    form = browser.get(f"/login.html?{POP}")
+    assert form.form_action == f"/login.html?{POP}"
+    assert len(form.fields["token2"]) == 32
+    assert "ggt_textbox(10002)" not in form.inputs   # bp_classic: password only
+    response = browser.login(target=POP)
+    assert response.status == 302 and response.response.headers["Location"] == POP
+    cookie = response.response.headers["Set-Cookie"]
+    assert cookie.startswith("MFPSESSIONID=") and "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+    assert browser.get(POP).status == 200
+    state = truth(background_loop, device)
+    assert state["session"]["active"] and state["counters"]["logins"] == 1
+
+
+def test_wrong_password_shows_form_again_and_counts(served, background_loop):
+    device, browser = served()
+    page = browser.login(password="wrong")
+    assert page.status == 200
+    assert page.text("errorMessage") == "Login failed. Check the login name and password."
+    assert page.fields["token2"] and "ggt_textbox(10003)" in page.inputs
+    assert browser.get(SMTP).status == 302
+    state = truth(background_loop, device)
+    assert state["counters"]["failed_logins"] == 1
+    assert state["session"] == {"active": False, "locked_until": None, "failed_logins_in_row": 1}
+
+
+def test_lockout_refuses_even_the_right_password_until_it_ends(served, background_loop):
+    device, browser = served(lockout={"attempts": 3, "seconds": 1})
+    for _ in range(3):
+        browser.login(password="wrong")
+    refused = browser.login()
+    assert refused.status == 200
+    assert refused.text("errorMessage") == "Login is locked because of repeated failed attempts. Try again later."
+    state = truth(background_loop, device)
+    assert state["session"]["locked_until"] and state["counters"]["failed_logins"] == 3
+    time.sleep(1.1)
+    assert browser.login().status == 302
+    assert truth(background_loop, device)["session"]["failed_logins_in_row"] == 0
+
+
+def test_login_token2_is_single_use_and_required(served, background_loop):
+    device, browser = served()
+    form = browser.get(f"/login.html?{SMTP}")
+    fields = dict(form.fields, **{"ggt_textbox(10003)": PASSWORD, "ggt_submit(10008)": "Login"})
+    assert browser.post(form.form_action, fields).status == 302
+    browser.get("/logout.html")
+    replayed = browser.post(form.form_action, fields)
+    assert replayed.text("errorMessage") == "The page has expired. Reload the page and try again."
+    missing = browser.post(form.form_action, {"ggt_textbox(10003)": PASSWORD})
+    assert missing.status == 200 and missing.text("errorMessage").startswith("The page has expired")
+    assert truth(background_loop, device)["counters"]["logins"] == 1
+
+
+def test_mx_classic_asks_the_login_name_and_uses_its_own_field_names(served):
+    _, browser = served(model="MX-3071", profile="mx_classic")
+    assert browser.login().text("errorMessage").startswith("Login failed")
+    assert browser.login(user="operator").text("errorMessage").startswith("Login failed")
+    assert browser.login(user="admin").status == 302
+    page = browser.get(SMTP)
+    assert page.text("modelName") == "MX-3071"
+    assert page.fields["ggt_textbox(102)"] == "25" and "ggt_button(123)" in page.inputs
+    assert browser.get(POP).fields["ggt_textbox(203)"] == "5"
+
+
+def test_only_one_administrator_at_a_time(served, background_loop, lab_ca):
+    device, first = served()
+    second = Browser(first.base_url, lab_ca.ca_path)
+    assert first.login().status == 302
+    refused = second.login()
+    assert refused.text("errorMessage") == "Another administrator is logged in. Try again later."
+    assert truth(background_loop, device)["counters"]["failed_logins"] == 0
+    assert first.get(SMTP).status == 200            # the first session is untouched
+    assert first.login().status == 302              # its own cookie replaces its session
+    first.get("/logout.html")
+    assert second.login().status == 302
+
+
+def test_idle_session_expires(served, background_loop, lab_ca):
+    device, browser = served(session_idle_seconds=0.3)
+    browser.login()
+    assert browser.get(SMTP).status == 200
+    time.sleep(0.4)
+    assert browser.get(SMTP).status == 302
+    assert not truth(background_loop, device)["session"]["active"]
+    assert Browser(browser.base_url, lab_ca.ca_path).login().status == 302
+
+
+def test_logout_ends_the_session(admin, background_loop):
+    device, browser = admin
+    page = browser.get("/logout.html")
+    assert page.text("statusMessage") == "You have logged out."
+    assert page.fields["token2"]
+    assert browser.get(SMTP).status == 302
+    assert not truth(background_loop, device)["session"]["active"]
+
+
+def test_forced_session_expiry_and_reboot_need_a_new_login(admin, background_loop):
+    device, browser = admin
+    background_loop.call(device.expire_sessions)
+    assert browser.get(SMTP).status == 302
+    browser.login()
+    browser.submit(SMTP, {SENDER_NAME: "kept"})
+    background_loop.call(device.reboot)
+    assert browser.get(SMTP).status == 302
+    browser.login()
+    assert browser.get(SMTP).fields[SENDER_NAME] == "kept"
+
+
+# --- CSRF and form semantics ---
+
+def test_settings_post_without_or_with_spent_token2_changes_nothing(admin, background_loop):
+    device, browser = admin
+    page = browser.get(SMTP)
+    fields = dict(page.fields, **{SENDER_NAME: "first", "ggt_submit(20)": "Submit"})
+    assert browser.post(SMTP, fields).text("statusMessage") == "The settings have been saved."
+    replay = browser.post(SMTP, dict(fields, **{SENDER_NAME: "second"}))
+    assert replay.text("errorMessage") == "The page has expired. Reload the page and try again."
+    no_token = {k: v for k, v in fields.items() if k != "token2"}
+    no_token[SENDER_NAME] = "third"
+    assert browser.post(SMTP, no_token).text("errorMessage").startswith("The page has expired")
+    state = truth(background_loop, device)
+    assert state["settings"]["smtp"]["sender_name"] == "first"
+    assert state["counters"]["settings_saved"] == 1
+
+
+def test_token2_of_an_earlier_session_is_refused(admin, background_loop):
+    device, browser = admin
+    old = browser.get(SMTP).fields
+    browser.get("/logout.html")
+    browser.login()
+    page = browser.post(SMTP, dict(old, **{SENDER_NAME: "stale", "ggt_submit(20)": "Submit"}))
+    assert page.text("errorMessage").startswith("The page has expired")
+    assert truth(background_loop, device)["settings"]["smtp"]["sender_name"] == ""
+
+
+def test_a_partial_post_empties_what_it_omits(admin, background_loop):
+    device, browser = admin
+    browser.submit(SMTP, FULL_SMTP)
+    token2 = browser.get(SMTP).fields["token2"]
+    page = browser.post(SMTP, {"token2": token2, PORT: "2525", TIMEOUT: "20", "ggt_submit(20)": "Submit"})
+    assert page.text("statusMessage") == "The settings have been saved."
+    smtp = truth(background_loop, device)["settings"]["smtp"]
+    assert smtp == {"primary_server": "", "port": 2525, "timeout": 20, "sender_name": "", "sender_address": "",
+                    "ssl_tls": False, "auth_method": "none", "user": "", "password_set": False}
+    assert truth(background_loop, device)["settings"]["oauth"] == {"provider": "", "account": ""}
+
+
+def test_read_modify_write_keeps_every_other_setting(admin, background_loop):
+    device, browser = admin
+    browser.submit(SMTP, FULL_SMTP)
+    browser.submit(SMTP, {TIMEOUT: "45"})
+    smtp = truth(background_loop, device)["settings"]["smtp"]
+    assert smtp == {"primary_server": "smtp.office365.com", "port": 587, "timeout": 45,
+                    "sender_name": 'Våning 3 "MFP" <A&B>', "sender_address": "scan@contoso.example", "ssl_tls": True,
+                    "auth_method": "oauth2", "user": "", "password_set": False}
+    page = browser.get(SMTP)
+    assert page.fields[SSL_TLS] == "1" and page.fields[AUTH] == "2" and page.fields[PROVIDER] == "1"
+    assert "&lt;A&amp;B&gt;" in page.html and "<A&B>" not in page.html   # escaped, not markup
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({PORT: "70000"}, "Port Number: Enter a number from 1 to 65535."),
+    ({PORT: ""}, "Port Number: Enter a number from 1 to 65535."),
+    ({TIMEOUT: "0"}, "Timeout: Enter a number from 1 to 60."),
+    ({SERVER: "smtp..example"}, "Primary Server: Enter a valid host name or IPv4 address."),
+    ({SERVER: "300.1.1.1"}, "Primary Server: Enter a valid host name or IPv4 address."),
+    ({SENDER_ADDRESS: "not-an-address"}, "Sender Address: Enter a valid e-mail address."),
+    ({ACCOUNT: ""}, "Account Name: Enter a value."),
+    ({PROVIDER: "0"}, "Provider: Select a provider."),
+    ({SERVER: ""}, "Primary Server: Enter a value."),
+    ({AUTH: "1"}, "User Name: Enter a value."),
+    ({AUTH: "9"}, "Authentication Method: Select one of the options."),
+    ({SENDER_NAME: "x" * 65}, "Sender Name: Enter at most 64 characters."),
+])
+def test_a_validation_error_changes_nothing(admin, background_loop, changes, message):
+    device, browser = admin
+    browser.submit(SMTP, FULL_SMTP)
+    before = truth(background_loop, device)
+    page = browser.submit(SMTP, dict(changes, **{SENDER_NAME: changes.get(SENDER_NAME, "edited")}))
+    assert page.text("errorMessage") == message
+    assert page.fields[SENDER_NAME] == changes.get(SENDER_NAME, "edited")   # the posted values, not the stored
+    after = truth(background_loop, device)
+    assert after["settings"] == before["settings"]
+    assert after["counters"]["settings_saved"] == before["counters"]["settings_saved"]
+
+
+def test_pop_validation_and_swedish_messages(served, background_loop):
+    device, browser = served(language="sv")
+    browser.login()
+    page = browser.submit(POP, {"ggt_textbox(2)": "0"})
+    assert page.text("errorMessage") == "Portnummer: Ange ett tal från 1 till 65535."
+    page = browser.submit(POP, {"ggt_textbox(3)": "241"})
+    assert page.text("errorMessage") == "Kontrollintervall: Ange ett tal från 1 till 240."
+    page = browser.submit(POP, {"ggt_textbox(1)": "pop.example", "ggt_select(5)": "0"})
+    assert page.text("errorMessage") == "Användarnamn: Ange ett värde."
+    assert truth(background_loop, device)["settings"]["pop"]["server"] == ""
+    page = browser.submit(POP, {"ggt_textbox(1)": "pop.example", "ggt_textbox(6)": "scanner"})
+    assert page.text("statusMessage") == "Inställningarna har sparats."
+
+
+# --- languages, shared credential, passwords ---
+
+@pytest.mark.parametrize("language, state, label", [
+    ("en", "not_obtained", "Not Obtained"), ("sv", "not_obtained", "Ej hämtad"),
+    ("en", "obtained", "Obtained"), ("sv", "obtained", "Hämtad"),
+    ("en", "invalid", "Invalid"), ("sv", "invalid", "Ogiltig"),
+])
+def test_token_panel_labels_in_the_ui_language(served, language, state, label):
+    token = {"state": state}
+    if state != "not_obtained":
+        token.update(account="scan@contoso.example", provider="microsoft", refresh_token="rt")
+    _, browser = served(language=language, token=token)
+    browser.login()
+    for path in (SMTP, POP):
+        page = browser.get(path)
+        assert f'<html lang="{language}">' in page.html
+        assert page.text("tokenStatus") == label
+        assert page.text("tokenAccount") == (None if state == "not_obtained" else "scan@contoso.example")
+
+
+def test_swedish_labels_follow_the_manual(served):
+    _, browser = served(language="sv")
+    browser.login()
+    smtp = browser.get(SMTP).html
+    for label in ("Primär server", "Portnummer", "Sändarnamn", "Avsändaradress", "Aktivera SSL/TLS",
+                  "Autentiseringsmetod", "Hämta token", "Radera", "Leverantör", "Kontonamn"):
+        assert label in smtp
+    pop = browser.get(POP).html
+    assert "POP3-server" in pop and "Kontrollintervall" in pop
+    assert "Systeminställningar → Systemstyrning → E-post varning/status → E-post status (Special-fliken)" in pop
+
+
+def test_provider_and_account_are_shared_by_both_pages(admin, background_loop):
+    device, browser = admin
+    page = browser.submit(POP, {"ggt_select(9)": "1", "ggt_textbox(10)": "mailbox@contoso.example"})
+    assert page.text("statusMessage") == "The settings have been saved."
+    smtp = browser.get(SMTP)
+    assert smtp.fields[PROVIDER] == "1" and smtp.fields[ACCOUNT] == "mailbox@contoso.example"
+    assert truth(background_loop, device)["settings"]["oauth"] == {
+        "provider": "microsoft", "account": "mailbox@contoso.example"}
+
+
+def test_passwords_are_write_only_and_change_only_with_change_password(admin, background_loop, tmp_path):
+    device, browser = admin
+    auth = {AUTH: "1", USER: "scanner", SERVER: "smtp.example"}
+    browser.submit(SMTP, dict(auth, **{SMTP_PASSWORD: "S3cret-pw", CHANGE_PASSWORD: "1"}))
+    page = browser.get(SMTP)
+    assert "S3cret-pw" not in page.html and page.fields[SMTP_PASSWORD] == ""
+    assert CHANGE_PASSWORD not in page.fields
+    assert truth(background_loop, device)["settings"]["smtp"]["password_set"]
+    browser.submit(SMTP, {SMTP_PASSWORD: "ignored"})      # no Change Password: kept
+    stored = JsonStore(tmp_path / "device.json").load()
+    assert stored["settings"]["smtp"]["password"] == "S3cret-pw"
+    browser.submit(SMTP, {CHANGE_PASSWORD: "1"})           # Change Password with nothing typed: cleared
+    assert not truth(background_loop, device)["settings"]["smtp"]["password_set"]
+
+
+# --- token buttons without a provider ---
+
+def test_get_token_asks_first_and_cancel_changes_nothing(admin, background_loop):
+    device, browser = admin
+    confirm = browser.submit(SMTP, dict(FULL_SMTP, **{ACCOUNT: "new@contoso.example"}), button=GET_TOKEN)
+    assert confirm.text("confirmMessage") == "Obtain a token for new@contoso.example?"
+    assert confirm.fields["ggt_hidden(30)"] == "get_token"
+    assert {"ggt_submit(31)", "ggt_submit(32)"} <= set(confirm.inputs)
+    assert truth(background_loop, device)["counters"]["settings_saved"] == 0
+    page = browser.confirm(confirm, ok=False)
+    assert page.text("tokenStatus") == "Not Obtained"
+    state = truth(background_loop, device)
+    assert state["settings"]["oauth"]["account"] == "" and state["counters"]["settings_saved"] == 0
+
+
+def test_get_token_needs_provider_and_account(admin):
+    _, browser = admin
+    page = browser.submit(SMTP, {PROVIDER: "1"}, button=GET_TOKEN)
+    assert page.text("errorMessage") == "Account Name: Enter a value."
+    assert page.text("confirmMessage") is None
+
+
+@pytest.mark.parametrize("provider", ["1", "2"])
+def test_get_token_without_a_reachable_provider_saves_but_stays_not_obtained(admin, background_loop, provider):
+    device, browser = admin
+    confirm = browser.submit(SMTP, dict(FULL_SMTP, **{PROVIDER: provider}), button=GET_TOKEN)
+    page = browser.confirm(confirm)
+    assert page.text("errorMessage") == "Could not connect to the provider. The token was not obtained."
+    assert page.text("tokenStatus") == "Not Obtained"
+    state = truth(background_loop, device)
+    assert state["token"]["state"] == "not_obtained"
+    assert state["settings"]["smtp"]["auth_method"] == "oauth2" and state["counters"]["settings_saved"] == 1
+
+
+def test_a_confirmation_is_answered_once_and_not_after_a_reboot(admin, background_loop):
+    device, browser = admin
+    confirm = browser.submit(SMTP, FULL_SMTP, button=GET_TOKEN)
+    forged = dict(confirm.fields, **{"ggt_hidden(30)": "delete", "ggt_submit(31)": "OK"})
+    assert browser.post(SMTP, forged).text("errorMessage").startswith("The page has expired")
+    confirm = browser.submit(SMTP, FULL_SMTP, button=GET_TOKEN)
+    background_loop.call(device.reboot)
+    assert browser.confirm(confirm).status == 302
+    assert truth(background_loop, device)["counters"]["settings_saved"] == 0
+
+
+def test_delete_asks_first_then_deletes_and_ignores_posted_values(served, background_loop):
+    token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "rt"}
+    device, browser = served(token=token)
+    browser.login()
+    confirm = browser.submit(POP, {"ggt_textbox(2)": "995"}, button=DELETE)
+    assert confirm.text("confirmMessage") == "Delete the token?"
+    assert browser.confirm(confirm, ok=False).text("tokenStatus") == "Obtained"
+    confirm = browser.submit(POP, {"ggt_textbox(2)": "995"}, button=DELETE)
+    page = browser.confirm(confirm)
+    assert page.text("statusMessage") == "The token has been deleted."
+    assert page.text("tokenStatus") == "Not Obtained" and page.text("tokenAccount") is None
+    state = truth(background_loop, device)
+    assert state["token"]["state"] == "not_obtained" and state["settings"]["pop"]["port"] == 110
+    assert browser.get(SMTP).text("tokenStatus") == "Not Obtained"
+
+
+def test_connection_test_reports_on_the_saved_settings(admin):
+    _, browser = admin
+    assert browser.submit(SMTP, button=CONNECTION_TEST).text("errorMessage") == "Connection test failed."
+    browser.submit(SMTP, {SERVER: "smtp.example"})
+    assert browser.submit(SMTP, button=CONNECTION_TEST).text("statusMessage") == "Connection test succeeded."
+    browser.submit(SMTP, FULL_SMTP)   # OAuth 2.0 without a token
+    assert browser.submit(SMTP, button=CONNECTION_TEST).text("errorMessage") == "Connection test failed."
+
+
+# --- ground truth and persistence ---
+
+def test_ground_truth_holds_no_secrets(served, background_loop):
+    token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft",
+             "refresh_token": "RT-very-secret"}
+    settings = {"smtp": {"password": "smtp-pw-secret", "user": "u"}, "pop": {"password": "pop-pw-secret"}}
+    device, _ = served(token=token, settings=settings)
+    state = truth(background_loop, device)
+    text = json.dumps(state)
+    for secret in ("RT-very-secret", "smtp-pw-secret", "pop-pw-secret", PASSWORD):
+        assert secret not in text
+    assert state["settings"]["smtp"]["password_set"] and state["settings"]["pop"]["password_set"]
+    assert state["token"]["state"] == "obtained" and state["token"]["account"] == "scan@contoso.example"
+    assert set(state) == {"name", "address", "port", "model", "profile", "language", "settings", "token",
+                          "session", "counters"}
+
+
+def test_settings_and_token_survive_a_new_device_over_the_same_store(served, background_loop, tmp_path):
+    token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "rt"}
+    device, browser = served(token=token, settings={"smtp": {"sender_name": "initial"}})
+    assert truth(background_loop, device)["settings"]["smtp"]["sender_name"] == "initial"
+    browser.login()
+    browser.submit(SMTP, dict(FULL_SMTP, **{SENDER_NAME: "changed"}))
+    spec = device_spec(settings={"smtp": {"sender_name": "ignored"}}, token={"state": "not_obtained"})
+    reborn = Device(spec, JsonStore(tmp_path / "device.json"), None)
+    state = reborn.ground_truth()
+    assert state["settings"]["smtp"]["sender_name"] == "changed"
+    assert state["settings"]["oauth"]["account"] == "scan@contoso.example"
+    assert state["token"]["state"] == "obtained" and state["token"]["account"] == "scan@contoso.example"

@@ -71,7 +71,7 @@ def _up(args):
     if args.foreground:
         return _serve(args)
     state_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "mfplab", "serve", "--state", str(state_dir)]
+    command = [sys.executable, "-m", "mfplab", "--state", str(state_dir), "serve"]
     if args.fleet:
         command += ["--fleet", str(args.fleet)]
     with open(state_dir / "lab.log", "ab") as log:

@@ -1,0 +1,232 @@
+"""The whole lab in one process: fleet, identity provider, control API, faults and restarts."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+import yaml
+
+from mfplab.browser import Browser
+from mfplab.fleet import load_fleet, parse_fleet
+from mfplab.server import LabThread
+
+SMTP = "/nw_service_smtp.html"
+ADMIN_PASSWORD = "Lab-Admin-2026"
+ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fleet_document(devices):
+    """A small fleet on loopback addresses of its own, so parallel tests never collide."""
+    net = 64 + (os.getpid() + time.monotonic_ns()) % 128
+    return {
+        "lab": {"control_port": free_port(), "first_device_address": f"127.{net}.1.1"},
+        "identity_provider": dict(load_fleet().identity_provider, address=f"127.{net}.0.2",
+                                  poll_interval_seconds=1),
+        "defaults": {"admin_password": ADMIN_PASSWORD},
+        "devices": devices,
+    }
+
+
+DEVICES = [
+    {"name": "plain", "settings": {"smtp": {"primary_server": "smtp.office365.com", "port": 587}}},
+    {"name": "holder", "settings": {"oauth": {"provider": "microsoft", "account": ACCOUNT}},
+     "token": {"state": "obtained", "account": ACCOUNT}},
+    {"name": "stale", "token": {"state": "invalid", "account": ACCOUNT}},
+    {"name": "gone", "faults": {"offline": True}},
+]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with LabThread(parse_fleet(fleet_document(DEVICES)), tmp_path / "state") as running:
+        yield running
+
+
+class Control:
+    def __init__(self, lab):
+        self.url = lab.lab.fleet.control_url
+        self.http = requests.Session()
+        self.http.trust_env = False
+
+    def get(self, path):
+        return self.http.get(self.url + path, timeout=30)
+
+    def post(self, path, body=None):
+        return self.http.post(self.url + path, json=body, timeout=60)
+
+    def device(self, name):
+        return self.get(f"/devices/{name}").json()
+
+
+@pytest.fixture
+def control(lab):
+    return Control(lab)
+
+
+def base_url(lab, name):
+    host = lab.lab.host(name)
+    return f"https://{host.address}:{host.port}"
+
+
+def logged_in(lab, name):
+    browser = Browser(lab.lab.ca.ca_path)
+    browser.open(f"{base_url(lab, name)}/login.html?{SMTP}")
+    page = browser.submit(button="ggt_submit(10008)", **{"ggt_textbox(10003)": ADMIN_PASSWORD})
+    assert page.text("tokenStatus"), "login should land on the SMTP page"
+    return browser
+
+
+def fetch(lab, name, path="/main.html"):
+    http = requests.Session()
+    http.trust_env = False
+    return http.get(base_url(lab, name) + path, verify=str(lab.lab.ca.ca_path), timeout=10)
+
+
+def test_the_control_api_shows_every_device_and_no_secret(lab, control):
+    devices = control.get("/devices").json()["devices"]
+    assert [d["name"] for d in devices] == ["plain", "holder", "stale", "gone"]
+    assert [d["up"] for d in devices] == [True, True, True, False]
+    assert devices[1]["token"] == dict(devices[1]["token"], state="obtained", account=ACCOUNT)
+    assert devices[2]["token"]["state"] == "invalid"
+    text = json.dumps(devices) + control.get("/idp").text
+    stored = (lab.lab.state_dir / "devices" / "holder.json").read_text()
+    refresh_token = json.loads(stored)["token"]["refresh_token"]
+    for secret in (ADMIN_PASSWORD, ACCOUNT_PASSWORD, refresh_token):
+        assert secret and secret not in text
+    assert control.get("/health").json() == {"devices": 4, "up": 3}
+
+
+def test_unknown_devices_and_bad_requests_are_answered_as_such(control):
+    assert control.get("/devices/nope").status_code == 404
+    assert control.post("/devices/plain/faults", {"error_rate": 3}).status_code == 400
+    assert control.post("/devices/plain/faults", {"melt": True}).status_code == 400
+    assert control.post("/devices/plain/reboot", {"seconds": 9999}).status_code == 400
+    assert control.post("/idp/approve", {"user_code": "X"}).json() == {"error": "username is required"}
+
+
+def test_the_inventory_lists_each_device_with_its_address_and_the_lab_ca(lab):
+    inventory = yaml.safe_load(lab.lab.inventory_path.read_text())
+    hosts = inventory["all"]["children"]["printers"]["hosts"]
+    assert set(hosts) == {"plain", "holder", "stale", "gone"}
+    assert hosts["plain"]["ansible_host"] == lab.lab.host("plain").address
+    assert hosts["plain"]["mfp_ca_path"] == str(lab.lab.ca.ca_path)
+
+
+def test_latency_is_added_to_every_request(lab, control):
+    control.post("/devices/plain/faults", {"latency_ms": 300})
+    started = time.monotonic()
+    assert fetch(lab, "plain").status_code == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_an_error_rate_answers_503_and_counts_the_request(lab, control):
+    before = control.device("plain")["counters"]["requests"]
+    control.post("/devices/plain/faults", {"error_rate": 1})
+    assert fetch(lab, "plain").status_code == 503
+    control.post("/devices/plain/faults", {"error_rate": None})
+    assert fetch(lab, "plain").status_code == 200
+    assert control.device("plain")["counters"]["requests"] == before + 2
+
+
+def test_a_drop_rate_closes_connections_without_an_answer(lab, control):
+    control.post("/devices/plain/faults", {"drop_rate": 1})
+    with pytest.raises(requests.ConnectionError):
+        fetch(lab, "plain")
+    control.post("/devices/plain/faults", {"drop_rate": 0})
+    assert fetch(lab, "plain").status_code == 200
+
+
+def test_an_offline_device_refuses_connections_until_it_is_back(lab, control):
+    with pytest.raises(requests.ConnectionError):
+        fetch(lab, "gone")
+    assert control.post("/devices/gone/faults", {"offline": False}).json()["faults"]["offline"] is False
+    assert fetch(lab, "gone").status_code == 200
+    control.post("/devices/gone/faults", {"offline": True})
+    with pytest.raises(requests.ConnectionError):
+        fetch(lab, "gone")
+
+
+def test_a_reboot_drops_connections_and_sessions_but_keeps_settings(lab, control):
+    browser = logged_in(lab, "plain")
+    control.post("/devices/plain/reboot", {"seconds": 1})
+    assert control.device("plain")["up"] is False
+    with pytest.raises(requests.ConnectionError):
+        fetch(lab, "plain")
+    time.sleep(1.5)
+    truth = control.device("plain")
+    assert truth["up"] is True
+    assert truth["settings"]["smtp"]["primary_server"] == "smtp.office365.com"
+    page = browser.open(base_url(lab, "plain") + SMTP)
+    assert "/login.html" in page.url
+
+
+def test_forced_session_expiry_sends_the_administrator_back_to_login(lab, control):
+    browser = logged_in(lab, "plain")
+    control.post("/devices/plain/expire-sessions")
+    assert "/login.html" in browser.open(base_url(lab, "plain") + SMTP).url
+
+
+def test_a_revoked_account_makes_its_holders_invalid_when_they_next_send_mail(lab, control):
+    assert control.post("/devices/holder/send-mail").json()["state"] == "obtained"
+    answer = control.post(f"/idp/accounts/{ACCOUNT}/revoke").json()
+    assert answer["devices"]["holder"]["state"] == "invalid"
+    token = control.device("holder")["token"]
+    assert token["state"] == "invalid"
+    assert "50173" in token["last_error"]
+
+
+def test_get_token_then_an_approval_through_the_control_api_obtains_it(lab, control):
+    browser = logged_in(lab, "plain")
+    browser.submit(button="ggt_button(21)",
+                   **{"ggt_select(7)": "2", "ggt_select(11)": "1", "ggt_textbox(12)": ACCOUNT})
+    browser.submit(button="ggt_submit(31)")
+    code = control.device("plain")["token"]["user_code"]
+    assert [p["user_code"] for p in control.get("/idp/pending").json()["pending"]] == [code]
+    control.post("/idp/approve", {"user_code": code, "username": ACCOUNT})
+    deadline = time.monotonic() + 15
+    while control.device("plain")["token"]["state"] != "obtained" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert control.device("plain")["token"]["account"] == ACCOUNT
+
+
+def test_settings_and_tokens_survive_a_lab_restart(tmp_path):
+    fleet = parse_fleet(fleet_document(DEVICES))
+    with LabThread(fleet, tmp_path / "state") as running:
+        browser = logged_in(running, "plain")
+        browser.submit(button="ggt_submit(20)", **{"ggt_textbox(4)": "Floor 3 scanner"})
+        browser.open(base_url(running, "plain") + "/logout.html")
+        before = running.lab.host("holder").ground_truth()["token"]
+    with LabThread(fleet, tmp_path / "state") as running:
+        assert running.lab.host("plain").ground_truth()["settings"]["smtp"]["sender_name"] == "Floor 3 scanner"
+        assert running.lab.host("holder").ground_truth()["token"] == before
+        assert running.run(running.lab.host("holder").device.use_token())["state"] == "obtained"
+
+
+def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
+    fleet_file = tmp_path / "fleet.yml"
+    fleet_file.write_text(yaml.safe_dump(fleet_document(DEVICES[:2])))
+    state = tmp_path / "state"
+    cli = [sys.executable, "-m", "mfplab", "--state", str(state)]
+    up = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, timeout=60)
+    try:
+        assert up.returncode == 0, up.stderr
+        assert "holder" in up.stdout and "obtained" in up.stdout
+        status = subprocess.run(cli + ["status", "--json"], capture_output=True, text=True, timeout=30)
+        assert [d["name"] for d in json.loads(status.stdout)["devices"]] == ["plain", "holder"]
+        again = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, timeout=30)
+        assert again.returncode != 0 and "already runs" in again.stderr
+    finally:
+        down = subprocess.run(cli + ["down"], capture_output=True, text=True, timeout=60)
+    assert down.returncode == 0, down.stderr
+    assert not (state / "lab.json").exists()

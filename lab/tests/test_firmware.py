@@ -8,7 +8,7 @@ from aiohttp import web
 
 from mfplab.firmware import Device
 from mfplab.store import JsonStore
-from test_firmware_browser import PASSWORD, POP, SMTP, Browser, device_spec, serve_device
+from firmware_fixtures import PASSWORD, POP, SMTP, Admin, device_spec, serve_device
 
 # bp_classic SMTP field names
 SERVER, PORT, TIMEOUT, SENDER_NAME, SENDER_ADDRESS, SSL_TLS, AUTH, USER, SMTP_PASSWORD, CHANGE_PASSWORD, \
@@ -59,8 +59,8 @@ def test_top_page_links_both_settings_pages_and_unknown_paths_are_404(served, ba
     assert root.status == 302 and root.response.headers["Location"] == "/main.html"
     main = browser.get("/main.html")
     assert main.status == 200 and main.text("modelName") == "BP-C131PW"
-    assert f'href="{SMTP}"' in main.html and f'href="{POP}"' in main.html
-    assert "System Settings → Network Settings → Service Setting → SMTP" in main.html
+    assert f'href="{SMTP}"' in main.response.text and f'href="{POP}"' in main.response.text
+    assert "System Settings → Network Settings → Service Setting → SMTP" in main.response.text
     assert browser.get("/nosuch.html").status == 404
     assert truth(background_loop, device)["counters"]["requests"] == 3
 
@@ -74,7 +74,7 @@ def test_requests_refused_by_the_lab_middleware_still_count(background_loop, lab
     device = Device(spec, JsonStore(tmp_path / "device.json"), None)
     base_url = background_loop.serve(device.app(middlewares=[refuse]), spec["address"], spec["port"],
                                      lab_ca.server_context(spec["address"]))
-    browser = Browser(base_url, lab_ca.ca_path)
+    browser = Admin(base_url, lab_ca.ca_path)
     assert browser.get(SMTP).status == 503
     assert browser.post(SMTP, {}).status == 503
     counters = truth(background_loop, device)["counters"]
@@ -91,10 +91,10 @@ def test_protected_pages_redirect_to_login_for_that_page(served):
 
 def test_login_sets_session_cookie_and_redirects_to_the_page(served, background_loop):
     device, browser = served()
-    form = browser.get(f"/login.html?{POP}")
-    assert form.form_action == f"/login.html?{POP}"
+    form = browser.get(f"/login.html?{POP}").form()
+    assert form.action == f"/login.html?{POP}"
     assert len(form.fields["token2"]) == 32
-    assert "ggt_textbox(10002)" not in form.inputs   # bp_classic: password only
+    assert "ggt_textbox(10002)" not in form.fields   # bp_classic: password only
     response = browser.login(target=POP)
     assert response.status == 302 and response.response.headers["Location"] == POP
     cookie = response.response.headers["Set-Cookie"]
@@ -109,7 +109,7 @@ def test_wrong_password_shows_form_again_and_counts(served, background_loop):
     page = browser.login(password="wrong")
     assert page.status == 200
     assert page.text("errorMessage") == "Login failed. Check the login name and password."
-    assert page.fields["token2"] and "ggt_textbox(10003)" in page.inputs
+    assert page.form().fields["token2"] and "ggt_textbox(10003)" in page.form().fields
     assert browser.get(SMTP).status == 302
     state = truth(background_loop, device)
     assert state["counters"]["failed_logins"] == 1
@@ -132,13 +132,13 @@ def test_lockout_refuses_even_the_right_password_until_it_ends(served, backgroun
 
 def test_login_token2_is_single_use_and_required(served, background_loop):
     device, browser = served()
-    form = browser.get(f"/login.html?{SMTP}")
+    form = browser.get(f"/login.html?{SMTP}").form()
     fields = dict(form.fields, **{"ggt_textbox(10003)": PASSWORD, "ggt_submit(10008)": "Login"})
-    assert browser.post(form.form_action, fields).status == 302
+    assert browser.post(form.action, fields).status == 302
     browser.get("/logout.html")
-    replayed = browser.post(form.form_action, fields)
+    replayed = browser.post(form.action, fields)
     assert replayed.text("errorMessage") == "The page has expired. Reload the page and try again."
-    missing = browser.post(form.form_action, {"ggt_textbox(10003)": PASSWORD})
+    missing = browser.post(form.action, {"ggt_textbox(10003)": PASSWORD})
     assert missing.status == 200 and missing.text("errorMessage").startswith("The page has expired")
     assert truth(background_loop, device)["counters"]["logins"] == 1
 
@@ -150,13 +150,13 @@ def test_mx_classic_asks_the_login_name_and_uses_its_own_field_names(served):
     assert browser.login(user="admin").status == 302
     page = browser.get(SMTP)
     assert page.text("modelName") == "MX-3071"
-    assert page.fields["ggt_textbox(102)"] == "25" and "ggt_button(123)" in page.inputs
-    assert browser.get(POP).fields["ggt_textbox(203)"] == "5"
+    assert page.form().fields["ggt_textbox(102)"] == "25" and "ggt_button(123)" in page.form().buttons
+    assert browser.get(POP).form().fields["ggt_textbox(203)"] == "5"
 
 
 def test_only_one_administrator_at_a_time(served, background_loop, lab_ca):
     device, first = served()
-    second = Browser(first.base_url, lab_ca.ca_path)
+    second = Admin(first.base_url, lab_ca.ca_path)
     assert first.login().status == 302
     refused = second.login()
     assert refused.text("errorMessage") == "Another administrator is logged in. Try again later."
@@ -174,14 +174,14 @@ def test_idle_session_expires(served, background_loop, lab_ca):
     time.sleep(0.4)
     assert browser.get(SMTP).status == 302
     assert not truth(background_loop, device)["session"]["active"]
-    assert Browser(browser.base_url, lab_ca.ca_path).login().status == 302
+    assert Admin(browser.base_url, lab_ca.ca_path).login().status == 302
 
 
 def test_logout_ends_the_session(admin, background_loop):
     device, browser = admin
     page = browser.get("/logout.html")
     assert page.text("statusMessage") == "You have logged out."
-    assert page.fields["token2"]
+    assert page.form().fields["token2"]
     assert browser.get(SMTP).status == 302
     assert not truth(background_loop, device)["session"]["active"]
 
@@ -195,7 +195,7 @@ def test_forced_session_expiry_and_reboot_need_a_new_login(admin, background_loo
     background_loop.call(device.reboot)
     assert browser.get(SMTP).status == 302
     browser.login()
-    assert browser.get(SMTP).fields[SENDER_NAME] == "kept"
+    assert browser.get(SMTP).form().fields[SENDER_NAME] == "kept"
 
 
 # --- CSRF and form semantics ---
@@ -203,7 +203,7 @@ def test_forced_session_expiry_and_reboot_need_a_new_login(admin, background_loo
 def test_settings_post_without_or_with_spent_token2_changes_nothing(admin, background_loop):
     device, browser = admin
     page = browser.get(SMTP)
-    fields = dict(page.fields, **{SENDER_NAME: "first", "ggt_submit(20)": "Submit"})
+    fields = dict(page.form().fields, **{SENDER_NAME: "first", "ggt_submit(20)": "Submit"})
     assert browser.post(SMTP, fields).text("statusMessage") == "The settings have been saved."
     replay = browser.post(SMTP, dict(fields, **{SENDER_NAME: "second"}))
     assert replay.text("errorMessage") == "The page has expired. Reload the page and try again."
@@ -217,7 +217,7 @@ def test_settings_post_without_or_with_spent_token2_changes_nothing(admin, backg
 
 def test_token2_of_an_earlier_session_is_refused(admin, background_loop):
     device, browser = admin
-    old = browser.get(SMTP).fields
+    old = browser.get(SMTP).form().fields
     browser.get("/logout.html")
     browser.login()
     page = browser.post(SMTP, dict(old, **{SENDER_NAME: "stale", "ggt_submit(20)": "Submit"}))
@@ -228,7 +228,7 @@ def test_token2_of_an_earlier_session_is_refused(admin, background_loop):
 def test_a_partial_post_empties_what_it_omits(admin, background_loop):
     device, browser = admin
     browser.submit(SMTP, FULL_SMTP)
-    token2 = browser.get(SMTP).fields["token2"]
+    token2 = browser.get(SMTP).form().fields["token2"]
     page = browser.post(SMTP, {"token2": token2, PORT: "2525", TIMEOUT: "20", "ggt_submit(20)": "Submit"})
     assert page.text("statusMessage") == "The settings have been saved."
     smtp = truth(background_loop, device)["settings"]["smtp"]
@@ -246,8 +246,9 @@ def test_read_modify_write_keeps_every_other_setting(admin, background_loop):
                     "sender_name": 'Våning 3 "MFP" <A&B>', "sender_address": "scan@contoso.example", "ssl_tls": True,
                     "auth_method": "oauth2", "user": "", "password_set": False}
     page = browser.get(SMTP)
-    assert page.fields[SSL_TLS] == "1" and page.fields[AUTH] == "2" and page.fields[PROVIDER] == "1"
-    assert "&lt;A&amp;B&gt;" in page.html and "<A&B>" not in page.html   # escaped, not markup
+    fields = page.form().fields
+    assert fields[SSL_TLS] == "1" and fields[AUTH] == "2" and fields[PROVIDER] == "1"
+    assert "&lt;A&amp;B&gt;" in page.response.text and "<A&B>" not in page.response.text   # escaped, not markup
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -270,7 +271,7 @@ def test_a_validation_error_changes_nothing(admin, background_loop, changes, mes
     before = truth(background_loop, device)
     page = browser.submit(SMTP, dict(changes, **{SENDER_NAME: changes.get(SENDER_NAME, "edited")}))
     assert page.text("errorMessage") == message
-    assert page.fields[SENDER_NAME] == changes.get(SENDER_NAME, "edited")   # the posted values, not the stored
+    assert page.form().fields[SENDER_NAME] == changes.get(SENDER_NAME, "edited")   # the posted values, not the stored
     after = truth(background_loop, device)
     assert after["settings"] == before["settings"]
     assert after["counters"]["settings_saved"] == before["counters"]["settings_saved"]
@@ -305,7 +306,7 @@ def test_token_panel_labels_in_the_ui_language(served, language, state, label):
     browser.login()
     for path in (SMTP, POP):
         page = browser.get(path)
-        assert f'<html lang="{language}">' in page.html
+        assert f'<html lang="{language}">' in page.response.text
         assert page.text("tokenStatus") == label
         assert page.text("tokenAccount") == (None if state == "not_obtained" else "scan@contoso.example")
 
@@ -313,11 +314,11 @@ def test_token_panel_labels_in_the_ui_language(served, language, state, label):
 def test_swedish_labels_follow_the_manual(served):
     _, browser = served(language="sv")
     browser.login()
-    smtp = browser.get(SMTP).html
+    smtp = browser.get(SMTP).response.text
     for label in ("Primär server", "Portnummer", "Sändarnamn", "Avsändaradress", "Aktivera SSL/TLS",
                   "Autentiseringsmetod", "Hämta token", "Radera", "Leverantör", "Kontonamn"):
         assert label in smtp
-    pop = browser.get(POP).html
+    pop = browser.get(POP).response.text
     assert "POP3-server" in pop and "Kontrollintervall" in pop
     assert "Systeminställningar → Systemstyrning → E-post varning/status → E-post status (Special-fliken)" in pop
 
@@ -326,7 +327,7 @@ def test_provider_and_account_are_shared_by_both_pages(admin, background_loop):
     device, browser = admin
     page = browser.submit(POP, {"ggt_select(9)": "1", "ggt_textbox(10)": "mailbox@contoso.example"})
     assert page.text("statusMessage") == "The settings have been saved."
-    smtp = browser.get(SMTP)
+    smtp = browser.get(SMTP).form()
     assert smtp.fields[PROVIDER] == "1" and smtp.fields[ACCOUNT] == "mailbox@contoso.example"
     assert truth(background_loop, device)["settings"]["oauth"] == {
         "provider": "microsoft", "account": "mailbox@contoso.example"}
@@ -337,8 +338,8 @@ def test_passwords_are_write_only_and_change_only_with_change_password(admin, ba
     auth = {AUTH: "1", USER: "scanner", SERVER: "smtp.example"}
     browser.submit(SMTP, dict(auth, **{SMTP_PASSWORD: "S3cret-pw", CHANGE_PASSWORD: "1"}))
     page = browser.get(SMTP)
-    assert "S3cret-pw" not in page.html and page.fields[SMTP_PASSWORD] == ""
-    assert CHANGE_PASSWORD not in page.fields
+    assert "S3cret-pw" not in page.response.text and page.form().fields[SMTP_PASSWORD] == ""
+    assert CHANGE_PASSWORD not in page.form().fields
     assert truth(background_loop, device)["settings"]["smtp"]["password_set"]
     browser.submit(SMTP, {SMTP_PASSWORD: "ignored"})      # no Change Password: kept
     stored = JsonStore(tmp_path / "device.json").load()
@@ -353,8 +354,8 @@ def test_get_token_asks_first_and_cancel_changes_nothing(admin, background_loop)
     device, browser = admin
     confirm = browser.submit(SMTP, dict(FULL_SMTP, **{ACCOUNT: "new@contoso.example"}), button=GET_TOKEN)
     assert confirm.text("confirmMessage") == "Obtain a token for new@contoso.example?"
-    assert confirm.fields["ggt_hidden(30)"] == "get_token"
-    assert {"ggt_submit(31)", "ggt_submit(32)"} <= set(confirm.inputs)
+    assert confirm.form().fields["ggt_hidden(30)"] == "get_token"
+    assert {"ggt_submit(31)", "ggt_submit(32)"} <= set(confirm.form().buttons)
     assert truth(background_loop, device)["counters"]["settings_saved"] == 0
     page = browser.confirm(confirm, ok=False)
     assert page.text("tokenStatus") == "Not Obtained"
@@ -384,7 +385,7 @@ def test_get_token_without_a_reachable_provider_saves_but_stays_not_obtained(adm
 def test_a_confirmation_is_answered_once_and_not_after_a_reboot(admin, background_loop):
     device, browser = admin
     confirm = browser.submit(SMTP, FULL_SMTP, button=GET_TOKEN)
-    forged = dict(confirm.fields, **{"ggt_hidden(30)": "delete", "ggt_submit(31)": "OK"})
+    forged = dict(confirm.form().fields, **{"ggt_hidden(30)": "delete", "ggt_submit(31)": "OK"})
     assert browser.post(SMTP, forged).text("errorMessage").startswith("The page has expired")
     confirm = browser.submit(SMTP, FULL_SMTP, button=GET_TOKEN)
     background_loop.call(device.reboot)

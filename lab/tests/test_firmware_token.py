@@ -7,7 +7,8 @@ import pytest
 from mfplab.firmware import Device, DeviceOAuthClient
 from mfplab.idp import IdentityProvider
 from mfplab.store import JsonStore
-from test_firmware_browser import POP, SMTP, device_spec, free_port, loopback_address, serve_device
+from firmware_fixtures import POP, SMTP, device_spec, serve_device
+from loopback import free_port, loopback_address
 
 CLIENT_ID = "0e5a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b"
 SCOPES = ["https://outlook.office.com/SMTP.Send", "https://outlook.office.com/POP.AccessAsUser.All"]
@@ -67,7 +68,7 @@ class TokenLab:
 
     def get_token(self, browser, path=SMTP, form=OAUTH_FORM):
         confirm = browser.submit(path, form, button="ggt_button(21)")
-        assert confirm.fields["ggt_hidden(30)"] == "get_token"
+        assert confirm.form().fields["ggt_hidden(30)"] == "get_token"
         return browser.confirm(confirm)
 
 
@@ -102,7 +103,7 @@ def test_get_token_waits_for_sign_in_then_holds_the_signed_in_account(token_lab)
         assert page.text("tokenStatus") == "Obtained"
         assert page.text("tokenAccount") == "desk@contoso.example"
         assert page.text("tokenUserCode") is None
-    assert browser.get(POP).fields["ggt_textbox(10)"] == "scan@contoso.example"
+    assert browser.get(POP).form().fields["ggt_textbox(10)"] == "scan@contoso.example"
 
     assert token_lab.loop.run(device.use_token()) == {"state": "obtained"}
     token_lab.loop.call(token_lab.idp.revoke, "desk@contoso.example")

@@ -2,7 +2,6 @@
 
 import json
 import re
-import socket
 import time
 
 import jwt
@@ -12,6 +11,8 @@ import requests
 
 from mfplab.idp import IdentityProvider
 from mfplab.store import JsonStore
+
+from loopback import free_port
 
 CLIENT_ID = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"
 CONTOSO_ID = "1a2b3c4d-0000-4000-8000-00000000c0de"
@@ -34,12 +35,6 @@ CONFIG = {
     ],
     "poll_interval_seconds": 1,
 }
-
-
-def free_port(host):
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 class Lab:

@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,11 @@ from mfplab.browser import Browser
 from mfplab.fleet import load_fleet, parse_fleet
 from mfplab.server import LabThread
 
+from loopback import free_port
+
 SMTP = "/nw_service_smtp.html"
 ADMIN_PASSWORD = "Lab-Admin-2026"
 ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fleet_document(devices):

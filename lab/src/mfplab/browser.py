@@ -97,16 +97,21 @@ class Page:
 class Browser:
     """One person's browser: a cookie jar, the CAs it trusts, and the page it looks at."""
 
-    def __init__(self, ca_path, timeout=30):
+    def __init__(self, ca_path, timeout=30, follow_redirects=True):
+        """`follow_redirects=False` makes a redirect the page itself, for tests that check the redirect."""
         self._http = requests.Session()
         self._http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override `verify`
         self._verify = str(ca_path)
         self._timeout = timeout
+        self._follow_redirects = follow_redirects
         self.page = None
 
     def open(self, url):
-        self.page = Page(self._http.get(url, verify=self._verify, timeout=self._timeout))
-        return self.page
+        return self._load("get", url)
+
+    def post(self, url, data):
+        """Post `data` as given, as a hand-made form would: nothing is taken from the page's forms."""
+        return self._load("post", url, data=data)
 
     def submit(self, form=None, button=None, button_value=None, **changes):
         """Submit a form of the current page as a browser would, pressing `button` (a name).
@@ -126,10 +131,16 @@ class Browser:
             if button_value is not None and button_value not in values:
                 raise KeyError(f"no button {button}={button_value!r} on {self.page.url}")
             data[button] = values[0] if button_value is None else button_value
-        url = urljoin(self.page.url, form.action or self.page.url)
+        url = form.action or self.page.url
         if form.method == "post":
-            response = self._http.post(url, data=data, verify=self._verify, timeout=self._timeout)
-        else:
-            response = self._http.get(url, params=data, verify=self._verify, timeout=self._timeout)
+            return self.post(url, data)
+        return self._load("get", url, params=data)
+
+    def _load(self, method, url, **payload):
+        """Fetch `url`, relative to the current page if there is one, and make the response the page."""
+        if self.page is not None:
+            url = urljoin(self.page.url, url)
+        response = self._http.request(method, url, verify=self._verify, timeout=self._timeout,
+                                      allow_redirects=self._follow_redirects, **payload)
         self.page = Page(response)
         return self.page

@@ -50,7 +50,7 @@ def public(settings):
 
 def page_values(page, settings):
     """The form values a page renders for the stored settings (passwords never)."""
-    values = {key: value for key, value in settings[page].items()}
+    values = dict(settings[page])
     for key in NUMBERS:
         if key in values:
             values[key] = str(values[key])

@@ -111,7 +111,7 @@ class Device:
             return self._login_form(action)
         form = await request.post()
         messages = self.ui.texts["messages"]
-        if not self.sessions.take_login_token(form.get("token2")):
+        if not self.sessions.login_tokens.take(form.get("token2")):
             return self._login_form(action, error=messages["page_expired"])
         if self.sessions.locked():
             return self._login_form(action, error=messages["locked"])
@@ -143,7 +143,7 @@ class Device:
         return response
 
     def _login_form(self, action, error=None, status=None):
-        return _html(pages.login_page(self.ui, action, self.sessions.issue_login_token(), error, status))
+        return _html(pages.login_page(self.ui, action, self.sessions.login_tokens.issue(), error, status))
 
     async def _settings_page(self, request):
         page = PAGES[request.path]
@@ -154,7 +154,7 @@ class Device:
             session.pending = None
             return self._page(page, session)
         form = await request.post()
-        if not session.take_token(form.get("token2")):
+        if not session.tokens.take(form.get("token2")):
             session.pending = None
             return self._page(page, session, error=self.ui.texts["messages"]["page_expired"])
         if CONFIRM_FIELDS["action"] in form:
@@ -228,10 +228,10 @@ class Device:
     def _page(self, page, session, values=None, error=None, status=None):
         values = values or model.page_values(page, self.settings)
         token = describe(self.token.state, self.ui.texts)
-        return _html(pages.settings_page(self.ui, page, values, token, session.issue_token(), error, status))
+        return _html(pages.settings_page(self.ui, page, values, token, session.tokens.issue(), error, status))
 
     def _confirm(self, page, session, action, message):
-        return _html(pages.confirm_page(self.ui, page, action, message, session.issue_token()))
+        return _html(pages.confirm_page(self.ui, page, action, message, session.tokens.issue()))
 
     def _error_text(self, error):
         field, reason, params = error

@@ -11,24 +11,34 @@ LOGIN_TOKENS_KEPT = 32   # outstanding login forms (several browsers may sit on 
 PAGE_TOKENS_KEPT = 4     # outstanding settings-page forms per session (e.g. both pages open)
 
 
+class SingleUseTokens:
+    """The last few `token2` values rendered into forms; each is accepted once."""
+
+    def __init__(self, kept):
+        self._values = collections.deque(maxlen=kept)
+
+    def issue(self):
+        value = secrets.token_hex(16)
+        self._values.append(value)
+        return value
+
+    def take(self, value):
+        """True once for a value that was issued; it is spent either way."""
+        if value and value in self._values:
+            self._values.remove(value)
+            return True
+        return False
+
+    def clear(self):
+        self._values.clear()
+
+
 class AdminSession:
     def __init__(self, now):
         self.id = secrets.token_hex(16)
         self.last_seen = now
         self.pending = None   # the confirmation step awaiting [OK] / [Cancel]
-        self._tokens = collections.deque(maxlen=PAGE_TOKENS_KEPT)
-
-    def issue_token(self):
-        value = secrets.token_hex(16)
-        self._tokens.append(value)
-        return value
-
-    def take_token(self, value):
-        """True once for a token2 this session rendered; it is spent either way."""
-        if value and value in self._tokens:
-            self._tokens.remove(value)
-            return True
-        return False
+        self.tokens = SingleUseTokens(PAGE_TOKENS_KEPT)
 
 
 class AdminSessions:
@@ -38,21 +48,9 @@ class AdminSessions:
         self._lock_seconds = lockout_seconds
         self._clock = clock
         self._session = None
-        self._login_tokens = collections.deque(maxlen=LOGIN_TOKENS_KEPT)
+        self.login_tokens = SingleUseTokens(LOGIN_TOKENS_KEPT)
         self._failures_in_row = 0
         self._locked_until = None
-
-    # login form tokens
-    def issue_login_token(self):
-        value = secrets.token_hex(16)
-        self._login_tokens.append(value)
-        return value
-
-    def take_login_token(self, value):
-        if value and value in self._login_tokens:
-            self._login_tokens.remove(value)
-            return True
-        return False
 
     # lockout
     def locked(self):
@@ -92,7 +90,7 @@ class AdminSessions:
         """End the session (forced expiry); a reboot also forgets login forms and failed logins."""
         self._session = None
         if reboot:
-            self._login_tokens.clear()
+            self.login_tokens.clear()
             self._failures_in_row = 0
             self._locked_until = None
 

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: token_audit_html
+short_description: Render a fleet token audit as a self-contained HTML page
+version_added: 0.1.0
+author:
+  - printfleet.mfp contributors
+description:
+  - One page to open in a browser or attach to a mail, with counts per compliance status and per token
+    state, then a table with one row per printer, coloured by token state, with the reasons for
+    each non-compliance.
+  - The token state is shown in the manual's words with the device's own label when it differs
+    (for example C(Invalid (Ogiltig)) for a Swedish UI).
+  - The page is self-contained. The style is inline, there is no script and no link to anything outside the
+    page. Every value from the devices is HTML-escaped.
+options:
+  _input:
+    description: The audit rows, as made by P(printfleet.mfp.token_compliance#filter) plus C(host) and optionally C(address).
+    type: list
+    elements: dict
+    required: true
+  generated_at:
+    description: The time of the audit shown on the page. Defaults to now, in UTC.
+    type: str
+  title:
+    description: The page title.
+    type: str
+    default: OAuth 2.0 mail token audit
+seealso:
+  - plugin: printfleet.mfp.token_compliance
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Write the audit as an HTML page
+  ansible.builtin.copy:
+    content: "{{ audit_rows | printfleet.mfp.token_audit_html(title='Printers, Stockholm office') }}"
+    dest: reports/token_audit.html
+    mode: '0644'
+  delegate_to: localhost
+  run_once: true
+'''
+
+RETURN = r'''
+_value:
+  description: The HTML document.
+  type: str
+'''
+
+import datetime
+from html import escape
+
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
+    STATES, STATUSES, credential, flat, state_text, summary, token_state,
+)
+
+STYLE = '''
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; margin: 2rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1rem; margin: 0 0 .5rem; }
+.meta { color: #59636e; margin: 0 0 1.5rem; }
+.counts { display: flex; flex-wrap: wrap; gap: 2rem; margin-bottom: 1.5rem; }
+.counts ul { list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; margin: 0; padding: 0; }
+.counts li { padding: .35rem .75rem; border-radius: 6px; border-left: 6px solid; }
+.counts b { font-size: 1.25rem; margin-right: .35rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #d1d9e0; }
+th { background: #f6f8fa; position: sticky; top: 0; }
+tbody td:first-child { border-left: 6px solid; font-weight: 600; }
+td ul { margin: 0; padding-left: 1.1rem; }
+.badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600; color: #fff; }
+.state-obtained { background: #e6f4ea; border-color: #1a7f37; }
+.state-waiting_for_authorization { background: #fff8c5; border-color: #9a6700; }
+.state-not_obtained { background: #f6f8fa; border-color: #818b98; }
+.state-invalid { background: #ffebe9; border-color: #cf222e; }
+.state-unknown { background: #eef1f4; border-color: #424a53; }
+tr[class^="state-"] td:first-child { border-left-color: inherit; }
+.status-compliant { background: #1a7f37; }
+.status-noncompliant { background: #cf222e; }
+.status-unreachable { background: #424a53; }
+.status-error { background: #8250df; }
+li.status-compliant, li.status-noncompliant, li.status-unreachable, li.status-error { color: #fff; border-color: rgba(0, 0, 0, .25); }
+'''
+
+COLUMN_TITLES = ('Printer', 'Address', 'Token', 'Token issued for', 'Provider', 'Account',
+                 'SMTP auth', 'POP auth', 'Status', 'Reasons')
+
+
+def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit'):
+    generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    counts = summary(rows)
+    return ''.join((
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        '<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n' % (escape(title), STYLE),
+        '<h1>%s</h1>\n' % escape(title),
+        '<p class="meta">Generated <time datetime="%s">%s</time> &middot; %d printers</p>\n'
+        % (escape(generated_at), escape(generated_at), counts['hosts']),
+        '<section class="counts">\n',
+        _counts('Compliance', 'status', STATUSES, counts['status'], lambda status: status),
+        _counts('Token state', 'state', STATES, counts['token_state'], state_text),
+        '</section>\n',
+        _table(rows),
+        '</body>\n</html>\n',
+    ))
+
+
+def _counts(heading, kind, keys, counted, name):
+    items = ''.join('<li class="%s-%s"><b>%d</b>%s</li>' % (kind, key, counted[key], escape(name(key))) for key in keys)
+    return '<div><h2>%s</h2><ul>%s</ul></div>\n' % (escape(heading), items)
+
+
+def _table(rows):
+    head = ''.join('<th scope="col">%s</th>' % escape(title) for title in COLUMN_TITLES)
+    body = ''.join(_row(row) for row in rows)
+    return '<table>\n<thead><tr>%s</tr></thead>\n<tbody>\n%s</tbody>\n</table>\n' % (head, body)
+
+
+def _row(row):
+    cells = flat(row)
+    shown = credential(row)
+    status = row['status'] if row['status'] in STATUSES else 'error'
+    token = state_text(shown.get('state'), shown.get('label')) if shown else 'Not read'
+    reasons = ''.join('<li>%s</li>' % escape(str(reason)) for reason in row.get('reasons') or ())
+    texts = (cells['host'], cells['address'], token, cells['token_account'], cells['provider'], cells['account'],
+             cells['smtp_auth_method'], cells['pop_auth_method'])
+    return '<tr class="state-%s">%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
+        token_state(row),
+        ''.join('<td>%s</td>' % escape(text) for text in texts),
+        status, status,
+        '<ul>%s</ul>' % reasons if reasons else '',
+    )
+
+
+class FilterModule:
+
+    def filters(self):
+        return {'token_audit_html': token_audit_html}

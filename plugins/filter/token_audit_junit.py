@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: token_audit_junit
+short_description: Render a fleet token audit as JUnit XML for CI systems
+version_added: 0.1.0
+author:
+  - printfleet.mfp contributors
+description:
+  - One test suite with one test case per printer, so that a pipeline (GitLab, Jenkins, Azure DevOps,
+    GitHub Actions test reporters) shows the fleet's compliance like test results.
+  - A compliant printer passes. A non-compliant one has a C(failure) listing the reasons; an unreachable
+    one, or one that could not be audited, has an C(error) with the task's message.
+  - Each test case's C(system-out) tells what the device showed (token state with the device's own label,
+    account, provider, authentication methods).
+options:
+  _input:
+    description: The audit rows, as made by P(printfleet.mfp.token_compliance#filter) plus C(host).
+    type: list
+    elements: dict
+    required: true
+  suite_name:
+    description: The name of the test suite.
+    type: str
+    default: printfleet.mfp token audit
+  generated_at:
+    description: The time of the audit, for the suite's C(timestamp). Omitted when not given.
+    type: str
+seealso:
+  - plugin: printfleet.mfp.token_compliance
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Write the audit as JUnit XML for the pipeline
+  ansible.builtin.copy:
+    content: "{{ audit_rows | printfleet.mfp.token_audit_junit(generated_at=now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ')) }}"
+    dest: reports/token_audit.xml
+    mode: '0644'
+  delegate_to: localhost
+  run_once: true
+'''
+
+RETURN = r'''
+_value:
+  description: The JUnit XML document.
+  type: str
+  sample: |
+    <?xml version="1.0" encoding="UTF-8"?>
+    <testsuites name="printfleet.mfp token audit" tests="2" failures="1" errors="0" skipped="0">
+      <testsuite name="printfleet.mfp token audit" tests="2" failures="1" errors="0" skipped="0">
+        <testcase classname="token_audit" name="mfp-hq-01">
+          <failure type="noncompliant" message="SMTP uses smtp_auth, not OAuth 2.0">SMTP uses smtp_auth, not OAuth 2.0</failure>
+        </testcase>
+        <testcase classname="token_audit" name="mfp-sto-04" />
+      </testsuite>
+    </testsuites>
+'''
+
+import re
+import xml.etree.ElementTree as ET
+
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import credential, state_text, summary
+
+# Characters XML 1.0 cannot carry at all, not even escaped.
+NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
+def token_audit_junit(rows, suite_name='printfleet.mfp token audit', generated_at=None):
+    counts = summary(rows)['status']
+    totals = {
+        'tests': str(len(rows)),
+        'failures': str(counts['noncompliant']),
+        'errors': str(counts['unreachable'] + counts['error']),
+        'skipped': '0',
+    }
+    suites = ET.Element('testsuites', name=_xml(suite_name), **totals)
+    suite = ET.SubElement(suites, 'testsuite', name=_xml(suite_name), **totals)
+    if generated_at:
+        suite.set('timestamp', _xml(generated_at))
+    for row in rows:
+        _testcase(suite, row)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding='unicode') + '\n'
+
+
+def _testcase(suite, row):
+    case = ET.SubElement(suite, 'testcase', classname='token_audit', name=_xml(row['host']))
+    reasons = [_xml(reason) for reason in row.get('reasons') or ()]
+    if row['status'] == 'noncompliant':
+        ET.SubElement(case, 'failure', type='noncompliant', message='; '.join(reasons)).text = '\n'.join(reasons)
+    elif row['status'] in ('unreachable', 'error'):
+        ET.SubElement(case, 'error', type=row['status'], message='; '.join(reasons)).text = '\n'.join(reasons)
+    shown = credential(row)
+    if shown:
+        ET.SubElement(case, 'system-out').text = _xml(_what_the_device_showed(row, shown))
+
+
+def _what_the_device_showed(row, shown):
+    return '\n'.join((
+        'token: %s%s' % (state_text(shown.get('state'), shown.get('label')),
+                         ', issued for %s' % shown['token_account'] if shown.get('token_account') else ''),
+        'OAuth provider: %s, account: %s' % (shown.get('provider') or '-', shown.get('account') or '-'),
+        'SMTP authentication: %s' % ((row.get('smtp') or {}).get('auth_method') or '-'),
+        'POP authentication: %s' % ((row.get('pop') or {}).get('auth_method') or '-'),
+    ))
+
+
+def _xml(value):
+    return NOT_XML.sub('\ufffd', str(value))
+
+
+class FilterModule:
+
+    def filters(self):
+        return {'token_audit_junit': token_audit_junit}

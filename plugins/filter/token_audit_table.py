@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: token_audit_table
+short_description: Render a fleet token audit as a plain-text table
+version_added: 0.1.0
+author:
+  - printfleet.mfp contributors
+description:
+  - One line per printer with its host name, token state (with the device's own label when it
+    differs), compliance status and the reasons, in aligned columns under a header line.
+  - Meant for the end of a playbook run, a chat message or a mail body.
+options:
+  _input:
+    description: The audit rows, as made by P(printfleet.mfp.token_compliance#filter) plus C(host).
+    type: list
+    elements: dict
+    required: true
+seealso:
+  - plugin: printfleet.mfp.token_compliance
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Show the fleet's compliance
+  ansible.builtin.debug:
+    msg: "{{ audit_rows | printfleet.mfp.token_audit_table }}"
+  run_once: true
+'''
+
+RETURN = r'''
+_value:
+  description: The lines of the table, header first.
+  type: list
+  elements: str
+  sample:
+    - "HOST        TOKEN             STATUS        REASONS"
+    - "mfp-hq-05   Invalid           noncompliant  token is Invalid"
+    - "mfp-hq-06   -                 unreachable   Cannot reach the device at https://127.1.0.6:8443 (GET /login.html): connection refused"
+    - "mfp-sto-04  Obtained (Hämtad) compliant"
+'''
+
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import credential, state_text
+
+HEADER = ('HOST', 'TOKEN', 'STATUS', 'REASONS')
+
+
+def token_audit_table(rows):
+    lines = [HEADER] + [_cells(row) for row in rows]
+    widths = [max(len(line[column]) for line in lines) for column in range(len(HEADER) - 1)]
+    return ['  '.join([cell.ljust(width) for cell, width in zip(line, widths)] + [line[-1]]).rstrip()
+            for line in lines]
+
+
+def _cells(row):
+    shown = credential(row)
+    token = state_text(shown.get('state'), shown.get('label')) if shown else '-'
+    return (str(row['host']), token, str(row['status']), '; '.join(str(reason) for reason in row.get('reasons') or ()))
+
+
+class FilterModule:
+
+    def filters(self):
+        return {'token_audit_table': token_audit_table}

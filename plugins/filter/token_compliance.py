@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: token_compliance
+short_description: Judge a printer's OAuth 2.0 mail settings and token against a policy
+version_added: 0.1.0
+author:
+  - printfleet.mfp contributors
+description:
+  - Takes the registered result of M(printfleet.mfp.mfp_oauth_token) with O(printfleet.mfp.mfp_oauth_token#module:state=query)
+    and says whether the printer complies with the policy, with a reason for each finding.
+  - A result that failed because the device did not answer, or that Ansible marked unreachable, gives
+    V(unreachable); any other failure (a wrong admin password, a TLS error, ...) gives V(error). The
+    task's message is the reason.
+  - The OAuth credential (provider, account, token) is shared by the SMTP and POP pages, so a finding
+    about it is reported once even though both pages show it.
+  - The result of the filter, with C(host) added, is one row of the reports made by
+    P(printfleet.mfp.token_audit_csv#filter), P(printfleet.mfp.token_audit_junit#filter),
+    P(printfleet.mfp.token_audit_html#filter) and P(printfleet.mfp.token_audit_table#filter).
+options:
+  _input:
+    description: The registered result of M(printfleet.mfp.mfp_oauth_token) with O(printfleet.mfp.mfp_oauth_token#module:state=query).
+    type: dict
+    required: true
+  require_oauth2:
+    description: SMTP and POP must both use the OAuth 2.0 authentication method.
+    type: bool
+    default: true
+  require_obtained:
+    description: The token must be Obtained (not Not obtained, Waiting for authorization or Invalid).
+    type: bool
+    default: true
+  expected_provider:
+    description: The OAuth provider the device must be set to. Not checked when not given.
+    type: str
+    choices: [microsoft, google]
+  expected_account:
+    description:
+      - The OAuth account (e-mail address) the device must be set to. Not checked when not given.
+      - Compared without regard to case, as the providers do.
+    type: str
+seealso:
+  - module: printfleet.mfp.mfp_oauth_token
+  - plugin: printfleet.mfp.token_audit_summary
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Read the token of each printer
+  printfleet.mfp.mfp_oauth_token:
+    state: query
+  register: token_query
+  ignore_errors: true
+  ignore_unreachable: true
+
+- name: Judge it
+  ansible.builtin.set_fact:
+    token_row: >-
+      {{ token_query | printfleet.mfp.token_compliance(expected_provider='microsoft',
+                                                       expected_account='scan@contoso.example')
+         | combine({'host': inventory_hostname}) }}
+  # token_row.status: noncompliant
+  # token_row.reasons:
+  #   - SMTP uses smtp_auth, not OAuth 2.0
+  #   - token is Invalid (Ogiltig)
+'''
+
+RETURN = r'''
+_value:
+  description: The verdict and what the device showed.
+  type: dict
+  contains:
+    status:
+      description: The verdict.
+      type: str
+      choices: [compliant, noncompliant, unreachable, error]
+      sample: noncompliant
+    reasons:
+      description:
+        - One sentence per finding; empty when compliant.
+        - For V(unreachable) and V(error), the message of the failed task.
+      type: list
+      elements: str
+      sample: ["SMTP uses smtp_auth, not OAuth 2.0", "token issued for old@contoso.example but account is scan@contoso.example"]
+    smtp:
+      description:
+        - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account) and C(auth_method),
+          as in C(ansible_facts.mfp_oauth.smtp); V(null) when the device was not read.
+      type: dict
+      sample: {state: invalid, label: Ogiltig, provider: microsoft, account: scan@contoso.example,
+               token_account: scan@contoso.example, auth_method: oauth2}
+    pop:
+      description: The same for the POP page.
+      type: dict
+'''
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
+
+SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
+
+# The modules report a device that does not answer as a failed task with this message.
+NO_ANSWER = 'Cannot reach the device'
+
+
+def token_compliance(result, require_oauth2=True, require_obtained=True, expected_provider=None,
+                     expected_account=None):
+    if not isinstance(result, dict):
+        raise AnsibleFilterError('token_compliance expects the registered result of mfp_oauth_token, got %s'
+                                 % type(result).__name__)
+    if result.get('unreachable'):
+        return _not_read('unreachable', result.get('msg') or 'The device did not answer.')
+    if result.get('failed'):
+        message = result.get('msg') or 'The token query failed.'
+        return _not_read('unreachable' if message.startswith(NO_ANSWER) else 'error', message)
+    facts = (result.get('ansible_facts') or {}).get('mfp_oauth')
+    if not facts:
+        return _not_read('error', 'The token was not read: the task returned no ansible_facts.mfp_oauth.')
+    pages = {service: _page(facts.get(service)) for service in SERVICE_NAMES}
+    read = [page for page in pages.values() if page]
+    reasons = ['the %s page was not read' % SERVICE_NAMES[service] for service, page in pages.items() if not page]
+    if require_oauth2:
+        reasons += [_auth_finding(service, page) for service, page in pages.items() if page]
+    if expected_provider:
+        reasons += [_provider_finding(page, expected_provider) for page in read]
+    if expected_account:
+        reasons += [_account_finding(page, expected_account) for page in read]
+    if require_obtained:
+        reasons += [_state_finding(page) for page in read]
+    reasons += [_token_account_finding(page) for page in read]
+    reasons = _unique(reason for reason in reasons if reason)
+    return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages}
+
+
+def _not_read(status, message):
+    return {'status': status, 'reasons': [message], 'smtp': None, 'pop': None}
+
+
+def _page(service_facts):
+    if not service_facts:
+        return None
+    return {key: service_facts.get(key) for key in SERVICE_KEYS}
+
+
+def _auth_finding(service, page):
+    method = page['auth_method']
+    if method == 'oauth2':
+        return None
+    return '%s uses %s, not OAuth 2.0' % (SERVICE_NAMES[service], 'no authentication' if method == 'none' else method)
+
+
+def _provider_finding(page, expected):
+    if page['provider'] == expected:
+        return None
+    if not page['provider']:
+        return 'no OAuth provider is set, expected %s' % expected
+    return 'OAuth provider is %s, expected %s' % (page['provider'], expected)
+
+
+def _account_finding(page, expected):
+    if _same_account(page['account'], expected):
+        return None
+    if not page['account']:
+        return 'no OAuth account is set, expected %s' % expected
+    return 'OAuth account is %s, expected %s' % (page['account'], expected)
+
+
+def _state_finding(page):
+    if page['state'] == 'obtained':
+        return None
+    return 'token is %s' % state_text(page['state'], page['label'])
+
+
+def _token_account_finding(page):
+    """A token works only for the account it was issued for; changing the account does not delete it."""
+    issued_for = page['token_account']
+    if not issued_for or _same_account(issued_for, page['account']):
+        return None
+    if not page['account']:
+        return 'token issued for %s but no account is set' % issued_for
+    return 'token issued for %s but account is %s' % (issued_for, page['account'])
+
+
+def _same_account(one, other):
+    # Providers may return the account in another case than it was typed.
+    return (one or '').casefold() == (other or '').casefold()
+
+
+def _unique(reasons):
+    return list(dict.fromkeys(reasons))
+
+
+class FilterModule:
+
+    def filters(self):
+        return {'token_compliance': token_compliance}

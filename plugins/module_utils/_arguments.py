@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Argument specs of the modules and the input checks that run before any device request.
+
+The action plugins validate with the same specs in the controller, so a module and its
+action plugin can never disagree about what is valid.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import os
+import re
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+
+CONNECTION_SPEC = dict(
+    mfp_host=dict(type='str'),
+    mfp_port=dict(type='int', default=443),
+    mfp_protocol=dict(type='str', default='https', choices=['https', 'http']),
+    mfp_admin_user=dict(type='str'),
+    mfp_admin_password=dict(type='str', required=True, no_log=True),
+    mfp_validate_certs=dict(type='bool', default=True),
+    mfp_ca_path=dict(type='path'),
+    mfp_timeout=dict(type='int', default=30),
+    mfp_retries=dict(type='int', default=3),
+    mfp_busy_timeout=dict(type='int', default=60),
+    mfp_profile=dict(type='str', default='auto', choices=['auto'] + sorted(profiles.PROFILES)),
+    mfp_execution=dict(type='str', default='controller', choices=['controller', 'module']),
+)
+
+_CREDENTIAL = dict(
+    provider=dict(type='str', choices=['microsoft', 'google']),
+    account=dict(type='str'),
+)
+
+_PASSWORD = dict(
+    user=dict(type='str'),
+    password=dict(type='str', no_log=True),
+    update_password=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
+    keep_token=dict(type='bool', default=False, no_log=False),
+)
+
+SPECS = {
+    'mfp_smtp': dict(
+        argument_spec=dict(
+            CONNECTION_SPEC, **_CREDENTIAL, **_PASSWORD,
+            primary_server=dict(type='str'),
+            port=dict(type='int'),
+            timeout=dict(type='int'),
+            sender_name=dict(type='str'),
+            sender_address=dict(type='str'),
+            ssl_tls=dict(type='bool'),
+            auth_method=dict(type='str', choices=['none', 'smtp_auth', 'oauth2']),
+        ),
+        required_if=[('auth_method', 'oauth2', ('provider', 'account'))],
+    ),
+    'mfp_pop': dict(
+        argument_spec=dict(
+            CONNECTION_SPEC, **_CREDENTIAL, **_PASSWORD,
+            server=dict(type='str'),
+            port=dict(type='int'),
+            check_interval=dict(type='int'),
+            ssl=dict(type='bool'),
+            auth_method=dict(type='str', choices=['plain', 'apop', 'oauth2']),
+        ),
+        required_if=[('auth_method', 'oauth2', ('provider', 'account'))],
+    ),
+    'mfp_oauth_token': dict(
+        argument_spec=dict(
+            CONNECTION_SPEC, **_CREDENTIAL,
+            state=dict(type='str', default='present', choices=['present', 'absent', 'query']),
+            service=dict(type='str', default='smtp', choices=list(profiles.SERVICES)),
+            wait=dict(type='bool', default=False),
+            wait_timeout=dict(type='int', default=600),
+            poll_interval=dict(type='int', default=5),
+        ),
+        required_together=[('provider', 'account')],
+    ),
+}
+
+# The device's own limits (docs/device-protocol.md), checked before any request.
+RANGES = {
+    'mfp_port': (1, 65535), 'mfp_timeout': (1, 3600), 'mfp_retries': (0, 10), 'mfp_busy_timeout': (0, 3600),
+    'port': (1, 65535), 'timeout': (1, 60), 'check_interval': (1, 240),
+    'wait_timeout': (1, 86400), 'poll_interval': (1, 300),
+}
+MAX_LENGTH = {'primary_server': 127, 'server': 127, 'sender_name': 64, 'sender_address': 127,
+              'user': 64, 'account': 127}
+HOSTS = ('primary_server', 'server')
+ADDRESSES = ('sender_address', 'account')
+
+_HOST_LABEL = re.compile(r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
+_IPV4 = re.compile(r'[0-9.]+$')
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def module_kwargs(name):
+    """AnsibleModule / ArgumentSpecValidator keyword arguments for the module `name`."""
+    return copy.deepcopy(SPECS[name])
+
+
+def validate(name, params):
+    """Raise MfpError naming every invalid option; nothing has been sent to the device yet."""
+    errors = []
+    if not params.get('mfp_host'):
+        errors.append('mfp_host is empty: give the device address (by default the inventory host).')
+    if params.get('mfp_ca_path') and not os.path.isfile(params['mfp_ca_path']):
+        errors.append('mfp_ca_path %s is not a readable file.' % params['mfp_ca_path'])
+    for key, (low, high) in RANGES.items():
+        value = params.get(key)
+        if value is not None and not low <= value <= high:
+            errors.append('%s must be from %d to %d, not %d.' % (key, low, high, value))
+    for key, limit in MAX_LENGTH.items():
+        value = params.get(key)
+        if value is not None and len(value) > limit:
+            errors.append('%s is longer than the device allows (%d characters).' % (key, limit))
+    for key in HOSTS:
+        if params.get(key) and not _is_host(params[key]):
+            errors.append('%s %r is not a host name or IPv4 address.' % (key, params[key]))
+    for key in ADDRESSES:
+        if params.get(key) and not _ADDRESS.match(params[key]):
+            errors.append('%s %r is not an e-mail address.' % (key, params[key]))
+    if name != 'mfp_oauth_token':
+        errors.extend(_settings_errors(name, params))
+    if errors:
+        raise MfpError('Invalid options for %s: %s' % (name, ' '.join(errors)))
+
+
+def _settings_errors(name, params):
+    service = 'smtp' if name == 'mfp_smtp' else 'pop'
+    server = 'primary_server' if service == 'smtp' else 'server'
+    method = params['auth_method']
+    if method == 'oauth2' and params[server] == '':
+        yield '%s is required with auth_method oauth2.' % server
+    if method in profiles.PASSWORD_METHODS[service] and params['user'] == '':
+        yield 'user is required with auth_method %s.' % method
+    if params['password'] is not None and method is not None and method not in profiles.PASSWORD_METHODS[service]:
+        yield 'password is only used with auth_method %s, not %s.' % (' or '.join(profiles.PASSWORD_METHODS[service]),
+                                                                      method)
+
+
+def _is_host(text):
+    if _IPV4.match(text):
+        parts = text.split('.')
+        return len(parts) == 4 and all(part.isdigit() and int(part) <= 255 for part in parts)
+    return all(_HOST_LABEL.match(label) for label in text.split('.'))

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""mfp_oauth_token: bring the shared token to the declared state with [Get Token] and [Delete]."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
+from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
+    NOT_OBTAINED, OBTAINED, WAITING, oauth_facts, same_account, token_info,
+)
+
+
+def run_token(params, check_mode, diff_mode):
+    service = params['service']
+    with Session(params) as session:
+        page = session.open(service)
+        settings = profiles.read_settings(session.profile, service, page.fields)
+        before = token_info(page)
+        wanted = {
+            'provider': params['provider'] or settings['provider'],
+            'account': params['account'] or settings['account'],
+        }
+        if params['state'] == 'present' and not (wanted['provider'] and wanted['account']):
+            raise MfpError('No OAuth provider and account are set on the %s page: give provider and account.'
+                           % service.upper())
+        actions = _actions(params['state'], before, settings, wanted)
+        if actions and not check_mode:
+            for button in actions:
+                page = session.press(service, page, button, wanted if button == 'get_token' else None)
+        token = token_info(page)
+        if params['wait'] and params['state'] == 'present' and not check_mode:
+            page, token = _wait(session, service, page, token, wanted['account'], params)
+        result = {
+            'changed': bool(actions),
+            'actions': actions,
+            'token': token,
+            'user_code': token['user_code'],
+            'verification_uri': token['verification_uri'],
+            'expires_at': token['expires_at'],
+            'ansible_facts': oauth_facts(session, {service: page}),
+        }
+        if diff_mode:
+            result['diff'] = masked_diff(_diff_view(before, settings),
+                                         _diff_view(token, wanted, actions if check_mode else None))
+        result['warnings'] = session.warnings
+    return result
+
+
+def _actions(state, token, settings, wanted):
+    """The buttons to press, in order, to reach `state` (DESIGN §4)."""
+    if state == 'query':
+        return []
+    if state == 'absent':
+        return [] if token['state'] == NOT_OBTAINED else ['delete']
+    same_credential = settings['provider'] == wanted['provider'] and settings['account'] == wanted['account']
+    if token['state'] == WAITING and same_credential:
+        return []  # pressing again would void the code a person may be typing in right now
+    if token['state'] == OBTAINED and same_credential and same_account(token['account'], wanted['account']):
+        return []
+    if token['state'] == NOT_OBTAINED:
+        return ['get_token']
+    return ['delete', 'get_token']
+
+
+def _wait(session, service, page, token, account, params):
+    """Poll the page until the token is Obtained; fail clearly, with the code, otherwise."""
+    deadline = session.clock() + params['wait_timeout']
+    while token['state'] == WAITING:
+        if session.clock() >= deadline:
+            raise MfpError('No sign-in within %d s: the token for %s is still waiting for authorization. '
+                           'Sign in at %s with the code %s (valid until %s), then run the task again.'
+                           % (params['wait_timeout'], account, token['verification_uri'], token['user_code'],
+                              token['expires_at']),
+                           token=token, user_code=token['user_code'],
+                           verification_uri=token['verification_uri'], expires_at=token['expires_at'])
+        session.sleep(params['poll_interval'])
+        page = session.read(service)
+        token = token_info(page)
+    if token['state'] != OBTAINED:
+        raise MfpError('The token for %s was not obtained: the device shows %s%s.'
+                       % (account, token['label'], ' (%s)' % token['message'] if token['message'] else ''),
+                       token=token)
+    if not same_account(token['account'], account):
+        raise MfpError('The token was obtained for %s, not for %s: sign in with the account the device is set up for.'
+                       % (token['account'], account), token=token)
+    return page, token
+
+
+def _diff_view(token, credential, actions=None):
+    view = {'provider': credential['provider'], 'account': credential['account'] or None,
+            'token_state': token['state'], 'token_account': token['account']}
+    if actions:
+        # In check mode nothing was pressed: show where the buttons lead.
+        view['token_state'] = WAITING if 'get_token' in actions else NOT_OBTAINED
+        view['token_account'] = None
+    return view

@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Device knowledge as data: pages, form fields, option values, labels and messages.
+
+A new printer family is a new entry in PROFILES, not new logic. Field names follow the
+device's web pages (docs/device-protocol.md).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+
+SERVICES = ('smtp', 'pop')
+
+# How each setting is read from and written to its form field.
+KINDS = {
+    'primary_server': 'text', 'server': 'text', 'port': 'number', 'timeout': 'number',
+    'check_interval': 'number', 'sender_name': 'text', 'sender_address': 'text',
+    'ssl_tls': 'checkbox', 'ssl': 'checkbox', 'auth_method': 'select', 'user': 'text',
+    'password': 'password', 'change_password': 'checkbox', 'provider': 'select',
+    'account': 'text',
+}
+
+# Setting value -> option value. A blank provider reads as None.
+OPTIONS = {
+    'smtp': {
+        'auth_method': {'none': '0', 'smtp_auth': '1', 'oauth2': '2'},
+        'provider': {None: '0', 'microsoft': '1', 'google': '2'},
+    },
+    'pop': {
+        'auth_method': {'plain': '0', 'apop': '1', 'oauth2': '2'},
+        'provider': {None: '0', 'microsoft': '1', 'google': '2'},
+    },
+}
+
+# Authentication methods that use the page's user name and password.
+PASSWORD_METHODS = {'smtp': ('smtp_auth',), 'pop': ('plain', 'apop')}
+
+# The confirmation page after [Get Token] or [Delete]: the same names on every family.
+CONFIRM = {'action': 'ggt_hidden(30)', 'ok': 'ggt_submit(31)'}
+CSRF_FIELD = 'token2'
+
+LOGIN_PATH = '/login.html'
+LOGOUT_PATH = '/logout.html'
+# The classic web UI keeps its page paths across families; field names differ.
+PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'}
+
+PROFILES = {
+    'bp_classic': {
+        'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
+        # The BP panel logs in with the password alone, as user "admin".
+        'login': {'user': None, 'password': 'ggt_textbox(10003)', 'submit': 'ggt_submit(10008)'},
+        'pages': {
+            'smtp': {
+                'fields': {
+                    'primary_server': 'ggt_textbox(1)', 'port': 'ggt_textbox(2)',
+                    'timeout': 'ggt_textbox(3)', 'sender_name': 'ggt_textbox(4)',
+                    'sender_address': 'ggt_textbox(5)', 'ssl_tls': 'ggt_checkbox(6)',
+                    'auth_method': 'ggt_select(7)', 'user': 'ggt_textbox(8)',
+                    'password': 'ggt_password(9)', 'change_password': 'ggt_checkbox(10)',
+                    'provider': 'ggt_select(11)', 'account': 'ggt_textbox(12)',
+                },
+                'buttons': {
+                    'submit': 'ggt_submit(20)', 'get_token': 'ggt_button(21)',
+                    'delete': 'ggt_button(22)',
+                },
+            },
+            'pop': {
+                'fields': {
+                    'server': 'ggt_textbox(1)', 'port': 'ggt_textbox(2)',
+                    'check_interval': 'ggt_textbox(3)', 'ssl': 'ggt_checkbox(4)',
+                    'auth_method': 'ggt_select(5)', 'user': 'ggt_textbox(6)',
+                    'password': 'ggt_password(7)', 'change_password': 'ggt_checkbox(8)',
+                    'provider': 'ggt_select(9)', 'account': 'ggt_textbox(10)',
+                },
+                'buttons': {
+                    'submit': 'ggt_submit(20)', 'get_token': 'ggt_button(21)',
+                    'delete': 'ggt_button(22)',
+                },
+            },
+        },
+    },
+    'mx_classic': {
+        'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
+        'login': {'user': 'ggt_textbox(10002)', 'password': 'ggt_textbox(10003)', 'submit': 'ggt_submit(10008)'},
+        'pages': {
+            'smtp': {
+                'fields': {
+                    'primary_server': 'ggt_textbox(101)', 'port': 'ggt_textbox(102)',
+                    'timeout': 'ggt_textbox(103)', 'sender_name': 'ggt_textbox(104)',
+                    'sender_address': 'ggt_textbox(105)', 'ssl_tls': 'ggt_checkbox(106)',
+                    'auth_method': 'ggt_select(107)', 'user': 'ggt_textbox(108)',
+                    'password': 'ggt_password(109)', 'change_password': 'ggt_checkbox(110)',
+                    'provider': 'ggt_select(111)', 'account': 'ggt_textbox(112)',
+                },
+                'buttons': {
+                    'submit': 'ggt_submit(120)', 'get_token': 'ggt_button(121)',
+                    'delete': 'ggt_button(122)',
+                },
+            },
+            'pop': {
+                'fields': {
+                    'server': 'ggt_textbox(201)', 'port': 'ggt_textbox(202)',
+                    'check_interval': 'ggt_textbox(203)', 'ssl': 'ggt_checkbox(204)',
+                    'auth_method': 'ggt_select(205)', 'user': 'ggt_textbox(206)',
+                    'password': 'ggt_password(207)', 'change_password': 'ggt_checkbox(208)',
+                    'provider': 'ggt_select(209)', 'account': 'ggt_textbox(210)',
+                },
+                'buttons': {
+                    'submit': 'ggt_submit(220)', 'get_token': 'ggt_button(221)',
+                    'delete': 'ggt_button(222)',
+                },
+            },
+        },
+    },
+}
+
+# Labels and messages the modules must understand, per UI language (`<html lang>`).
+LANGUAGES = {
+    'en': {
+        'token_states': {
+            'Not Obtained': 'not_obtained',
+            'Waiting for Authorization': 'waiting_for_authorization',
+            'Obtained': 'obtained',
+            'Invalid': 'invalid',
+        },
+        'login_errors': {
+            'Login failed. Check the login name and password.': 'login_failed',
+            'Login is locked because of repeated failed attempts. Try again later.': 'locked',
+            'Another administrator is logged in. Try again later.': 'another_admin',
+            'The page has expired. Reload the page and try again.': 'page_expired',
+        },
+    },
+    'sv': {
+        'token_states': {
+            'Ej hämtad': 'not_obtained',
+            'Väntar på auktorisering': 'waiting_for_authorization',
+            'Hämtad': 'obtained',
+            'Ogiltig': 'invalid',
+        },
+        'login_errors': {
+            'Inloggningen misslyckades. Kontrollera inloggningsnamn och lösenord.': 'login_failed',
+            'Inloggningen är låst på grund av upprepade misslyckade försök. Försök igen senare.': 'locked',
+            'En annan administratör är inloggad. Försök igen senare.': 'another_admin',
+            'Sidan har gått ut. Läs in sidan igen och försök på nytt.': 'page_expired',
+        },
+    },
+}
+
+
+def profile_for_model(model):
+    """The profile name covering `model` (as shown in the page header)."""
+    for name, profile in PROFILES.items():
+        if model in profile['models']:
+            return name
+    known = '; '.join('%s: %s' % (name, ', '.join(p['models'])) for name, p in PROFILES.items())
+    raise MfpError(
+        'No profile covers the model %r shown by the device (%s). '
+        'Set mfp_profile to the profile that matches its web pages.' % (model, known))
+
+
+def _language(lang):
+    if lang not in LANGUAGES:
+        raise MfpError('The device shows its web pages in language %r; known languages: %s.'
+                       % (lang, ', '.join(sorted(LANGUAGES))))
+    return LANGUAGES[lang]
+
+
+def token_state(lang, label):
+    """The normalized token state for the label in the token panel."""
+    states = _language(lang)['token_states']
+    if label not in states:
+        raise MfpError('Unknown token status label %r (language %r); known labels: %s.'
+                       % (label, lang, ', '.join(sorted(states))))
+    return states[label]
+
+
+def login_error(lang, message):
+    """The reason for a refused login (login_failed, locked, another_admin, page_expired) or None."""
+    return _language(lang)['login_errors'].get(message)
+
+
+def page(profile, service):
+    return PROFILES[profile]['pages'][service]
+
+
+def read_settings(profile, service, fields):
+    """Setting name -> value from a page's form values (passwords are never rendered)."""
+    settings = {}
+    for setting, name in page(profile, service)['fields'].items():
+        kind = KINDS[setting]
+        raw = fields.get(name)
+        if kind == 'password' or setting == 'change_password':
+            continue
+        if kind == 'checkbox':
+            settings[setting] = raw is not None
+        elif kind == 'select':
+            settings[setting] = _option_setting(service, setting, raw)
+        elif kind == 'number':
+            settings[setting] = int(raw) if raw and raw.isdigit() else raw
+        else:
+            settings[setting] = raw or ''
+    return settings
+
+
+def _option_setting(service, setting, raw):
+    for value, option in OPTIONS[service][setting].items():
+        if option == raw:
+            return value
+    raise MfpError('The %s page shows option value %r for %s, which no profile knows.'
+                   % (service, raw, setting))
+
+
+def write_settings(profile, service, fields, settings, password=None):
+    """The form values to post: the page's own `fields` with `settings` applied.
+
+    `password` is sent with "Change Password" on; without it the stored password stays.
+    """
+    names = page(profile, service)['fields']
+    form = dict(fields)
+    for setting, value in settings.items():
+        kind, name = KINDS[setting], names[setting]
+        if kind == 'checkbox':
+            form[name] = '1' if value else None
+        elif kind == 'select':
+            form[name] = OPTIONS[service][setting][value]
+        else:
+            form[name] = str(value)
+    form[names['password']] = password or ''
+    form[names['change_password']] = '1' if password is not None else None
+    return form

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one entry point of every module, called by the module's main() and by its action plugin."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import validate
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import run_token
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.printfleet.mfp.plugins.module_utils._settings import run_settings
+
+RUNNERS = {
+    'mfp_smtp': lambda params, check_mode, diff_mode: run_settings('smtp', params, check_mode, diff_mode),
+    'mfp_pop': lambda params, check_mode, diff_mode: run_settings('pop', params, check_mode, diff_mode),
+    'mfp_oauth_token': run_token,
+}
+
+
+def run(name, params, check_mode, diff_mode):
+    """The module's result dict; a failure is a result with `failed` and a clear `msg`."""
+    if not HAS_REQUESTS:
+        return dict(failed=True, msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        validate(name, params)
+        return RUNNERS[name](params, check_mode, diff_mode)
+    except MfpError as error:
+        return dict(error.details, failed=True, msg=str(error))
+
+
+def run_module(module, name):
+    result = run(name, module.params, module.check_mode, module._diff)
+    for warning in result.pop('warnings', ()):
+        module.warn(warning)
+    if result.pop('failed', False):
+        module.fail_json(**result)
+    module.exit_json(**result)

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Declared versus current settings of one page: the plan, the masked diff, and applying it.
+
+The one place for diff and check-mode logic; mfp_smtp and mfp_pop only declare options.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import NOT_OBTAINED, oauth_facts, token_info
+
+MASK = '********'
+
+# The module options of each page that are device settings (passwords handled apart).
+SETTINGS = {
+    'smtp': ('primary_server', 'port', 'timeout', 'sender_name', 'sender_address', 'ssl_tls',
+             'auth_method', 'user', 'provider', 'account'),
+    'pop': ('server', 'port', 'check_interval', 'ssl', 'auth_method', 'user', 'provider', 'account'),
+}
+
+
+def plan(current, declared):
+    """The declared settings whose value differs from the current one."""
+    return dict((key, value) for key, value in declared.items() if current.get(key) != value)
+
+
+def masked_diff(before, after, secrets=()):
+    """Ansible's before/after diff; each secret in `secrets` is about to be written, shown masked."""
+    before, after = dict(before), dict(after)
+    for key in secrets:
+        before[key] = MASK
+        after[key] = MASK + ' (new)'
+    return {'before': before, 'after': after}
+
+
+def run_settings(service, params, check_mode, diff_mode):
+    declared = dict((key, params[key]) for key in SETTINGS[service] if params[key] is not None)
+    with Session(params) as session:
+        page = session.open(service)
+        current = profiles.read_settings(session.profile, service, page.fields)
+        token = token_info(page)
+        changes = plan(current, declared)
+        password = params['password'] if _send_password(service, params, changes) else None
+        delete_token = (not params['keep_token'] and token['state'] != NOT_OBTAINED
+                        and ('provider' in changes or 'account' in changes))
+        if not check_mode and (changes or password is not None):
+            page = session.submit(service, page, changes, password)
+            _confirm_saved(session.profile, service, page, declared)
+        if not check_mode and delete_token:
+            page = session.press(service, page, 'delete')
+        after = dict(current, **changes) if check_mode else profiles.read_settings(session.profile, service, page.fields)
+        result = {
+            'changed': bool(changes) or password is not None or delete_token,
+            'settings': after,
+            'password_updated': password is not None,
+            'token_deleted': delete_token,
+            'token': token if check_mode else token_info(page),
+            'ansible_facts': oauth_facts(session, {service: page}),
+        }
+        if diff_mode:
+            result['diff'] = masked_diff(
+                dict(current, token_state=token['state']),
+                dict(after, token_state=NOT_OBTAINED if delete_token else token['state']),
+                secrets=('password',) if password is not None else ())
+        result['warnings'] = session.warnings
+    return result
+
+
+def _send_password(service, params, changes):
+    """Passwords are write-only: `on_create` sends one only when the login it belongs to changes."""
+    if params['password'] is None:
+        return False
+    if params['update_password'] == 'always':
+        return True
+    return 'user' in changes or changes.get('auth_method') in profiles.PASSWORD_METHODS[service]
+
+
+def _confirm_saved(profile, service, page, declared):
+    """Fail when the device saved but shows a declared value other than the one posted."""
+    shown = profiles.read_settings(profile, service, page.fields)
+    refused = ['%s (sent %r, the device shows %r)' % (key, value, shown.get(key))
+               for key, value in declared.items() if shown.get(key) != value]
+    if refused:
+        raise MfpError('The device did not take these %s settings: %s.' % (service.upper(), '; '.join(refused)))

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The shared OAuth token as the pages show it, and the facts every module sets."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+
+NOT_OBTAINED = 'not_obtained'
+WAITING = 'waiting_for_authorization'
+OBTAINED = 'obtained'
+
+
+def token_info(page):
+    """The token panel of a settings page."""
+    label = page.text('token_status')
+    if label is None:
+        raise MfpError('The device page shows no token status (tokenStatus).')
+    return {
+        'state': profiles.token_state(page.lang, label),
+        'label': label,
+        'account': page.text('token_account'),
+        'user_code': page.text('user_code'),
+        'verification_uri': page.text('verification_uri'),
+        'expires_at': page.text('expires_at'),
+        'message': page.text('token_message'),
+    }
+
+
+def oauth_facts(session, pages):
+    """`ansible_facts` for both services; reads the page of a service not in `pages`."""
+    facts = {}
+    for service in profiles.SERVICES:
+        page = pages.get(service) or session.read(service)
+        settings = profiles.read_settings(session.profile, service, page.fields)
+        token = token_info(page)
+        facts[service] = {
+            'state': token['state'],
+            'label': token['label'],
+            'provider': settings['provider'],
+            'account': settings['account'] or None,
+            'token_account': token['account'],
+            'auth_method': settings['auth_method'],
+        }
+    return {'mfp_oauth': facts}
+
+
+def same_account(one, other):
+    # Providers may return the account in another case than it was typed.
+    return (one or '').lower() == (other or '').lower()

@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mfp_oauth_token
+short_description: The OAuth 2.0 token of a multifunction printer's mail settings
+version_added: 0.1.0
+description:
+  - Obtains, replaces, deletes or reports the OAuth 2.0 token the device uses for SMTP and POP,
+    with the [Get Token] and [Delete] buttons and their confirmation step.
+  - The token is shared by the SMTP and POP pages; O(service) only says which page's buttons are pressed.
+  - With O(state=present), a token Obtained for the expected account is left alone. Not Obtained
+    presses [Get Token]. An Invalid token, or one obtained for another account or provider, is
+    deleted and then obtained again. While the device waits for authorization nothing is pressed,
+    so that the pending code stays valid; the code is returned.
+  - Getting a token ends in Waiting for Authorization, until a person signs in at RV(verification_uri)
+    with RV(user_code). O(wait=true) polls the device until the token is Obtained.
+author:
+  - printfleet.mfp maintainers (@printfleet)
+extends_documentation_fragment:
+  - printfleet.mfp._connection
+  - printfleet.mfp._attributes
+attributes:
+  idempotent:
+    description: Running twice with the same arguments reports no change the second time.
+    support: full
+    details:
+      - A second run while the device waits for authorization presses nothing and reports no change.
+options:
+  state:
+    description:
+      - V(present) makes sure a token for O(account) exists or is being authorized.
+      - V(absent) deletes the token unless none is there.
+      - V(query) only reports.
+    type: str
+    choices: [present, absent, query]
+    default: present
+  service:
+    description: The page whose buttons are pressed. Both pages show the same token.
+    type: str
+    choices: [smtp, pop]
+    default: smtp
+  provider:
+    description:
+      - The provider the token must be for. Defaults to the provider set on the device.
+      - When it differs from the device's, [Get Token] is pressed with this one, which also saves it.
+    type: str
+    choices: [microsoft, google]
+  account:
+    description:
+      - The account (e-mail address) the token must be for. Defaults to the Account Name set on the device.
+      - When it differs from the device's, [Get Token] is pressed with this one, which also saves it.
+    type: str
+  wait:
+    description: With O(state=present), wait until the token is Obtained, polling the device.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait with O(wait=true). On timeout the task fails with the pending code.
+    type: int
+    default: 600
+  poll_interval:
+    description: Seconds between two reads of the device with O(wait=true).
+    type: int
+    default: 5
+seealso:
+  - module: printfleet.mfp.mfp_smtp
+  - module: printfleet.mfp.mfp_pop
+'''
+
+EXAMPLES = r'''
+- name: Get a token and show the pending sign-ins
+  hosts: printers
+  gather_facts: false
+  tasks:
+    - name: Press Get Token where needed
+      printfleet.mfp.mfp_oauth_token:
+        provider: microsoft
+        account: scan@contoso.example
+      register: token
+
+    - name: Tell the operator where to sign in
+      ansible.builtin.debug:
+        msg: "{{ inventory_hostname }}: sign in at {{ token.verification_uri }} with code {{ token.user_code }}"
+      when: token.user_code is not none
+
+- name: Wait up to 15 minutes for the sign-in
+  printfleet.mfp.mfp_oauth_token:
+    account: scan@contoso.example
+    provider: microsoft
+    wait: true
+    wait_timeout: 900
+
+- name: Audit the token state of the fleet (sets ansible_facts.mfp_oauth)
+  printfleet.mfp.mfp_oauth_token:
+    state: query
+
+- name: Delete the token
+  printfleet.mfp.mfp_oauth_token:
+    state: absent
+'''
+
+RETURN = r'''
+actions:
+  description: The buttons pressed (in check mode, that would be pressed), in order.
+  returned: success
+  type: list
+  elements: str
+  sample: [delete, get_token]
+user_code:
+  description: While waiting for authorization, the code to enter at RV(verification_uri); else null.
+  returned: success
+  type: str
+  sample: F7K2QW9M
+verification_uri:
+  description: While waiting for authorization, where to sign in; else null.
+  returned: success
+  type: str
+  sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+expires_at:
+  description: While waiting for authorization, when RV(user_code) expires; else null.
+  returned: success
+  type: str
+  sample: "2026-11-27T10:15:00Z"
+token:
+  description: The token panel after the task (in check mode, before it).
+  returned: success
+  type: dict
+  contains:
+    state:
+      description: Normalized token state.
+      type: str
+      sample: obtained
+      choices: [not_obtained, waiting_for_authorization, obtained, invalid]
+    label:
+      description: The state as the device shows it, in its UI language.
+      type: str
+      sample: Obtained
+    account:
+      description: The account the token was issued for.
+      type: str
+      sample: scan@contoso.example
+    user_code:
+      description: The code to enter at RV(token.verification_uri) while waiting for authorization.
+      type: str
+      sample: F7K2QW9M
+    verification_uri:
+      description: Where to sign in while waiting for authorization.
+      type: str
+      sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+    expires_at:
+      description: When the pending code expires.
+      type: str
+      sample: "2026-11-27T10:15:00Z"
+    message:
+      description: The device's message about the last token failure.
+      type: str
+      sample: Authorization was declined.
+ansible_facts:
+  description: Facts about the shared OAuth credential.
+  returned: success
+  type: dict
+  contains:
+    mfp_oauth:
+      description:
+        - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
+          C(account), C(token_account) and C(auth_method).
+      type: dict
+      sample:
+        smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
+               token_account: scan@contoso.example, auth_method: oauth2}
+        pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
+              token_account: scan@contoso.example, auth_method: plain}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import module_kwargs
+from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run_module
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **module_kwargs('mfp_oauth_token'))
+    run_module(module, 'mfp_oauth_token')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The action plugin of every module: run its logic in the controller process.
+
+Printers are inventory hosts without Python or SSH, so by default nothing is sent to them
+but HTTP. With mfp_execution=module the module itself runs on the task's (delegated) host.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+
+# Imported here, at plugin load, so that the strategy's class-only load in the main process
+# does the import once and the forked per-task workers inherit it.
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import CONNECTION_SPEC, module_kwargs
+from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
+
+
+class MfpActionBase(ActionBase):
+
+    MODULE = ''
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = self._with_host_variables(self._task.args, task_vars)
+        validation = ArgumentSpecValidator(**module_kwargs(self.MODULE)).validate(args)
+        if validation.error_messages:
+            result.update(failed=True, msg='Invalid options for %s: %s' % (self.MODULE, ' '.join(validation.error_messages)))
+            return result
+        params = validation.validated_parameters
+        if params['mfp_execution'] == 'module':
+            outcome = self._execute_module(module_name='printfleet.mfp.' + self.MODULE, module_args=args,
+                                           task_vars=task_vars)
+        else:
+            outcome = run(self.MODULE, params, self._task.check_mode, self._task.diff)
+        result.update(outcome)
+        # A module masks its no_log values itself; in the controller this is the place.
+        return remove_values(result, validation._no_log_values)
+
+    def _with_host_variables(self, args, task_vars):
+        """Task arguments completed with the host variables of the same name (mfp_*)."""
+        host = task_vars.get('inventory_hostname')
+        host_vars = task_vars
+        if self._task.delegate_to:
+            # The executor has put the delegated host's address into ansible_host of task_vars.
+            host_vars = task_vars.get('hostvars', {}).get(host, {})
+        args = dict(args)
+        for name in CONNECTION_SPEC:
+            if args.get(name) is None and host_vars.get(name) is not None:
+                args[name] = self._templar.template(host_vars[name])
+        if args.get('mfp_host') is None:
+            args['mfp_host'] = self._templar.template(host_vars.get('ansible_host')) or host
+        return args

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The fleet token audit: what every report shows of an audit row (one row per printer).
+
+A row is the output of the token_compliance filter plus C(host) (and optionally C(address)):
+status, reasons, and the token facts of SMTP and POP as the device showed them.
+"""
+
+from __future__ import annotations
+
+STATUSES = ('compliant', 'noncompliant', 'unreachable', 'error')
+
+# The manual's names of the four token states. A printer whose token was not read is `unknown`.
+STATE_NAMES = {
+    'obtained': 'Obtained',
+    'waiting_for_authorization': 'Waiting for authorization',
+    'not_obtained': 'Not obtained',
+    'invalid': 'Invalid',
+}
+UNKNOWN = 'unknown'
+STATES = tuple(STATE_NAMES) + (UNKNOWN,)
+
+# The only keys a report takes from the device facts: nothing else can leak into a report.
+SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
+
+COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account',
+           'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons')
+
+
+def state_text(state, label=None):
+    """The state in the manual's words, with the device's own label when it says it otherwise."""
+    name = STATE_NAMES.get(state, 'Unknown')
+    if label and label.casefold() != name.casefold():
+        return '%s (%s)' % (name, label)
+    return name
+
+
+def credential(row):
+    """The shared OAuth credential (token, provider, account) as the row's pages show it."""
+    return row.get('smtp') or row.get('pop') or {}
+
+
+def token_state(row):
+    state = credential(row).get('state')
+    return state if state in STATE_NAMES else UNKNOWN
+
+
+def flat(row):
+    """The row as COLUMNS of text, for tables and CSV."""
+    shared = credential(row)
+    return {
+        'host': _text(row.get('host')),
+        'address': _text(row.get('address')),
+        'status': _text(row.get('status')),
+        'token_state': token_state(row),
+        'token_label': _text(shared.get('label')),
+        'token_account': _text(shared.get('token_account')),
+        'provider': _text(shared.get('provider')),
+        'account': _text(shared.get('account')),
+        'smtp_auth_method': _text((row.get('smtp') or {}).get('auth_method')),
+        'pop_auth_method': _text((row.get('pop') or {}).get('auth_method')),
+        'reasons': '; '.join(_text(reason) for reason in row.get('reasons') or ()),
+    }
+
+
+def summary(rows):
+    """How many printers there are, per compliance status and per token state."""
+    by_status = dict.fromkeys(STATUSES, 0)
+    by_state = dict.fromkeys(STATES, 0)
+    for row in rows:
+        by_status[row['status']] += 1
+        by_state[token_state(row)] += 1
+    return {'hosts': len(rows), 'status': by_status, 'token_state': by_state}
+
+
+def _text(value):
+    return '' if value is None else str(value)

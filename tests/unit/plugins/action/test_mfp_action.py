@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The action plugins: host variables as defaults, validation in the controller, module mode."""
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+from ansible_collections.printfleet.mfp.plugins.action.mfp_oauth_token import ActionModule as TokenAction
+from ansible_collections.printfleet.mfp.plugins.action.mfp_smtp import ActionModule as SmtpAction
+
+ADMIN_PASSWORD = 'Admin-Secret-1'
+
+
+def action(cls, args, check_mode=False, delegate_to=None):
+    task = MagicMock(args=args, async_val=0, check_mode=check_mode, diff=False, delegate_to=delegate_to)
+    return cls(task=task, connection=MagicMock(), play_context=MagicMock(), loader=DataLoader(),
+               templar=Templar(loader=DataLoader()), shared_loader_obj=MagicMock())
+
+
+def printer_vars(**host_vars):
+    """task_vars of inventory host printer1, as the executor hands them to an action."""
+    host_vars.setdefault('mfp_admin_password', ADMIN_PASSWORD)
+    return dict(host_vars, inventory_hostname='printer1', hostvars={'printer1': host_vars})
+
+
+def test_connection_options_come_from_host_variables(device):
+    result = action(TokenAction, {'state': 'query'}).run(task_vars=printer_vars(ansible_host=device.host))
+    assert not result.get('failed'), result
+    assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'not_obtained'
+    assert device.requests[-1] == ('GET', '/logout.html')
+
+
+def test_task_arguments_win_over_host_variables(device):
+    args = {'state': 'query', 'mfp_host': device.host}
+    result = action(TokenAction, args).run(task_vars=printer_vars(mfp_host='elsewhere.example.test'))
+    assert not result.get('failed'), result
+
+
+def test_the_printer_address_is_used_when_delegated(device):
+    # The executor puts the delegated connection's address into ansible_host of task_vars.
+    task_vars = {'inventory_hostname': device.host, 'ansible_host': 'jump.example.test',
+                 'mfp_admin_password': ADMIN_PASSWORD,
+                 'hostvars': {device.host: {'mfp_admin_password': ADMIN_PASSWORD}}}
+    result = action(TokenAction, {'state': 'query'}, delegate_to='jump').run(task_vars=task_vars)
+    assert not result.get('failed'), result
+
+
+def test_invalid_arguments_fail_in_the_controller(device):
+    result = action(SmtpAction, {'port': 'many', 'auth_method': 'oauth2'}).run(task_vars=printer_vars())
+    assert result['failed']
+    assert 'port' in result['msg'] and 'provider, account' in result['msg']
+    assert device.requests == []
+
+
+def test_no_password_in_the_result(device):
+    result = action(SmtpAction, {'password': 'New-Smtp-Secret', 'update_password': 'always',
+                                 'mfp_host': device.host}).run(task_vars=printer_vars())
+    assert result['changed']
+    text = json.dumps(result)
+    assert 'New-Smtp-Secret' not in text and ADMIN_PASSWORD not in text
+
+
+def test_module_mode_runs_the_module_on_the_task_host(device):
+    plugin = action(SmtpAction, {'port': 25, 'mfp_execution': 'module'})
+    plugin._execute_module = MagicMock(return_value={'changed': True})
+    result = plugin.run(task_vars=printer_vars(ansible_host='192.0.2.10', mfp_profile='bp_classic'))
+    assert result['changed']
+    kwargs = plugin._execute_module.call_args.kwargs
+    assert kwargs['module_name'] == 'printfleet.mfp.mfp_smtp'
+    assert kwargs['module_args'] == {'port': 25, 'mfp_execution': 'module', 'mfp_host': '192.0.2.10',
+                                     'mfp_admin_password': ADMIN_PASSWORD, 'mfp_profile': 'bp_classic'}
+    assert device.requests == []
+
+
+@pytest.mark.parametrize('cls', [SmtpAction, TokenAction])
+def test_check_mode_is_passed_on(device, cls):
+    result = action(cls, {'mfp_host': device.host, 'state': 'absent'} if cls is TokenAction else
+                    {'mfp_host': device.host, 'port': 25}, check_mode=True).run(task_vars=printer_vars())
+    assert not result.get('failed'), result
+    assert [path for path, form in device.posts if path != '/login.html'] == []

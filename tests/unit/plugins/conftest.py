@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _session
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import module_kwargs
+from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
+from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import FakeDevice
+
+ADMIN_PASSWORD = 'Admin-Secret-1'
+
+
+class Clock:
+    """Time for the session: sleeping lets the device's world move on, instantly."""
+
+    def __init__(self, device):
+        self.device = device
+        self.now = 1000.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.device.wait(seconds)
+
+    def clock(self):
+        return self.now
+
+
+@pytest.fixture
+def device(monkeypatch):
+    """The device every task of the test talks to (bp_classic, English UI)."""
+    fake = FakeDevice()
+    clock = Clock(fake)
+
+    def new_http():
+        http = requests.Session()
+        http.mount('https://', fake)
+        http.mount('http://', fake)
+        return http
+
+    monkeypatch.setattr(_session, 'new_http', new_http)
+    monkeypatch.setattr(_session.Session, 'sleep', staticmethod(clock.sleep))
+    monkeypatch.setattr(_session.Session, 'clock', staticmethod(clock.clock))
+    fake.clock = clock
+    return fake
+
+
+@pytest.fixture
+def task(device):
+    """Run a module as its action plugin does: same spec, same validation, same entry point."""
+    def run_task(name, check_mode=False, diff=True, **args):
+        args.setdefault('mfp_host', device.host)
+        args.setdefault('mfp_admin_password', ADMIN_PASSWORD)
+        validation = ArgumentSpecValidator(**module_kwargs(name)).validate(args)
+        assert not validation.error_messages, validation.error_messages
+        return run(name, validation.validated_parameters, check_mode, diff)
+    return run_task

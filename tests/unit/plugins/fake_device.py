@@ -1,0 +1,370 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A scripted device behind a requests transport, written from docs/device-protocol.md.
+
+It is deliberately written apart from the collection's profiles (its own field tables), so a
+wrong field name in a profile makes the tests fail. It asserts what a careful client must do:
+post every field of the form, echo a fresh single-use token2, never send a password unasked.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import http.client
+import types
+import urllib.parse
+
+import requests
+
+SMTP = '/nw_service_smtp.html'
+POP = '/sys_email_status_special.html'
+
+# (setting, kind, bp index, mx index), in page order.
+FIELDS = {
+    SMTP: [('primary_server', 'textbox', 1, 101), ('port', 'textbox', 2, 102), ('timeout', 'textbox', 3, 103),
+           ('sender_name', 'textbox', 4, 104), ('sender_address', 'textbox', 5, 105),
+           ('ssl_tls', 'checkbox', 6, 106), ('auth_method', 'select', 7, 107), ('user', 'textbox', 8, 108),
+           ('password', 'password', 9, 109), ('change_password', 'checkbox', 10, 110),
+           ('provider', 'select', 11, 111), ('account', 'textbox', 12, 112)],
+    POP: [('server', 'textbox', 1, 201), ('port', 'textbox', 2, 202), ('check_interval', 'textbox', 3, 203),
+          ('ssl', 'checkbox', 4, 204), ('auth_method', 'select', 5, 205), ('user', 'textbox', 6, 206),
+          ('password', 'password', 7, 207), ('change_password', 'checkbox', 8, 208),
+          ('provider', 'select', 9, 209), ('account', 'textbox', 10, 210)],
+}
+BUTTONS = {SMTP: {'bp_classic': 20, 'mx_classic': 120}, POP: {'bp_classic': 20, 'mx_classic': 220}}
+OPTIONS = {
+    (SMTP, 'auth_method'): ['none', 'smtp_auth', 'oauth2'],
+    (POP, 'auth_method'): ['plain', 'apop', 'oauth2'],
+    (SMTP, 'provider'): ['', 'microsoft', 'google'],
+    (POP, 'provider'): ['', 'microsoft', 'google'],
+}
+SHARED = ('provider', 'account')
+SECTION = {SMTP: 'smtp', POP: 'pop'}
+
+TEXT = {
+    'en': {
+        'states': {'not_obtained': 'Not Obtained', 'waiting_for_authorization': 'Waiting for Authorization',
+                   'obtained': 'Obtained', 'invalid': 'Invalid'},
+        'login_failed': 'Login failed. Check the login name and password.',
+        'locked': 'Login is locked because of repeated failed attempts. Try again later.',
+        'another_admin': 'Another administrator is logged in. Try again later.',
+        'page_expired': 'The page has expired. Reload the page and try again.',
+        'saved': 'The settings have been saved.',
+        'logged_out': 'You have logged out.',
+        'labels': {'port': 'Port Number', 'primary_server': 'Primary Server', 'server': 'POP3 Server',
+                   'account': 'Account Name', 'provider': 'Provider', 'user': 'User Name',
+                   'timeout': 'Timeout', 'check_interval': 'Check Interval'},
+        'range': 'Enter a number from {} to {}.', 'required': 'Enter a value.',
+    },
+    'sv': {
+        'states': {'not_obtained': 'Ej hämtad', 'waiting_for_authorization': 'Väntar på auktorisering',
+                   'obtained': 'Hämtad', 'invalid': 'Ogiltig'},
+        'login_failed': 'Inloggningen misslyckades. Kontrollera inloggningsnamn och lösenord.',
+        'locked': 'Inloggningen är låst på grund av upprepade misslyckade försök. Försök igen senare.',
+        'another_admin': 'En annan administratör är inloggad. Försök igen senare.',
+        'page_expired': 'Sidan har gått ut. Läs in sidan igen och försök på nytt.',
+        'saved': 'Inställningarna har sparats.',
+        'logged_out': 'Du har loggats ut.',
+        'labels': {'port': 'Portnummer', 'primary_server': 'Primär server', 'server': 'POP3-server',
+                   'account': 'Kontonamn', 'provider': 'Leverantör', 'user': 'Användarnamn',
+                   'timeout': 'Timeout', 'check_interval': 'Kontrollintervall'},
+        'range': 'Ange ett tal från {} till {}.', 'required': 'Ange ett värde.',
+    },
+}
+RANGES = {'port': (1, 65535), 'timeout': (1, 60), 'check_interval': (1, 240)}
+
+
+def default_settings():
+    return {
+        'smtp': {'primary_server': 'smtp.office365.com', 'port': '587', 'timeout': '20', 'sender_name': 'Scanner',
+                 'sender_address': 'scan@contoso.example', 'ssl_tls': True, 'auth_method': 'smtp_auth',
+                 'user': 'scan@contoso.example', 'password': 'Old-Smtp-Secret'},
+        'pop': {'server': 'outlook.office365.com', 'port': '995', 'check_interval': '5', 'ssl': True,
+                'auth_method': 'plain', 'user': 'scan@contoso.example', 'password': 'Old-Pop-Secret'},
+        'oauth': {'provider': '', 'account': ''},
+    }
+
+
+class FakeDevice(requests.adapters.BaseAdapter):
+    """One emulated MFP. Inspect `posts`, `requests`, `settings`, `token`, `failed_logins`."""
+
+    def __init__(self, profile='bp_classic', lang='en', model=None, admin_password='Admin-Secret-1',
+                 admin_user='admin', host='mfp.example.test'):
+        super().__init__()
+        self.profile = profile
+        self.lang = lang
+        self.model = model or ('BP-C131PW' if profile == 'bp_classic' else 'MX-3071')
+        self.admin_password = admin_password
+        self.admin_user = admin_user
+        self.host = host
+        self.settings = default_settings()
+        self.token = {'state': 'not_obtained', 'account': None, 'user_code': None, 'message': None}
+        self.requests = []      # (method, path) of every request
+        self.posts = []         # (path, form) of every POST
+        self.failed_logins = 0
+        self.lockout_attempts = 5
+        self.busy_logins = 0    # how many logins are refused because another administrator is logged in
+        self.faults = []        # exceptions or HTTP status codes served before the next requests
+        self.session = None
+        self.tokens2 = set()
+        self.pending = None     # (action, path, form) awaiting [OK]
+        self.approve_after = None  # seconds of waiting until a person signs in (as approve_account)
+        self.approve_account = None
+        self.ignored = set()    # settings the firmware silently does not save
+
+    # --- the world around the device -----------------------------------------------------
+
+    def wait(self, seconds):
+        """Time passes (the client sleeps); a person may sign in meanwhile."""
+        if self.approve_after is not None and self.token['state'] == 'waiting_for_authorization':
+            self.approve_after -= seconds
+            if self.approve_after <= 0:
+                self.token.update(state='obtained', account=self.approve_account or self.settings['oauth']['account'],
+                                  user_code=None)
+
+    def set_token(self, state, account=None):
+        self.token.update(state=state, account=account, user_code=None, message=None)
+
+    @property
+    def logged_in(self):
+        return self.session is not None
+
+    # --- transport -----------------------------------------------------------------------
+
+    def close(self):
+        pass
+
+    def send(self, request, **kwargs):
+        url = urllib.parse.urlsplit(request.url)
+        assert url.hostname == self.host, url
+        self.requests.append((request.method, url.path))
+        if self.faults:
+            fault = self.faults.pop(0)
+            if isinstance(fault, Exception):
+                raise fault
+            return self._response(request, fault, 'fault')
+        form = {}
+        if request.method == 'POST':
+            form = dict(urllib.parse.parse_qsl(request.body or '', keep_blank_values=True))
+            self.posts.append((url.path, form))
+        cookie = request.headers.get('Cookie', '')
+        authed = self.session is not None and ('MFPSESSIONID=%s' % self.session) in cookie
+        if url.path == '/login.html':
+            return self._login(request, url.query, form)
+        if url.path == '/logout.html':
+            if authed:
+                self.session = None
+            return self._response(request, 200, self._login_form(url.query or SMTP, status=TEXT[self.lang]['logged_out']))
+        if url.path not in FIELDS:
+            return self._response(request, 404, 'not found')
+        if not authed:
+            return self._response(request, 302, '', location='/login.html?' + url.path)
+        if request.method == 'GET':
+            return self._response(request, 200, self._page(url.path))
+        return self._response(request, 200, self._post(url.path, form))
+
+    def _response(self, request, status, body, location=None, cookie=None):
+        response = requests.Response()
+        response.status_code = status
+        response.request = request
+        response.url = request.url
+        response._content = body.encode('utf-8')
+        response.encoding = 'utf-8'
+        headers = http.client.HTTPMessage()
+        headers['Content-Type'] = 'text/html; charset=utf-8'
+        if location:
+            headers['Location'] = location
+        if cookie:
+            secure = '; Secure' if request.url.startswith('https:') else ''
+            headers['Set-Cookie'] = 'MFPSESSIONID=%s; Path=/%s; HttpOnly' % (cookie, secure)
+        response.headers = requests.structures.CaseInsensitiveDict(headers.items())
+        # requests reads Set-Cookie from the raw response's original message.
+        response.raw = types.SimpleNamespace(_original_response=types.SimpleNamespace(msg=headers))
+        return response
+
+    # --- login ---------------------------------------------------------------------------
+
+    def _new_token2(self):
+        token2 = '%032x' % (len(self.requests) * 7919 + len(self.tokens2))
+        self.tokens2.add(token2)
+        return token2
+
+    def _login(self, request, target, form):
+        target = target or SMTP
+        if request.method == 'GET':
+            return self._response(request, 200, self._login_form(target))
+        text = TEXT[self.lang]
+        if form.get('token2') not in self.tokens2:
+            return self._response(request, 200, self._login_form(target, error=text['page_expired']))
+        self.tokens2.discard(form['token2'])
+        if self.failed_logins >= self.lockout_attempts:
+            return self._response(request, 200, self._login_form(target, error=text['locked']))
+        if self.busy_logins:
+            self.busy_logins -= 1
+            return self._response(request, 200, self._login_form(target, error=text['another_admin']))
+        user_ok = self.profile == 'bp_classic' or form.get('ggt_textbox(10002)') == self.admin_user
+        assert 'ggt_submit(10008)' in form, form
+        if not user_ok or form.get('ggt_textbox(10003)') != self.admin_password:
+            self.failed_logins += 1
+            return self._response(request, 200, self._login_form(target, error=text['login_failed']))
+        self.failed_logins = 0
+        self.session = 'S%d' % len(self.requests)
+        return self._response(request, 302, '', location=target, cookie=self.session)
+
+    def _login_form(self, target, error=None, status=None):
+        user = '<input type="text" name="ggt_textbox(10002)" value="">' if self.profile == 'mx_classic' else ''
+        body = ('<form method="post" action="/login.html?%s">'
+                '<input type="hidden" name="token2" value="%s">%s'
+                '<input type="password" name="ggt_textbox(10003)" value="">'
+                '<input type="submit" name="ggt_submit(10008)" value="Login"></form>'
+                % (html.escape(target), self._new_token2(), user))
+        return self._document(body, error=error, status=status)
+
+    def _document(self, body, error=None, status=None):
+        messages = ''
+        if error:
+            messages += '<div id="errorMessage" class="error">%s</div>' % html.escape(error)
+        if status:
+            messages += '<div id="statusMessage">%s</div>' % html.escape(status)
+        return ('<!DOCTYPE html><html lang="%s"><head><title>Web Page</title></head><body>'
+                '<div id="header"><span id="modelName">%s</span></div>%s%s</body></html>'
+                % (self.lang, self.model, messages, body))
+
+    # --- settings pages --------------------------------------------------------------------
+
+    def _name(self, index_bp, index_mx, kind):
+        return 'ggt_%s(%d)' % (kind, index_bp if self.profile == 'bp_classic' else index_mx)
+
+    def _button(self, path, offset):
+        kind = 'submit' if offset == 0 else 'button'
+        return 'ggt_%s(%d)' % (kind, BUTTONS[path][self.profile] + offset)
+
+    def _values(self, path):
+        values = dict(self.settings[SECTION[path]])
+        values.update(self.settings['oauth'])
+        return values
+
+    def _page(self, path, values=None, error=None, status=None):
+        values = values if values is not None else self._values(path)
+        rows = []
+        for setting, kind, bp, mx in FIELDS[path]:
+            name = self._name(bp, mx, kind)
+            value = values.get(setting, '')
+            if kind == 'textbox':
+                rows.append('<input type="text" name="%s" value="%s">' % (name, html.escape(str(value))))
+            elif kind == 'password':
+                rows.append('<input type="password" name="%s" value="">' % name)
+            elif kind == 'checkbox':
+                checked = ' checked' if value is True else ''
+                rows.append('<input type="checkbox" name="%s" value="1"%s>' % (name, checked))
+            else:
+                options = ''.join('<option value="%d"%s>%s</option>' % (i, ' selected' if option == value else '', option)
+                                  for i, option in enumerate(OPTIONS[(path, setting)]))
+                rows.append('<select name="%s">%s</select>' % (name, options))
+        buttons = ''.join('<input type="submit" name="%s" value="%s">' % (self._button(path, i), label)
+                          for i, label in enumerate(['Submit', 'Get Token', 'Delete', 'Connection Test'][:4 if path == SMTP else 3]))
+        panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][self.token['state']]
+        if self.token['account']:
+            panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % self.token['account']
+        if self.token['state'] == 'waiting_for_authorization':
+            panel += ('<tr><th>User Code</th><td id="tokenUserCode">%s</td></tr>'
+                      '<tr><th>Verification URL</th><td id="tokenVerificationUri">https://idp.example.test/devicelogin</td></tr>'
+                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % self.token['user_code'])
+        if self.token['message']:
+            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % self.token['message']
+        body = ('<form method="post" action="%s"><input type="hidden" name="token2" value="%s">%s%s</form>'
+                '<table id="tokenPanel">%s</table>' % (path, self._new_token2(), ''.join(rows), buttons, panel))
+        return self._document(body, error=error, status=status)
+
+    def _read_form(self, path, form):
+        """HTML form semantics, and the contract's demand that a client posts the whole form."""
+        values = {}
+        for setting, kind, bp, mx in FIELDS[path]:
+            name = self._name(bp, mx, kind)
+            if kind == 'checkbox':
+                values[setting] = form.get(name) == '1'
+            else:
+                assert name in form, 'the client did not post %s (%s): the device would blank it' % (name, setting)
+                if kind == 'select':
+                    values[setting] = OPTIONS[(path, setting)][int(form[name])]
+                else:
+                    values[setting] = form[name]
+        return values
+
+    def _errors(self, path, values, for_token):
+        text = TEXT[self.lang]
+        for key, (low, high) in RANGES.items():
+            if key in values and not (values[key].isdigit() and low <= int(values[key]) <= high):
+                return '%s: %s' % (text['labels'][key], text['range'].format(low, high))
+        oauth = values['auth_method'] == 'oauth2'
+        server = 'primary_server' if path == SMTP else 'server'
+        if oauth and not values[server]:
+            return '%s: %s' % (text['labels'][server], text['required'])
+        for key in SHARED:
+            if (oauth or for_token) and not values[key]:
+                return '%s: %s' % (text['labels'][key], text['required'])
+        return None
+
+    def _post(self, path, form):
+        text = TEXT[self.lang]
+        token2 = form.get('token2')
+        if token2 not in self.tokens2:
+            return self._page(path, error=text['page_expired'])
+        self.tokens2.discard(token2)
+        if 'ggt_hidden(30)' in form:
+            return self._confirmed(path, form)
+        pressed = [i for i in range(4) if self._button(path, i) in form]
+        assert len(pressed) == 1, 'exactly one button must be posted, got %r' % pressed
+        if pressed[0] == 2:  # [Delete]: form values are ignored
+            self.pending = ('delete', path, None)
+            return self._confirm_page(path, 'delete', 'Delete the token?')
+        values = self._read_form(path, form)
+        error = self._errors(path, values, for_token=pressed[0] == 1)
+        if error:
+            return self._page(path, values=values, error=error)
+        if pressed[0] == 1:
+            self.pending = ('get_token', path, values)
+            return self._confirm_page(path, 'get_token', 'Obtain a token for %s?' % values['account'])
+        self._save(path, values)
+        return self._page(path, status=text['saved'])
+
+    def _save(self, path, values):
+        section = self.settings[SECTION[path]]
+        for key in section:
+            if key in self.ignored:
+                continue
+            if key == 'password':
+                if values['change_password']:
+                    section['password'] = values['password']
+            else:
+                section[key] = values[key]
+        self.settings['oauth'] = {key: values[key] for key in SHARED}
+
+    def _confirm_page(self, path, action, message):
+        body = ('<form method="post" action="%s"><p id="confirmMessage">%s</p>'
+                '<input type="hidden" name="token2" value="%s">'
+                '<input type="hidden" name="ggt_hidden(30)" value="%s">'
+                '<input type="submit" name="ggt_submit(31)" value="OK">'
+                '<input type="submit" name="ggt_submit(32)" value="Cancel"></form>'
+                % (path, html.escape(message), self._new_token2(), action))
+        return self._document(body)
+
+    def _confirmed(self, path, form):
+        action, pending_path, values = self.pending
+        self.pending = None
+        assert form['ggt_hidden(30)'] == action and pending_path == path
+        if 'ggt_submit(31)' not in form:
+            return self._page(path)
+        if action == 'delete':
+            self.set_token('not_obtained')
+        else:
+            self._save(path, values)
+            self.token.update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M', message=None)
+        return self._page(path)
+
+    def snapshot(self):
+        return copy.deepcopy(self.settings)

@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The fleet report in each format: what a reviewer, a spreadsheet, a CI system and a browser get."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import junitparser
+import pytest
+
+from ansible_collections.printfleet.mfp.plugins.filter.token_audit_csv import token_audit_csv
+from ansible_collections.printfleet.mfp.plugins.filter.token_audit_html import token_audit_html
+from ansible_collections.printfleet.mfp.plugins.filter.token_audit_junit import token_audit_junit
+from ansible_collections.printfleet.mfp.plugins.filter.token_audit_summary import token_audit_summary
+from ansible_collections.printfleet.mfp.plugins.filter.token_audit_table import token_audit_table
+from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
+    ADMIN_PASSWORD, MAIL_PASSWORD, failed, fleet, queried, row,
+)
+
+HOSTILE_ACCOUNT = '"><script>alert(1)</script><img src=x onerror=alert(2)>@evil.example'
+
+
+def by_host(rows):
+    return {entry['host']: entry for entry in rows}
+
+
+def test_summary_counts_every_status_and_token_state():
+    assert token_audit_summary(fleet()) == {
+        'hosts': 8,
+        'status': {'compliant': 2, 'noncompliant': 4, 'unreachable': 1, 'error': 1},
+        'token_state': {'obtained': 3, 'waiting_for_authorization': 1, 'not_obtained': 1, 'invalid': 1,
+                        'unknown': 2},
+    }
+
+
+def test_csv_round_trips_every_row_with_the_devices_own_labels():
+    lines = list(csv.DictReader(io.StringIO(token_audit_csv(fleet()), newline='')))
+    rows = by_host(lines)
+
+    assert [line['host'] for line in lines] == [entry['host'] for entry in fleet()]
+    assert rows['mfp-sto-05'] == {
+        'host': 'mfp-sto-05', 'address': '192.0.2.10', 'status': 'noncompliant', 'token_state': 'invalid',
+        'token_label': 'Ogiltig', 'token_account': 'scan@contoso.example', 'provider': 'microsoft',
+        'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2', 'pop_auth_method': 'oauth2',
+        'reasons': 'token is Invalid (Ogiltig)',
+    }
+    assert rows['mfp-sto-06']['token_label'] == 'Väntar på auktorisering'
+    assert rows['mfp-hq-02']['reasons'] == ('SMTP uses smtp_auth, not OAuth 2.0; POP uses plain, not OAuth 2.0; '
+                                            'token is Not obtained')
+    assert rows['mfp-hq-06']['status'] == 'unreachable'
+    assert rows['mfp-hq-06']['token_state'] == 'unknown'
+    assert rows['mfp-hq-06']['reasons'].startswith('Cannot reach the device at https://192.0.2.6:443')
+
+
+def test_csv_keeps_a_spreadsheet_from_running_a_cell_as_a_formula():
+    hostile = row('mfp-x', queried(account='=HYPERLINK("http://evil.example","x")', token_account=None))
+
+    line = next(csv.DictReader(io.StringIO(token_audit_csv([hostile]), newline='')))
+
+    assert line['account'] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_junit_is_read_by_a_junit_consumer_with_the_right_counts():
+    suites = junitparser.JUnitXml.fromstring(token_audit_junit(fleet(), generated_at='2026-11-27T10:00:00Z'))
+    suite = next(iter(suites))
+
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (8, 4, 2, 0)
+    assert suite.timestamp == '2026-11-27T10:00:00Z'
+    cases = {case.name: case for case in suite}
+    assert cases['mfp-hq-01'].is_passed
+    assert cases['mfp-sto-01'].is_passed
+    failure, = cases['mfp-sto-05'].result
+    assert isinstance(failure, junitparser.Failure)
+    assert failure.message == 'token is Invalid (Ogiltig)'
+    unreachable, = cases['mfp-hq-06'].result
+    assert isinstance(unreachable, junitparser.Error)
+    assert unreachable.type == 'unreachable'
+    wrong_password, = cases['mfp-hq-07'].result
+    assert (wrong_password.type, wrong_password.message) == (
+        'error', 'Login to mfp-hq-07 failed: Login failed. Check the login name and password.')
+    assert 'token: Waiting for authorization (Väntar på auktorisering)' in cases['mfp-sto-06'].system_out
+
+
+def test_junit_lists_every_reason_of_a_failure():
+    suite = next(iter(junitparser.JUnitXml.fromstring(token_audit_junit(fleet()))))
+    failure, = next(case for case in suite if case.name == 'mfp-hq-02').result
+
+    assert failure.text.splitlines() == ['SMTP uses smtp_auth, not OAuth 2.0', 'POP uses plain, not OAuth 2.0',
+                                         'token is Not obtained']
+
+
+def test_junit_stays_well_formed_when_a_device_sends_control_characters():
+    rows = [row('mfp-x', queried(account='scan\x00\x1b@contoso.example', token_account='x@contoso.example'))]
+
+    suite = next(iter(junitparser.JUnitXml.fromstring(token_audit_junit(rows))))
+
+    failure, = next(iter(suite)).result
+    assert failure.message == 'token issued for x@contoso.example but account is scan\ufffd\ufffd@contoso.example'
+
+
+def test_html_shows_each_printer_coloured_by_its_token_state():
+    page = token_audit_html(fleet(), generated_at='2026-11-27T10:00:00Z')
+
+    rows = re.findall(r'<tr class="(state-[a-z_]+)"><td>([^<]+)</td>', page)
+    assert rows == [
+        ('state-obtained', 'mfp-hq-01'), ('state-not_obtained', 'mfp-hq-02'), ('state-obtained', 'mfp-hq-04'),
+        ('state-invalid', 'mfp-sto-05'), ('state-waiting_for_authorization', 'mfp-sto-06'),
+        ('state-obtained', 'mfp-sto-01'), ('state-unknown', 'mfp-hq-06'), ('state-unknown', 'mfp-hq-07'),
+    ]
+    assert '<td>Invalid (Ogiltig)</td>' in page
+    assert '<td>Obtained (Hämtad)</td>' in page
+    assert '<span class="badge status-unreachable">unreachable</span>' in page
+    assert '<time datetime="2026-11-27T10:00:00Z">2026-11-27T10:00:00Z</time>' in page
+
+
+def test_html_counts_printers_per_status_and_per_token_state():
+    page = token_audit_html(fleet())
+
+    assert re.findall(r'<li class="status-([a-z]+)"><b>(\d+)</b>', page) == [
+        ('compliant', '2'), ('noncompliant', '4'), ('unreachable', '1'), ('error', '1')]
+    assert re.findall(r'<li class="state-([a-z_]+)"><b>(\d+)</b>', page) == [
+        ('obtained', '3'), ('waiting_for_authorization', '1'), ('not_obtained', '1'), ('invalid', '1'), ('unknown', '2')]
+
+
+def test_html_gives_the_reason_for_each_non_compliance():
+    page = token_audit_html(fleet())
+
+    assert ('<li>OAuth account is old-scan@contoso.example, expected scan@contoso.example</li>') in page
+    assert '<li>Login to mfp-hq-07 failed: Login failed. Check the login name and password.</li>' in page
+
+
+def test_html_escapes_what_the_device_says():
+    hostile = row('mfp-x', queried(account=HOSTILE_ACCOUNT, token_account='old@contoso.example',
+                                   label='<b>Obtained</b>'))
+
+    page = token_audit_html([hostile], title='<i>Fleet</i>')
+
+    assert '<script' not in page
+    assert '<img' not in page
+    assert '<b>Obtained' not in page and '<i>' not in page
+    assert '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;' in page
+
+
+def test_html_is_self_contained():
+    page = token_audit_html(fleet())
+
+    assert '<style>' in page
+    assert not re.search(r'<script|<link|<img|<iframe|\bsrc=|\bhref=|@import|url\(', page)
+
+
+def test_table_has_one_aligned_line_per_printer():
+    lines = token_audit_table(fleet())
+
+    assert lines[0].split() == ['HOST', 'TOKEN', 'STATUS', 'REASONS']
+    assert len(lines) == 1 + len(fleet())
+    status_column = lines[0].index('STATUS')
+    statuses = {line[status_column:].split()[0] for line in lines[1:]}
+    assert statuses == {'compliant', 'noncompliant', 'unreachable', 'error'}
+    assert lines[4].split('  ')[0] == 'mfp-sto-05'
+    assert lines[4].endswith('noncompliant  token is Invalid (Ogiltig)')
+    assert lines[1].endswith('compliant')
+    assert re.match(r'mfp-hq-06 +- +unreachable +Cannot reach the device', lines[7])
+
+
+@pytest.mark.parametrize('render', [token_audit_csv, token_audit_junit, token_audit_html,
+                                    lambda rows: '\n'.join(token_audit_table(rows)),
+                                    lambda rows: json.dumps(token_audit_summary(rows))])
+def test_no_report_carries_a_secret(render):
+    result = queried()
+    result['ansible_facts']['mfp_oauth']['smtp']['password'] = MAIL_PASSWORD
+    result['ansible_facts']['mfp_oauth']['pop']['access_token'] = MAIL_PASSWORD
+    result['invocation'] = {'module_args': {'mfp_admin_password': ADMIN_PASSWORD}}
+    locked_out = failed('Login to mfp-y failed: Login failed. Check the login name and password.')
+    locked_out['invocation'] = {'module_args': {'mfp_admin_password': ADMIN_PASSWORD}}
+
+    report = render([row('mfp-x', result), row('mfp-y', locked_out)])
+
+    assert ADMIN_PASSWORD not in report
+    assert MAIL_PASSWORD not in report
+    assert not re.search(r'password|access_token', report.replace('login name and password', ''))

@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""token_compliance: each finding of the manual's token states and of the policy, in words."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import FilterModule, token_compliance
+from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
+    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, failed, queried,
+)
+
+
+def test_obtained_token_for_the_expected_account_over_oauth2_complies():
+    verdict = token_compliance(queried(), expected_provider='microsoft', expected_account=SCAN)
+
+    assert verdict['status'] == 'compliant'
+    assert verdict['reasons'] == []
+    assert verdict['smtp'] == {'state': 'obtained', 'label': 'Obtained', 'provider': 'microsoft', 'account': SCAN,
+                               'token_account': SCAN, 'auth_method': 'oauth2'}
+
+
+def test_each_page_not_on_oauth2_is_a_finding():
+    verdict = token_compliance(queried(smtp_auth='smtp_auth', pop_auth='plain'))
+
+    assert verdict == {**verdict, 'status': 'noncompliant',
+                       'reasons': ['SMTP uses smtp_auth, not OAuth 2.0', 'POP uses plain, not OAuth 2.0']}
+
+
+def test_smtp_without_authentication_says_so():
+    assert token_compliance(queried(smtp_auth='none'))['reasons'] == ['SMTP uses no authentication, not OAuth 2.0']
+
+
+def test_user_password_authentication_is_allowed_when_oauth2_is_not_required():
+    verdict = token_compliance(queried(smtp_auth='smtp_auth', pop_auth='apop'), require_oauth2=False)
+
+    assert verdict['status'] == 'compliant'
+
+
+@pytest.mark.parametrize('state, label, reason', [
+    ('invalid', 'Ogiltig', 'token is Invalid (Ogiltig)'),
+    ('invalid', 'Invalid', 'token is Invalid'),
+    ('waiting_for_authorization', 'Waiting for Authorization', 'token is Waiting for authorization'),
+    ('waiting_for_authorization', 'Väntar på auktorisering', 'token is Waiting for authorization (Väntar på auktorisering)'),
+    ('not_obtained', 'Not Obtained', 'token is Not obtained'),
+    ('not_obtained', 'Ej hämtad', 'token is Not obtained (Ej hämtad)'),
+])
+def test_a_token_that_is_not_obtained_is_named_with_the_devices_own_label(state, label, reason):
+    verdict = token_compliance(queried(state=state, label=label))
+
+    # Both pages show the one shared token: one finding, not two.
+    assert verdict['reasons'] == [reason]
+    assert verdict['status'] == 'noncompliant'
+
+
+def test_a_token_that_is_not_obtained_is_allowed_when_not_required():
+    verdict = token_compliance(queried(state='not_obtained', label='Ej hämtad', token_account=None),
+                               require_obtained=False)
+
+    assert verdict['status'] == 'compliant'
+
+
+def test_a_token_issued_for_the_old_account_after_an_account_change():
+    verdict = token_compliance(queried(token_account='old@contoso.example'))
+
+    assert verdict['reasons'] == ['token issued for old@contoso.example but account is scan@contoso.example']
+
+
+def test_a_token_left_behind_when_the_account_was_cleared():
+    verdict = token_compliance(queried(account=None, token_account='old@contoso.example'))
+
+    assert verdict['reasons'] == ['token issued for old@contoso.example but no account is set']
+
+
+def test_the_account_is_compared_without_regard_to_case():
+    verdict = token_compliance(queried(account='Scan@Contoso.example', token_account='SCAN@contoso.example'),
+                               expected_account=SCAN)
+
+    assert verdict['status'] == 'compliant'
+
+
+def test_another_account_than_expected():
+    verdict = token_compliance(queried(account='old@contoso.example', token_account='old@contoso.example'),
+                               expected_account=SCAN)
+
+    assert verdict['reasons'] == ['OAuth account is old@contoso.example, expected scan@contoso.example']
+
+
+def test_no_account_where_one_is_expected():
+    verdict = token_compliance(queried(state='not_obtained', label='Not Obtained', account=None, token_account=None),
+                               expected_account=SCAN, require_obtained=False)
+
+    assert verdict['reasons'] == ['no OAuth account is set, expected scan@contoso.example']
+
+
+@pytest.mark.parametrize('provider, reason', [
+    ('google', 'OAuth provider is google, expected microsoft'),
+    (None, 'no OAuth provider is set, expected microsoft'),
+])
+def test_another_provider_than_expected(provider, reason):
+    assert token_compliance(queried(provider=provider), expected_provider='microsoft')['reasons'] == [reason]
+
+
+def test_the_account_and_provider_are_not_checked_when_no_one_expects_them():
+    assert token_compliance(queried(provider='google', account='any@fabrikam.example',
+                                    token_account='any@fabrikam.example'))['status'] == 'compliant'
+
+
+def test_all_findings_in_the_order_an_admin_fixes_them():
+    verdict = token_compliance(
+        queried(state='invalid', label='Ogiltig', provider='google', account='old@contoso.example',
+                token_account='older@contoso.example', smtp_auth='smtp_auth'),
+        expected_provider='microsoft', expected_account=SCAN)
+
+    assert verdict['reasons'] == [
+        'SMTP uses smtp_auth, not OAuth 2.0',
+        'OAuth provider is google, expected microsoft',
+        'OAuth account is old@contoso.example, expected scan@contoso.example',
+        'token is Invalid (Ogiltig)',
+        'token issued for older@contoso.example but account is old@contoso.example',
+    ]
+
+
+def test_a_device_that_does_not_answer_is_unreachable_with_the_message():
+    message = 'Cannot reach the device at https://192.0.2.6:443 (GET /login.html): Connection refused'
+
+    verdict = token_compliance(failed(message))
+
+    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None}
+
+
+def test_a_host_ansible_marked_unreachable_is_unreachable():
+    verdict = token_compliance({'unreachable': True, 'msg': 'Failed to connect to the jump host via ssh'})
+
+    assert verdict['status'] == 'unreachable'
+    assert verdict['reasons'] == ['Failed to connect to the jump host via ssh']
+
+
+def test_a_wrong_admin_password_is_an_error_with_the_message():
+    message = 'Login to mfp-hq-07 failed: Login failed. Check the login name and password.'
+
+    verdict = token_compliance(failed(message))
+
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None}
+
+
+def test_a_result_without_token_facts_is_an_error():
+    verdict = token_compliance({'changed': False, 'skipped': True})
+
+    assert verdict['status'] == 'error'
+    assert 'ansible_facts.mfp_oauth' in verdict['reasons'][0]
+
+
+def test_a_page_missing_from_the_facts_is_a_finding():
+    result = queried()
+    del result['ansible_facts']['mfp_oauth']['pop']
+
+    verdict = token_compliance(result)
+
+    assert verdict['reasons'] == ['the POP page was not read']
+    assert verdict['pop'] is None
+
+
+def test_only_the_documented_facts_reach_the_verdict():
+    result = queried()
+    result['ansible_facts']['mfp_oauth']['smtp']['password'] = MAIL_PASSWORD
+    result['invocation'] = {'module_args': {'mfp_admin_password': ADMIN_PASSWORD}}
+    result['mfp_admin_password'] = ADMIN_PASSWORD
+
+    verdict = token_compliance(result)
+
+    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method'}
+    assert ADMIN_PASSWORD not in json.dumps(verdict)
+    assert MAIL_PASSWORD not in json.dumps(verdict)
+
+
+def test_anything_but_a_task_result_is_refused():
+    with pytest.raises(AnsibleFilterError, match='registered result of mfp_oauth_token'):
+        token_compliance(['mfp-hq-01'])
+
+
+def test_the_filter_is_registered_under_its_documented_name():
+    assert FilterModule().filters() == {'token_compliance': token_compliance}

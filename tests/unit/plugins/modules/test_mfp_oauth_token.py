@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The token lifecycle, as the manual tells it: press Get Token, sign in, see Obtained."""
+
+from __future__ import annotations
+
+import pytest
+
+ACCOUNT = 'scan@contoso.example'
+EXPECTED = dict(provider='microsoft', account=ACCOUNT)
+
+
+def pressed(device):
+    """The confirmed actions ([OK] on the confirmation page), in order."""
+    return [form['ggt_hidden(30)'] for path, form in device.posts if 'ggt_hidden(30)' in form]
+
+
+@pytest.fixture
+def oauth_device(device):
+    device.settings['smtp']['auth_method'] = 'oauth2'
+    device.settings['oauth'] = dict(EXPECTED)
+    return device
+
+
+def test_not_obtained_press_get_token_and_report_the_code(oauth_device, task):
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['changed'] and result['actions'] == ['get_token']
+    assert pressed(oauth_device) == ['get_token']
+    assert result['user_code'] == 'F7K2QW9M'
+    assert result['verification_uri'] == 'https://idp.example.test/devicelogin'
+    assert result['expires_at'] == '2026-11-27T10:15:00Z'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'waiting_for_authorization'
+    assert result['ansible_facts']['mfp_oauth']['pop']['state'] == 'waiting_for_authorization'
+
+
+def test_waiting_never_presses_again(oauth_device, task):
+    task('mfp_oauth_token', **EXPECTED)
+    second = task('mfp_oauth_token', **EXPECTED)
+    assert second['changed'] is False and second['actions'] == []
+    assert second['user_code'] == 'F7K2QW9M'
+    assert pressed(oauth_device) == ['get_token']
+
+
+def test_wait_until_a_person_signs_in(oauth_device, task):
+    oauth_device.approve_after = 12
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['changed'] and result['token']['state'] == 'obtained'
+    assert result['token']['account'] == ACCOUNT
+    assert result['user_code'] is None
+    assert oauth_device.clock.sleeps == [5, 5, 5]
+    assert task('mfp_oauth_token', **EXPECTED)['changed'] is False
+
+
+def test_wait_timeout_fails_with_the_code(oauth_device, task):
+    result = task('mfp_oauth_token', wait=True, wait_timeout=30, poll_interval=10, **EXPECTED)
+    assert result['failed']
+    assert 'F7K2QW9M' in result['msg'] and 'https://idp.example.test/devicelogin' in result['msg']
+    assert result['user_code'] == 'F7K2QW9M'
+    assert sum(oauth_device.clock.sleeps) == 30
+    assert not oauth_device.logged_in
+
+
+def test_sign_in_with_another_account_fails_the_wait(oauth_device, task):
+    oauth_device.approve_after = 1
+    oauth_device.approve_account = 'someone@contoso.example'
+    result = task('mfp_oauth_token', wait=True, **EXPECTED)
+    assert result['failed']
+    assert 'obtained for someone@contoso.example, not for scan@contoso.example' in result['msg']
+
+
+def test_obtained_for_the_account_is_no_change(oauth_device, task):
+    oauth_device.set_token('obtained', 'Scan@Contoso.example')
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['changed'] is False and pressed(oauth_device) == []
+
+
+def test_obtained_for_another_account_is_replaced(oauth_device, task):
+    oauth_device.settings['oauth']['account'] = 'old-scan@contoso.example'
+    oauth_device.set_token('obtained', 'old-scan@contoso.example')
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['actions'] == ['delete', 'get_token']
+    assert pressed(oauth_device) == ['delete', 'get_token']
+    assert oauth_device.settings['oauth']['account'] == ACCOUNT
+    assert result['diff']['before']['token_account'] == 'old-scan@contoso.example'
+
+
+def test_invalid_is_renewed(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT)
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert pressed(oauth_device) == ['delete', 'get_token']
+    assert result['token']['state'] == 'waiting_for_authorization'
+
+
+def test_check_mode_presses_nothing(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT)
+    result = task('mfp_oauth_token', check_mode=True, wait=True, **EXPECTED)
+    assert result['changed'] and result['actions'] == ['delete', 'get_token']
+    assert result['diff']['after']['token_state'] == 'waiting_for_authorization'
+    assert [path for path, form in oauth_device.posts if path != '/login.html'] == []
+    assert oauth_device.token['state'] == 'invalid'
+
+
+def test_absent_deletes_then_is_unchanged(oauth_device, task):
+    oauth_device.set_token('obtained', ACCOUNT)
+    assert task('mfp_oauth_token', state='absent')['changed'] is True
+    assert oauth_device.token['state'] == 'not_obtained'
+    assert task('mfp_oauth_token', state='absent')['changed'] is False
+    assert pressed(oauth_device) == ['delete']
+
+
+def test_pop_page_buttons_share_the_token(oauth_device, task):
+    result = task('mfp_oauth_token', service='pop', **EXPECTED)
+    assert [path for path, form in oauth_device.posts if 'ggt_hidden(30)' in form] == ['/sys_email_status_special.html']
+    assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'waiting_for_authorization'
+
+
+def test_query_reports_facts_in_swedish(oauth_device, task):
+    oauth_device.lang = 'sv'
+    oauth_device.set_token('obtained', ACCOUNT)
+    result = task('mfp_oauth_token', state='query')
+    assert result['changed'] is False
+    assert result['ansible_facts'] == {'mfp_oauth': {
+        'smtp': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
+                 'token_account': ACCOUNT, 'auth_method': 'oauth2'},
+        'pop': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
+                'token_account': ACCOUNT, 'auth_method': 'plain'},
+    }}
+
+
+def test_present_without_any_account_is_a_clear_error(device, task):
+    result = task('mfp_oauth_token')
+    assert result['failed'] and 'give provider and account' in result['msg']
+    assert pressed(device) == []
+
+
+def test_device_refusal_of_get_token_is_surfaced(device, task):
+    device.settings['pop']['auth_method'] = 'oauth2'
+    device.settings['pop']['server'] = ''
+    result = task('mfp_oauth_token', service='pop', **EXPECTED)
+    assert result['failed']
+    assert result['msg'].endswith('POP3 Server: Enter a value.')
+    assert device.token['state'] == 'not_obtained'

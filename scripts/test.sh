@@ -4,8 +4,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 
-echo "== lab, unit and integration tests (pytest)"
+step() { printf '\n== %s\n' "$*"; }
+
+step "lab: firmware, identity provider, fleet, control API, faults"
 python -m pytest -q -n 2 lab/tests
 
-echo "== sanity"
-if [ -x scripts/sanity.sh ]; then scripts/sanity.sh; fi
+step "unit: modules, action plugins, session, filters"
+scripts/unit.sh -q
+
+step "lint: syntax check and ansible-lint (production profile)"
+scripts/lint.sh
+
+step "docs and changelog"
+scripts/docs_lint.sh
+
+step "sanity: ansible-test"
+scripts/sanity.sh

@@ -12,4 +12,4 @@ cd "$root"
 for playbook in playbooks/*.yml; do
     "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook"
 done
-PATH="$bin:$PATH" exec "$bin/ansible-lint" --profile production roles playbooks "$@"
+PATH="$bin:$PATH" exec "$bin/ansible-lint" --profile production roles playbooks examples "$@"

@@ -14,8 +14,8 @@ author:
 description:
   - Takes the registered result of M(printfleet.mfp.mfp_oauth_token) with O(printfleet.mfp.mfp_oauth_token#module:state=query)
     and says whether the printer complies with the policy, with a reason for each finding.
-  - A result that failed because the device did not answer, or that Ansible marked unreachable, gives
-    V(unreachable); any other failure (a wrong admin password, a TLS error, ...) gives V(error). The
+  - A result that Ansible marked unreachable (the modules report a device that does not answer that way)
+    gives V(unreachable); a failed one (a wrong admin password, a TLS error, ...) gives V(error). The
     task's message is the reason.
   - The OAuth credential (provider, account, token) is shared by the SMTP and POP pages, so a finding
     about it is reported once even though both pages show it.
@@ -105,9 +105,6 @@ from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
 
-# The modules report a device that does not answer as a failed task with this message.
-NO_ANSWER = 'Cannot reach the device'
-
 
 def token_compliance(result, require_oauth2=True, require_obtained=True, expected_provider=None,
                      expected_account=None):
@@ -117,8 +114,7 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
     if result.get('unreachable'):
         return _not_read('unreachable', result.get('msg') or 'The device did not answer.')
     if result.get('failed'):
-        message = result.get('msg') or 'The token query failed.'
-        return _not_read('unreachable' if message.startswith(NO_ANSWER) else 'error', message)
+        return _not_read('error', result.get('msg') or 'The token query failed.')
     facts = (result.get('ansible_facts') or {}).get('mfp_oauth')
     if not facts:
         return _not_read('error', 'The token was not read: the task returned no ansible_facts.mfp_oauth.')

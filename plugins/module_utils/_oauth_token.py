@@ -37,6 +37,10 @@ def run_token(params, check_mode, diff_mode):
         token = token_info(page)
         if params['wait'] and params['state'] == 'present' and not check_mode:
             page, token = _wait(session, service, page, token, wanted['account'], params)
+        pages = {service: page}
+        if params['state'] == 'query':
+            other = next(name for name in profiles.SERVICES if name != service)
+            pages[other] = session.read(other)
         result = {
             'changed': bool(actions),
             'actions': actions,
@@ -44,7 +48,7 @@ def run_token(params, check_mode, diff_mode):
             'user_code': token['user_code'],
             'verification_uri': token['verification_uri'],
             'expires_at': token['expires_at'],
-            'ansible_facts': oauth_facts(session, {service: page}),
+            'ansible_facts': oauth_facts(session.profile, pages),
         }
         if diff_mode:
             result['diff'] = masked_diff(_diff_view(before, settings),

@@ -67,6 +67,7 @@ class Session(object):
         self.warnings = []
         self._http = None
         self._logged_in = False
+        self._answered = False
 
     def __enter__(self):
         self._http = new_http()
@@ -196,8 +197,15 @@ class Session(object):
                 if idempotent and attempt < self.retries:
                     attempt = self._back_off(attempt)
                     continue
+                if self._answered:
+                    raise MfpError('The device at %s stopped answering (%s %s): %s'
+                                   % (self.base_url, method, path.split('?')[0], _reason(error))) from error
+                # Nothing came back at all (refused, timed out, reset, no such name): Ansible's
+                # unreachable host, which ignore_unreachable and the play's host count understand.
                 raise MfpError('Cannot reach the device at %s (%s %s): %s'
-                               % (self.base_url, method, path.split('?')[0], _reason(error))) from error
+                               % (self.base_url, method, path.split('?')[0], _reason(error)),
+                               unreachable=True) from error
+            self._answered = True
             if response.status_code >= 500 and idempotent and attempt < self.retries:
                 attempt = self._back_off(attempt)
                 continue

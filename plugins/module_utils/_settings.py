@@ -62,7 +62,7 @@ def run_settings(service, params, check_mode, diff_mode):
             'password_updated': password is not None,
             'token_deleted': delete_token,
             'token': token if check_mode else token_info(page),
-            'ansible_facts': oauth_facts(session, {service: page}),
+            'ansible_facts': oauth_facts(session.profile, {service: page}),
         }
         if diff_mode:
             result['diff'] = masked_diff(

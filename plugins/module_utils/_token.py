@@ -32,20 +32,25 @@ def token_info(page):
     }
 
 
-def oauth_facts(session, pages):
-    """`ansible_facts` for both services; reads the page of a service not in `pages`."""
+def oauth_facts(profile, pages):
+    """`ansible_facts` for both services from the settings pages read (`pages`: service -> page).
+
+    The token panel, provider and account are one shared setting that both pages show, so one page
+    gives them for both services. The authentication method of a service whose page was not read
+    is unknown here (None); the action plugin fills it in from the host's earlier facts.
+    """
     facts = {}
     for service in profiles.SERVICES:
-        page = pages.get(service) or session.read(service)
-        settings = profiles.read_settings(session.profile, service, page.fields)
-        token = token_info(page)
+        shown = service if service in pages else next(iter(pages))
+        settings = profiles.read_settings(profile, shown, pages[shown].fields)
+        token = token_info(pages[shown])
         facts[service] = {
             'state': token['state'],
             'label': token['label'],
             'provider': settings['provider'],
             'account': settings['account'] or None,
             'token_account': token['account'],
-            'auth_method': settings['auth_method'],
+            'auth_method': settings['auth_method'] if shown == service else None,
         }
     return {'mfp_oauth': facts}
 

@@ -171,6 +171,10 @@ ansible_facts:
       description:
         - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
           C(account), C(token_account) and C(auth_method).
+        - O(state=query) reads both pages. Otherwise only the page of O(service) is read; the token,
+          provider and account are shared by both pages, so they are current for both services,
+          and the other service's C(auth_method) is taken from the host's C(ansible_facts.mfp_oauth)
+          set by an earlier task, else it is V(null).
       type: dict
       sample:
         smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,

@@ -11,6 +11,8 @@ but HTTP. With mfp_execution=module the module itself runs on the task's (delega
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
@@ -29,7 +31,8 @@ class MfpActionBase(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        args = self._with_host_variables(self._task.args, task_vars)
+        printer_vars = self._printer_vars(task_vars)
+        args = self._with_host_variables(self._task.args, printer_vars, task_vars.get('inventory_hostname'))
         validation = ArgumentSpecValidator(**module_kwargs(self.MODULE)).validate(args)
         if validation.error_messages:
             result.update(failed=True, msg='Invalid options for %s: %s' % (self.MODULE, ' '.join(validation.error_messages)))
@@ -40,21 +43,43 @@ class MfpActionBase(ActionBase):
                                            task_vars=task_vars)
         else:
             outcome = run(self.MODULE, params, self._task.check_mode, self._task.diff)
+        if outcome.get('unreachable'):
+            # Ansible counts the host unreachable only when the result does not also say failed.
+            outcome.pop('failed', None)
+        _complete_facts(outcome, printer_vars.get('ansible_facts'))
         result.update(outcome)
         # A module masks its no_log values itself; in the controller this is the place.
         return remove_values(result, validation._no_log_values)
 
-    def _with_host_variables(self, args, task_vars):
-        """Task arguments completed with the host variables of the same name (mfp_*)."""
-        host = task_vars.get('inventory_hostname')
-        host_vars = task_vars
+    def _printer_vars(self, task_vars):
+        """The variables of the inventory host (the printer) the task runs for."""
         if self._task.delegate_to:
             # The executor has put the delegated host's address into ansible_host of task_vars.
-            host_vars = task_vars.get('hostvars', {}).get(host, {})
+            return task_vars.get('hostvars', {}).get(task_vars.get('inventory_hostname'), {})
+        return task_vars
+
+    def _with_host_variables(self, args, printer_vars, printer):
+        """Task arguments completed with the host variables of the same name (mfp_*)."""
         args = dict(args)
         for name in CONNECTION_SPEC:
-            if args.get(name) is None and host_vars.get(name) is not None:
-                args[name] = self._templar.template(host_vars[name])
+            if args.get(name) is None and printer_vars.get(name) is not None:
+                args[name] = self._templar.template(printer_vars[name])
         if args.get('mfp_host') is None:
-            args['mfp_host'] = self._templar.template(host_vars.get('ansible_host')) or host
+            args['mfp_host'] = self._templar.template(printer_vars.get('ansible_host')) or printer
         return args
+
+
+def _complete_facts(outcome, host_facts):
+    """Fill in the authentication method of a page the task did not read from the host's facts.
+
+    A task reads only the page it acts on (a request budget); the token panel, provider and account
+    it shows are shared, the other page's authentication method is the one thing it cannot know.
+    """
+    facts = (outcome.get('ansible_facts') or {}).get('mfp_oauth')
+    known = host_facts.get('mfp_oauth') if isinstance(host_facts, Mapping) else None
+    if not facts or not isinstance(known, Mapping):
+        return
+    for service, shown in facts.items():
+        earlier = known.get(service)
+        if shown.get('auth_method') is None and isinstance(earlier, Mapping):
+            shown['auth_method'] = earlier.get('auth_method')

@@ -11,11 +11,13 @@ import json
 from unittest.mock import MagicMock
 
 import pytest
+import requests
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.printfleet.mfp.plugins.action.mfp_oauth_token import ActionModule as TokenAction
+from ansible_collections.printfleet.mfp.plugins.action.mfp_pop import ActionModule as PopAction
 from ansible_collections.printfleet.mfp.plugins.action.mfp_smtp import ActionModule as SmtpAction
 
 ADMIN_PASSWORD = 'Admin-Secret-1'
@@ -88,3 +90,55 @@ def test_check_mode_is_passed_on(device, cls):
                     {'mfp_host': device.host, 'port': 25}, check_mode=True).run(task_vars=printer_vars())
     assert not result.get('failed'), result
     assert [path for path, form in device.posts if path != '/login.html'] == []
+
+
+def earlier_facts(smtp_auth_method, pop_auth_method):
+    shared = {'state': 'not_obtained', 'label': 'Not Obtained', 'provider': None, 'account': None,
+              'token_account': None}
+    return {'mfp_oauth': {'smtp': dict(shared, auth_method=smtp_auth_method),
+                          'pop': dict(shared, auth_method=pop_auth_method)}}
+
+
+def test_the_page_not_read_keeps_its_authentication_method_from_earlier_facts(device):
+    # The device's POP page says plain; apop can only have come from the facts.
+    task_vars = printer_vars(ansible_host=device.host, ansible_facts=earlier_facts('oauth2', 'apop'))
+    result = action(SmtpAction, {'port': 25}).run(task_vars=task_vars)
+    assert result['ansible_facts']['mfp_oauth']['smtp']['auth_method'] == 'smtp_auth'
+    assert result['ansible_facts']['mfp_oauth']['pop']['auth_method'] == 'apop'
+    assert ('GET', '/sys_email_status_special.html') not in device.requests
+
+
+def test_without_earlier_facts_the_page_not_read_has_no_authentication_method(device):
+    result = action(PopAction, {'port': 110}).run(task_vars=printer_vars(ansible_host=device.host))
+    assert result['ansible_facts']['mfp_oauth']['pop']['auth_method'] == 'plain'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['auth_method'] is None
+
+
+def test_earlier_facts_of_the_printer_are_used_when_delegated(device):
+    printer = {'mfp_admin_password': ADMIN_PASSWORD, 'ansible_host': device.host,
+               'ansible_facts': earlier_facts('none', 'apop')}
+    task_vars = {'inventory_hostname': 'printer1', 'ansible_host': 'jump.example.test', 'ansible_facts': {},
+                 'hostvars': {'printer1': printer}}
+    result = action(SmtpAction, {'port': 25}, delegate_to='jump').run(task_vars=task_vars)
+    assert result['ansible_facts']['mfp_oauth']['pop']['auth_method'] == 'apop'
+
+
+def test_a_device_that_does_not_answer_makes_the_host_unreachable(device):
+    device.faults = [requests.exceptions.ConnectionError('Connection refused')] * 4
+    result = action(TokenAction, {'state': 'query'}).run(task_vars=printer_vars(ansible_host=device.host))
+    assert result['unreachable'] is True
+    assert 'failed' not in result  # a failed result would hide the unreachable one from Ansible
+    assert result['msg'].startswith('Cannot reach the device at https://mfp.example.test:443 (GET /login.html)')
+
+
+def test_a_device_that_refuses_the_login_is_failed_not_unreachable(device):
+    args = {'state': 'query', 'mfp_admin_password': 'wrong'}
+    result = action(TokenAction, args).run(task_vars=printer_vars(ansible_host=device.host))
+    assert result['failed'] is True and 'unreachable' not in result
+
+
+def test_module_mode_reports_an_unreachable_device_as_unreachable(device):
+    plugin = action(TokenAction, {'state': 'query', 'mfp_execution': 'module'})
+    plugin._execute_module = MagicMock(return_value={'failed': True, 'unreachable': True, 'msg': 'Cannot reach'})
+    result = plugin.run(task_vars=printer_vars(ansible_host='192.0.2.10'))
+    assert result['unreachable'] is True and 'failed' not in result

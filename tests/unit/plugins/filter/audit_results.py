@@ -33,6 +33,11 @@ def failed(msg):
     return {'failed': True, 'msg': msg, 'changed': False}
 
 
+def unreachable(msg):
+    """A device that did not answer, registered with ignore_unreachable."""
+    return {'unreachable': True, 'msg': msg, 'changed': False}
+
+
 def row(host, result, **policy):
     """One report row, as the role builds it."""
     return {'host': host, 'address': '192.0.2.%d' % (len(host) % 250), **token_compliance(result, **policy)}
@@ -50,7 +55,7 @@ def fleet():
         row('mfp-sto-06', queried(state='waiting_for_authorization', label='Väntar på auktorisering',
                                   token_account=None)),
         row('mfp-sto-01', queried(label='Hämtad')),
-        row('mfp-hq-06', failed('Cannot reach the device at https://192.0.2.6:443 (GET /login.html): '
-                                'Connection refused')),
+        row('mfp-hq-06', unreachable('Cannot reach the device at https://192.0.2.6:443 (GET /login.html): '
+                                     'Connection refused')),
         row('mfp-hq-07', failed('Login to mfp-hq-07 failed: Login failed. Check the login name and password.')),
     ]

@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import FilterModule, token_compliance
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
-    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, failed, queried,
+    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, failed, queried, unreachable,
 )
 
 
@@ -132,9 +132,17 @@ def test_all_findings_in_the_order_an_admin_fixes_them():
 def test_a_device_that_does_not_answer_is_unreachable_with_the_message():
     message = 'Cannot reach the device at https://192.0.2.6:443 (GET /login.html): Connection refused'
 
-    verdict = token_compliance(failed(message))
+    verdict = token_compliance(unreachable(message))
 
     assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None}
+
+
+def test_a_device_lost_after_it_answered_is_an_error():
+    message = 'The device at https://192.0.2.6:443 stopped answering (GET /nw_service_smtp.html): Connection reset'
+
+    verdict = token_compliance(failed(message))
+
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None}
 
 
 def test_a_host_ansible_marked_unreachable_is_unreachable():

@@ -70,7 +70,24 @@ def test_unreachable_device_after_the_retries(device, task):
     assert result['failed']
     assert result['msg'].startswith('Cannot reach the device at https://mfp.example.test:443')
     assert 'Connection refused' in result['msg']
+    assert result['unreachable'] is True
     assert len(device.requests) == 3
+
+
+def test_a_device_that_stops_answering_is_not_unreachable(device, task):
+    # The login page came back, so the device was reached: losing it later is a failure.
+    original = device.send
+
+    def drop_after_login(request, **kwargs):
+        if request.path_url == '/nw_service_smtp.html':
+            device.requests.append(('GET', '/nw_service_smtp.html'))
+            raise requests.exceptions.ConnectionError('Connection reset by peer')
+        return original(request, **kwargs)
+
+    device.send = drop_after_login
+    result = task('mfp_oauth_token', state='query', mfp_retries=1)
+    assert result['failed'] and 'unreachable' not in result
+    assert 'stopped answering' in result['msg'] and 'Connection reset by peer' in result['msg']
 
 
 def test_form_posts_are_never_retried(device, task):
@@ -86,6 +103,7 @@ def test_form_posts_are_never_retried(device, task):
     device.send = drop_posts
     result = task('mfp_oauth_token', state='query', mfp_retries=3)
     assert result['failed'] and 'reset by peer' in result['msg']
+    assert 'unreachable' not in result
     assert len(logins(device)) == 1
 
 
@@ -94,6 +112,7 @@ def test_tls_failure_says_how_to_give_the_ca(device, task):
     result = task('mfp_oauth_token', state='query')
     assert result['failed']
     assert 'TLS verification' in result['msg'] and 'mfp_ca_path' in result['msg']
+    assert 'unreachable' not in result
     assert len(device.requests) == 1
 
 

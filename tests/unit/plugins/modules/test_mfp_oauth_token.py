@@ -75,6 +75,9 @@ def test_obtained_for_the_account_is_no_change(oauth_device, task):
     oauth_device.set_token('obtained', 'Scan@Contoso.example')
     result = task('mfp_oauth_token', **EXPECTED)
     assert result['changed'] is False and pressed(oauth_device) == []
+    # The page of the service alone: log in, read it, log out.
+    assert oauth_device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', '/nw_service_smtp.html'),
+                                     ('GET', '/logout.html')]
 
 
 def test_obtained_for_another_account_is_replaced(oauth_device, task):
@@ -107,8 +110,11 @@ def test_absent_deletes_then_is_unchanged(oauth_device, task):
     oauth_device.set_token('obtained', ACCOUNT)
     assert task('mfp_oauth_token', state='absent')['changed'] is True
     assert oauth_device.token['state'] == 'not_obtained'
-    assert task('mfp_oauth_token', state='absent')['changed'] is False
+    del oauth_device.requests[:]
+    assert task('mfp_oauth_token', state='absent', service='pop')['changed'] is False
     assert pressed(oauth_device) == ['delete']
+    assert oauth_device.requests == [('GET', '/login.html'), ('POST', '/login.html'),
+                                     ('GET', '/sys_email_status_special.html'), ('GET', '/logout.html')]
 
 
 def test_pop_page_buttons_share_the_token(oauth_device, task):

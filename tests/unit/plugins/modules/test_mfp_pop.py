@@ -28,7 +28,14 @@ def test_switch_to_oauth2_then_unchanged(device, task):
     assert form['ggt_textbox(1)'] == 'outlook.office365.com' and form['ggt_checkbox(4)'] == '1'
     assert form['ggt_select(5)'] == '2' and form['ggt_select(9)'] == '1'
     assert form['ggt_submit(20)'] == 'Submit'
-    assert task('mfp_pop', check_interval=10, **OAUTH)['changed'] is False
+    del device.requests[:]
+    second = task('mfp_pop', check_interval=10, **OAUTH)
+    assert second['changed'] is False
+    # The POP page alone: log in, read it, log out.
+    assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', POP), ('GET', '/logout.html')]
+    assert second['ansible_facts']['mfp_oauth']['pop']['auth_method'] == 'oauth2'
+    assert second['ansible_facts']['mfp_oauth']['smtp'] == dict(second['ansible_facts']['mfp_oauth']['pop'],
+                                                                auth_method=None)
 
 
 def test_unchecking_ssl_posts_no_checkbox(device, task):

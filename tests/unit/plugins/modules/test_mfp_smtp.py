@@ -29,12 +29,26 @@ def test_switch_to_oauth2_then_second_run_is_unchanged(device, task):
     assert first['ansible_facts']['mfp_oauth']['smtp']['auth_method'] == 'oauth2'
     assert first['ansible_facts']['mfp_oauth']['pop']['account'] == 'scan@contoso.example'
 
-    posts_before = len(device.posts)
+    del device.requests[:]
     second = task('mfp_smtp', **OAUTH)
     assert second['changed'] is False, second
     assert second['diff']['before'] == second['diff']['after']
-    assert len(device.posts) == posts_before + 1  # the login only
+    # The SMTP page alone: log in, read it, log out.
+    assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', SMTP), ('GET', '/logout.html')]
     assert not device.logged_in
+
+
+def test_facts_from_the_smtp_page_alone(device, task):
+    device.settings['oauth'] = {'provider': 'microsoft', 'account': 'scan@contoso.example'}
+    device.set_token('obtained', 'scan@contoso.example')
+    result = task('mfp_smtp', port=25)
+    assert ('GET', '/sys_email_status_special.html') not in device.requests
+    shared = {'state': 'obtained', 'label': 'Obtained', 'provider': 'microsoft', 'account': 'scan@contoso.example',
+              'token_account': 'scan@contoso.example'}
+    assert result['ansible_facts'] == {'mfp_oauth': {
+        'smtp': dict(shared, auth_method='smtp_auth'),
+        'pop': dict(shared, auth_method=None),  # not on this page; the action plugin knows it from earlier facts
+    }}
 
 
 EXPECTED_SETTINGS = {

@@ -1,13 +1,25 @@
 #!/usr/bin/env python3
-"""`make demo`: the main job on the lab.
+"""`make demo`: the whole roll-out on the lab's default fleet, as an administrator runs it.
 
-Starts the default lab fleet, prints it, then does on one printer what an administrator does by
-hand today: open the SMTP tab, choose OAuth 2.0, a provider and an account, press [Get Token]
-and [OK]; a mailbox user signs in with the shown code on the provider's /devicelogin page; the
-printer's token goes Not Obtained → Waiting for Authorization → Obtained. Then stops the lab.
+Starts the default lab (12 printers, English and Swedish web UIs, some on user/password
+authentication, one holding a token for an old account, one Invalid, one unreachable), then:
+
+1. plan      `playbooks/rollout.yml --check --diff`: what would change on each printer;
+2. roll-out  the same playbook for real: pages set to OAuth 2.0, [Get Token] pressed, the list of
+             sign-ins printed;
+3. sign-ins  a person opens the verification URL the role printed and signs in with each user
+             code on the identity provider's /devicelogin page;
+4. wait      the roll-out again with `mail_oauth_token_wait=true`, until the printers hold tokens;
+5. audit     `playbooks/audit.yml`: the compliance table and the fleet report.
+
+Every reachable printer must end compliant and the unreachable one be reported as such. The lab
+is stopped at the end, also when a step fails.
 """
 
+import json
+import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,89 +29,179 @@ from mfplab.cli import status_table
 from mfplab.fleet import load_fleet
 from mfplab.server import LabThread
 
-STATE_DIR = Path("build/demo-lab")
-DEVICE = "mfp-hq-01"
+ROOT = Path(__file__).resolve().parents[1]
+WORK_DIR = ROOT / "build" / "demo"
+LAB_STATE = WORK_DIR / "lab"
+REPORT_DIR = WORK_DIR / "reports"
+# The lab's mail settings (and the audit policy that goes with them), as the docs use them.
+SETTINGS = ROOT / "examples" / "lab" / "mail_oauth.yml"
 ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
-SMTP_PAGE = "/nw_service_smtp.html"
-# bp_classic field names (docs/device-protocol.md): authentication, provider, account, buttons.
-AUTH, PROVIDER, ACCOUNT_NAME = "ggt_select(7)", "ggt_select(11)", "ggt_textbox(12)"
-GET_TOKEN, CONFIRM_OK = "ggt_button(21)", "ggt_submit(31)"
-PASSWORD_FIELD, LOGIN_BUTTON = "ggt_textbox(10003)", "ggt_submit(10008)"
 
 
 def step(text):
     print(f"\n== {text}", flush=True)
 
 
-def token_line(page):
-    status = page.text("tokenStatus")
-    code = page.text("tokenUserCode")
-    return f"Token: {status}" + (f" (code {code} at {page.text('tokenVerificationUri')})" if code else "")
+class Ansible:
+    """ansible-playbook against the lab's inventory, with the collection taken from this repository.
+
+    The demo's callback (scripts/demo_callback) keeps the terminal short and records every result;
+    `playbook` returns those records.
+    """
+
+    def __init__(self, inventory, forks):
+        collections = WORK_DIR / "collections"
+        (collections / "ansible_collections" / "printfleet").mkdir(parents=True)
+        (collections / "ansible_collections" / "printfleet" / "mfp").symlink_to(ROOT)
+        self.inventory = os.path.relpath(inventory, ROOT)
+        self.runs = 0
+        self.env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
+        self.env.update(
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
+            ANSIBLE_COLLECTIONS_PATH=str(collections),
+            ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "scripts" / "demo_callback"),
+            ANSIBLE_STDOUT_CALLBACK="demo_record",
+            ANSIBLE_FORKS=str(forks),
+            # The lab is on loopback: no proxy between the controller and the printers.
+            NO_PROXY="*",
+        )
+
+    def playbook(self, playbook, *args, ok_codes=(0,)):
+        self.runs += 1
+        record = WORK_DIR / f"run-{self.runs}.jsonl"
+        command = ["ansible-playbook", "-i", self.inventory, playbook, "-e", f"@{os.path.relpath(SETTINGS, ROOT)}", *args]
+        print("$ " + " ".join(str(part) for part in command), flush=True)
+        run = subprocess.run(command, env=dict(self.env, DEMO_RECORD=str(record)), cwd=ROOT, timeout=300)
+        if run.returncode not in ok_codes:
+            raise SystemExit(f"demo: ansible-playbook {playbook} ended with code {run.returncode}")
+        return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
 
 
-def administrator_requests_token(base_url, ca_path, admin_password):
-    admin = Browser(ca_path)
-    admin.open(f"{base_url}/login.html?{SMTP_PAGE}")
-    page = admin.submit(button=LOGIN_BUTTON, **{PASSWORD_FIELD: admin_password})
-    print(f"logged in; SMTP tab shows {token_line(page)}")
-    admin.submit(button=GET_TOKEN, **{AUTH: "2", PROVIDER: "1", ACCOUNT_NAME: ACCOUNT})
-    print(f"[Get Token] → {admin.page.text('confirmMessage')}  [OK]")
-    page = admin.submit(button=CONFIRM_OK)
-    print(f"SMTP tab shows {token_line(page)}")
-    return admin, page.text("tokenUserCode"), page.text("tokenVerificationUri")
+BUTTONS = {"get_token": "[Get Token]", "delete": "[Delete]"}
+PAGES = {"printfleet.mfp.mfp_smtp": "SMTP", "printfleet.mfp.mfp_pop": "POP"}
+
+
+def _shown(value):
+    return "-" if value in (None, "") else str(value)
+
+
+def page_changes(page, diff):
+    """What a page's diff changes, in a few words: `SMTP smtp_auth → oauth2`, `account a → b`.
+
+    The provider and account are shared by both pages, so they read the same from either; the
+    token state is left to the buttons, which say why it changes.
+    """
+    before, after = diff["before"], diff["after"]
+    for key in after:
+        if key == "token_state" or before.get(key) == after.get(key):
+            continue
+        change = f"{_shown(before.get(key))} → {_shown(after.get(key))}"
+        if key == "auth_method":
+            yield f"{page} {change}"
+        elif key in ("provider", "account"):
+            yield f"{key} {change}"
+        else:
+            yield f"{page} {key} {change}"
+
+
+def plan_summary(records, hosts):
+    """One line per printer: what the roll-out would change on its pages, and the buttons it would press."""
+    changes = {host: [] for host in hosts}
+    buttons = {host: [] for host in hosts}
+    for record in records:
+        host, result = record["host"], record["result"]
+        if record["status"] == "unreachable":
+            changes[host].append("unreachable")
+        elif record["action"] in PAGES and result.get("changed"):
+            changes[host].extend(change for change in page_changes(PAGES[record["action"]], result["diff"])
+                                 if change not in changes[host])
+        elif record["action"] == "printfleet.mfp.mfp_oauth_token":
+            buttons[host] = [BUTTONS.get(action, action) for action in result.get("actions", [])]
+    width = max(map(len, hosts))
+    return [f"{host.ljust(width)}  " + ("; ".join(filter(None, [", ".join(changes[host]), " ".join(buttons[host])]))
+                                        or "nothing to change")
+            for host in hosts]
+
+
+def pending_sign_ins(records):
+    """The printers the role left waiting for a sign-in, with the code and URL it printed for each."""
+    status = {}
+    for record in records:
+        facts = record["result"].get("ansible_facts", {})
+        if "mail_oauth_status" in facts:
+            status[record["host"]] = facts["mail_oauth_status"]
+    return {host: s for host, s in status.items() if s["state"] == "waiting_for_authorization"}
 
 
 def person_signs_in(verification_uri, user_code, ca_path):
+    """What the mailbox user does in a browser: open the URL, enter the code, sign in, accept."""
     person = Browser(ca_path)
     person.open(verification_uri)
     person.submit(user_code=user_code)
     page = person.submit(username=ACCOUNT, password=ACCOUNT_PASSWORD)
     if page.forms and "decision" in page.form().buttons:
-        print("the provider asks for consent: Accept")
         page = person.submit(button="decision", button_value="accept")
     if "You have signed in" not in page.response.text:
-        raise SystemExit(f"demo: the sign-in did not complete (HTTP {page.status} at {page.url})")
-    print(f"{ACCOUNT} signed in: the provider says the device may now use the account")
+        raise SystemExit(f"demo: the sign-in with {user_code} did not complete (HTTP {page.status} at {page.url})")
 
 
-def wait_for_obtained(admin, base_url, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        page = admin.open(f"{base_url}{SMTP_PAGE}")
-        if page.text("tokenStatus") != "Waiting for Authorization":
-            return page
-        time.sleep(1)
-    raise SystemExit("demo: the printer did not obtain its token in time")
+def check_outcome(report, offline):
+    """Every reachable printer compliant, every offline one reported unreachable; the problems, else []."""
+    problems = []
+    for row in report["hosts"]:
+        expected = "unreachable" if row["host"] in offline else "compliant"
+        if row["status"] != expected:
+            problems.append(f"{row['host']} is {row['status']}, expected {expected}: {'; '.join(row['reasons'])}")
+    return problems
+
+
+def run_story(lab, fleet):
+    hosts = [device["name"] for device in fleet.devices]
+    offline = {device["name"] for device in fleet.devices if device["faults"].get("offline")}
+    ansible = Ansible(lab.inventory_path, forks=len(hosts))
+    # A printer that does not answer leaves the play: ansible-playbook then ends with code 4.
+    with_unreachable = (0, 4) if offline else (0,)
+
+    step("1/5 plan: what the roll-out would change on each printer (check mode, nothing is written)")
+    records = ansible.playbook("playbooks/rollout.yml", "--check", "--diff", ok_codes=with_unreachable)
+    print("\n".join(plan_summary(records, hosts)))
+
+    step("2/5 roll-out: both pages on OAuth 2.0 for the account, [Get Token] where needed")
+    sign_ins = pending_sign_ins(ansible.playbook("playbooks/rollout.yml", ok_codes=with_unreachable))
+
+    step(f"3/5 sign-ins: a person signs in as {ACCOUNT} with each printer's code, at the URL the role printed")
+    for host, status in sorted(sign_ins.items()):
+        person_signs_in(status["verification_uri"], status["user_code"], lab.ca.ca_path)
+        print(f"{host}: code {status['user_code']} at {status['verification_uri']}: signed in, consent given")
+
+    step("4/5 wait: the roll-out again, waiting until every printer holds its token")
+    ansible.playbook("playbooks/rollout.yml", "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=2",
+                     ok_codes=with_unreachable)
+
+    step("5/5 audit: every printer against the policy, and the fleet report")
+    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}")
+    report = json.loads((REPORT_DIR / "token_audit.json").read_text(encoding="utf-8"))
+    return check_outcome(report, offline)
 
 
 def main():
-    shutil.rmtree(STATE_DIR, ignore_errors=True)   # every demo starts from the fleet file
+    started = time.monotonic()
+    shutil.rmtree(WORK_DIR, ignore_errors=True)   # every demo starts from the fleet file
     fleet = load_fleet()
     step(f"starting the lab: {len(fleet.devices)} printers and an identity provider on loopback")
-    with LabThread(fleet, STATE_DIR) as running:
+    with LabThread(fleet, LAB_STATE) as running:
         lab = running.lab
-        ca_path = lab.ca.ca_path
         print(status_table([host.ground_truth() for host in lab.hosts.values()]))
-        host = lab.host(DEVICE)
-        base_url = f"https://{host.address}:{host.port}"
-        admin_password = next(d["admin_password"] for d in fleet.devices if d["name"] == DEVICE)
-
-        step(f"{DEVICE}: the administrator chooses OAuth 2.0 and presses [Get Token] on {base_url}{SMTP_PAGE}")
-        admin, user_code, verification_uri = administrator_requests_token(base_url, ca_path, admin_password)
-
-        step(f"a person opens {verification_uri} and enters code {user_code}")
-        person_signs_in(verification_uri, user_code, ca_path)
-
-        step(f"{DEVICE}: the printer polls the provider")
-        page = wait_for_obtained(admin, base_url)
-        print(f"SMTP tab shows {token_line(page)}, account {page.text('tokenAccount')}")
-        pop = admin.open(f"{base_url}/sys_email_status_special.html")
-        print(f"POP page shows {token_line(pop)} (the credential is shared)")
-        admin.open(f"{base_url}/logout.html")
-        truth = host.ground_truth()
-        print(f"ground truth: token {truth['token']['state']} for {truth['token']['account']}")
-        step("stopping the lab")
-    return 0 if truth["token"]["state"] == "obtained" else 1
+        try:
+            problems = run_story(lab, fleet)
+        finally:
+            step("stopping the lab")
+    if problems:
+        print("\n".join(["demo: the fleet did not end as expected:", *problems]))
+        return 1
+    print(f"every reachable printer is compliant; report: {REPORT_DIR / 'token_audit.html'}")
+    print(f"demo done in {time.monotonic() - started:.0f} s")
+    return 0
 
 
 if __name__ == "__main__":

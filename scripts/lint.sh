@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Roles and playbooks: ansible-playbook --syntax-check and ansible-lint (production profile), with
-# the collection resolvable as printfleet.mfp through build/collections.
+# Roles, playbooks, examples and the molecule scenario: ansible-playbook --syntax-check and
+# ansible-lint (production profile), with the collection resolvable as printfleet.mfp through
+# build/collections.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${VENV_BIN:-$root/.venv/bin}"
@@ -12,4 +13,4 @@ cd "$root"
 for playbook in playbooks/*.yml; do
     "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook"
 done
-PATH="$bin:$PATH" exec "$bin/ansible-lint" --profile production roles playbooks examples "$@"
+PATH="$bin:$PATH" exec "$bin/ansible-lint" --profile production roles playbooks examples extensions "$@"

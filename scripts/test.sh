@@ -12,6 +12,14 @@ python -m pytest -q -n 2 lab/tests
 step "unit: modules, action plugins, session, filters"
 scripts/unit.sh -q
 
+step "integration: playbooks against the lab"
+python -m pytest -q -n 2 tests/integration
+
+# ANSIBLE_HOME under build/: molecule's prerun installs the collection it builds there, and keeps
+# its ephemeral directory (the scenario's lab) there, instead of in ~/.ansible.
+step "molecule: roll-out converges, is idempotent and verified"
+ANSIBLE_HOME="$PWD/build/molecule" molecule test
+
 step "lint: syntax check and ansible-lint (production profile)"
 scripts/lint.sh
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv clean
+.PHONY: demo test bench venv clean
 
 venv: $(VENV)/.installed
 
@@ -18,6 +18,10 @@ demo: venv
 
 test: venv
 	scripts/test.sh
+
+# Not a test: prints what the modules cost on a lab fleet (docs/performance.md).
+bench: venv
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

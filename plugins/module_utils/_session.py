@@ -57,7 +57,7 @@ class Session(object):
         self.profile = None if params['mfp_profile'] == 'auto' else params['mfp_profile']
         self.user = params['mfp_admin_user']
         self.password = params['mfp_admin_password']
-        # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE.
+        # A CA path, unlike True, is not replaced by REQUESTS_CA_BUNDLE (see __enter__).
         self.verify = params['mfp_ca_path'] if params['mfp_validate_certs'] and params['mfp_ca_path'] \
             else params['mfp_validate_certs']
         self.timeout = params['mfp_timeout']
@@ -71,6 +71,14 @@ class Session(object):
 
     def __enter__(self):
         self._http = new_http()
+        # What requests takes from the environment (proxies and no_proxy, REQUESTS_CA_BUNDLE for
+        # verify=True, ~/.netrc), settled once for the device instead of on every request: scanning
+        # os.environ per request was a good part of a task's CPU.
+        http = self._http
+        settings = http.merge_environment_settings(self.base_url, {}, None, self.verify, None)
+        http.auth = requests.utils.get_netrc_auth(self.base_url)
+        http.trust_env = False
+        http.proxies, http.verify = settings['proxies'], settings['verify']
         return self
 
     def __exit__(self, *exc_info):
@@ -220,8 +228,7 @@ class Session(object):
             if self.verify is False:
                 # The user chose not to verify; saying so on every request is noise.
                 warnings.simplefilter('ignore', InsecureRequestWarning)
-            return self._http.request(method, url, data=data, timeout=self.timeout, verify=self.verify,
-                                      allow_redirects=False)
+            return self._http.request(method, url, data=data, timeout=self.timeout, allow_redirects=False)
 
     def _back_off(self, attempt):
         self.sleep(min(BACKOFF_SECONDS * 2 ** attempt, BACKOFF_MAX_SECONDS))

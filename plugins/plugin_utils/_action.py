@@ -19,8 +19,11 @@ from ansible.plugins.action import ActionBase
 
 # Imported here, at plugin load, so that the strategy's class-only load in the main process
 # does the import once and the forked per-task workers inherit it.
-from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import CONNECTION_SPEC, module_kwargs
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import CONNECTION_SPEC, SPECS, module_kwargs
 from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
+
+# Built here for the same reason: a validator keeps no state between validate() calls.
+VALIDATORS = dict((name, ArgumentSpecValidator(**module_kwargs(name))) for name in SPECS)
 
 
 class MfpActionBase(ActionBase):
@@ -33,7 +36,7 @@ class MfpActionBase(ActionBase):
         task_vars = task_vars or {}
         printer_vars = self._printer_vars(task_vars)
         args = self._with_host_variables(self._task.args, printer_vars, task_vars.get('inventory_hostname'))
-        validation = ArgumentSpecValidator(**module_kwargs(self.MODULE)).validate(args)
+        validation = VALIDATORS[self.MODULE].validate(args)
         if validation.error_messages:
             result.update(failed=True, msg='Invalid options for %s: %s' % (self.MODULE, ' '.join(validation.error_messages)))
             return result

@@ -132,6 +132,21 @@ def test_ca_path_is_used_even_with_requests_ca_bundle(device, task, monkeypatch,
     assert seen and set(seen) == {str(ca)}
 
 
+def test_environment_is_honoured_without_mfp_ca_path(device, task, monkeypatch):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example:3128')
+    seen = []
+    original = device.send
+
+    def record(request, **kwargs):
+        seen.append((kwargs['verify'], kwargs['proxies'].get('https')))
+        return original(request, **kwargs)
+
+    device.send = record
+    task('mfp_oauth_token', state='query')
+    assert set(seen) == {('/etc/ssl/certs/ca-certificates.crt', 'http://proxy.example:3128')}
+
+
 def test_validate_certs_false_is_honoured(device, task):
     seen = []
     original = device.send

@@ -13,7 +13,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpE
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, OBTAINED, WAITING, oauth_facts, same_account, token_info,
+    NOT_OBTAINED, OBTAINED, WAITING, oauth_facts, page_view, same_account, token_info,
 )
 
 
@@ -21,8 +21,7 @@ def run_token(params, check_mode, diff_mode):
     service = params['service']
     with Session(params) as session:
         page = session.open(service)
-        settings = profiles.read_settings(session.profile, service, page.fields)
-        before = token_info(page)
+        settings, before = page_view(session.profile, service, page)
         wanted = {
             'provider': params['provider'] or settings['provider'],
             'account': params['account'] or settings['account'],
@@ -37,10 +36,10 @@ def run_token(params, check_mode, diff_mode):
         token = token_info(page)
         if params['wait'] and params['state'] == 'present' and not check_mode:
             page, token = _wait(session, service, page, token, wanted['account'], params)
-        pages = {service: page}
+        views = {service: page_view(session.profile, service, page)}
         if params['state'] == 'query':
             other = next(name for name in profiles.SERVICES if name != service)
-            pages[other] = session.read(other)
+            views[other] = page_view(session.profile, other, session.read(other))
         result = {
             'changed': bool(actions),
             'actions': actions,
@@ -48,7 +47,7 @@ def run_token(params, check_mode, diff_mode):
             'user_code': token['user_code'],
             'verification_uri': token['verification_uri'],
             'expires_at': token['expires_at'],
-            'ansible_facts': oauth_facts(session.profile, pages),
+            'ansible_facts': oauth_facts(views),
         }
         if diff_mode:
             result['diff'] = masked_diff(_diff_view(before, settings),

@@ -179,6 +179,11 @@ def token_state(lang, label):
     return states[label]
 
 
+def token_label(lang, state):
+    """The label the token panel shows for `state` in language `lang`, None if the table has none."""
+    return next((label for label, shown in _language(lang)['token_states'].items() if shown == state), None)
+
+
 def login_error(lang, message):
     """The reason for a refused login (login_failed, locked, another_admin, page_expired) or None."""
     return _language(lang)['login_errors'].get(message)

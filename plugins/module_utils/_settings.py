@@ -14,7 +14,9 @@ __metaclass__ = type
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
-from ansible_collections.printfleet.mfp.plugins.module_utils._token import NOT_OBTAINED, oauth_facts, token_info
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
+    NOT_OBTAINED, deleted_token, oauth_facts, page_view,
+)
 
 MASK = '********'
 
@@ -44,8 +46,7 @@ def run_settings(service, params, check_mode, diff_mode):
     declared = dict((key, params[key]) for key in SETTINGS[service] if params[key] is not None)
     with Session(params) as session:
         page = session.open(service)
-        current = profiles.read_settings(session.profile, service, page.fields)
-        token = token_info(page)
+        current, token = page_view(session.profile, service, page)
         changes = plan(current, declared)
         password = params['password'] if _send_password(service, params, changes) else None
         delete_token = (not params['keep_token'] and token['state'] != NOT_OBTAINED
@@ -55,19 +56,24 @@ def run_settings(service, params, check_mode, diff_mode):
             _confirm_saved(session.profile, service, page, declared)
         if not check_mode and delete_token:
             page = session.press(service, page, 'delete')
-        after = dict(current, **changes) if check_mode else profiles.read_settings(session.profile, service, page.fields)
+        if check_mode:
+            # Nothing was posted: report the page as a real run would leave it.
+            after = dict(current, **changes)
+            after_token = deleted_token(page.lang) if delete_token else token
+        else:
+            after, after_token = page_view(session.profile, service, page)
         result = {
             'changed': bool(changes) or password is not None or delete_token,
             'settings': after,
             'password_updated': password is not None,
             'token_deleted': delete_token,
-            'token': token if check_mode else token_info(page),
-            'ansible_facts': oauth_facts(session.profile, {service: page}),
+            'token': after_token,
+            'ansible_facts': oauth_facts({service: (after, after_token)}),
         }
         if diff_mode:
             result['diff'] = masked_diff(
                 dict(current, token_state=token['state']),
-                dict(after, token_state=NOT_OBTAINED if delete_token else token['state']),
+                dict(after, token_state=after_token['state']),
                 secrets=('password',) if password is not None else ())
         result['warnings'] = session.warnings
     return result

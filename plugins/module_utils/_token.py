@@ -32,18 +32,29 @@ def token_info(page):
     }
 
 
-def oauth_facts(profile, pages):
-    """`ansible_facts` for both services from the settings pages read (`pages`: service -> page).
+def deleted_token(lang):
+    """The token panel as [Delete] leaves it, in the page's language: what check mode reports."""
+    return {'state': NOT_OBTAINED, 'label': profiles.token_label(lang, NOT_OBTAINED), 'account': None,
+            'user_code': None, 'verification_uri': None, 'expires_at': None, 'message': None}
 
+
+def page_view(profile, service, page):
+    """The settings and token panel a page shows, as oauth_facts takes them."""
+    return profiles.read_settings(profile, service, page.fields), token_info(page)
+
+
+def oauth_facts(views):
+    """`ansible_facts` for both services from the settings pages read.
+
+    `views`: service -> (settings, token) of each page read (in check mode, as they would be).
     The token panel, provider and account are one shared setting that both pages show, so one page
     gives them for both services. The authentication method of a service whose page was not read
     is unknown here (None); the action plugin fills it in from the host's earlier facts.
     """
     facts = {}
     for service in profiles.SERVICES:
-        shown = service if service in pages else next(iter(pages))
-        settings = profiles.read_settings(profile, shown, pages[shown].fields)
-        token = token_info(pages[shown])
+        shown = service if service in views else next(iter(views))
+        settings, token = views[shown]
         facts[service] = {
             'state': token['state'],
             'label': token['label'],

@@ -129,7 +129,7 @@ token_deleted:
   type: bool
   sample: false
 token:
-  description: The token panel of the page after the task.
+  description: The token panel of the page after the task (in check mode, as it would be).
   returned: success
   type: dict
   contains:
@@ -174,6 +174,7 @@ ansible_facts:
         - Only the POP page is read. The token, provider and account are shared by both pages, so
           they are current for both services. C(smtp.auth_method) is taken from the host's
           C(ansible_facts.mfp_oauth) set by an earlier task, else it is V(null).
+        - In check mode, as they would be after the task, like RV(settings) and RV(token).
       type: dict
       sample:
         smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,

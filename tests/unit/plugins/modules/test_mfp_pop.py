@@ -54,6 +54,17 @@ def test_check_mode_and_diff(device, task):
     assert saves(device) == []
 
 
+def test_check_mode_provider_change_reports_the_token_deleted(device, task):
+    device.settings['oauth'] = {'provider': 'google', 'account': 'scan@contoso.example'}
+    device.set_token('obtained', 'scan@contoso.example')
+    planned = task('mfp_pop', check_mode=True, **OAUTH)
+    assert saves(device) == [] and device.token['state'] == 'obtained'
+    assert planned['token_deleted'] and planned['token']['state'] == 'not_obtained'
+    assert planned['ansible_facts']['mfp_oauth']['pop']['state'] == 'not_obtained'
+    assert planned['ansible_facts']['mfp_oauth']['pop']['provider'] == 'microsoft'
+    assert task('mfp_pop', **OAUTH) == planned
+
+
 def test_apop_with_new_password(device, task):
     task('mfp_pop', auth_method='apop', password='New-Pop-Secret')
     assert device.settings['pop']['auth_method'] == 'apop'

@@ -141,13 +141,25 @@ def test_account_change_keeps_the_token_when_asked(device, task):
     assert device.token['state'] == 'obtained'
 
 
-def test_check_mode_account_change_reports_the_deletion_without_it(device, task):
+@pytest.mark.parametrize('lang, label', [('en', 'Not Obtained'), ('sv', 'Ej hämtad')])
+def test_check_mode_account_change_reports_what_the_real_run_does(device, task, lang, label):
+    device.lang = lang
     device.settings['oauth'] = {'provider': 'microsoft', 'account': 'old-scan@contoso.example'}
     device.set_token('obtained', 'old-scan@contoso.example')
-    result = task('mfp_smtp', check_mode=True, **OAUTH)
-    assert result['token_deleted'] is True
+    planned = task('mfp_smtp', check_mode=True, **OAUTH)
+    assert [path for method, path in device.requests if method == 'POST'] == ['/login.html']
     assert device.token['state'] == 'obtained'
-    assert saves(device) == []
+    assert planned['token_deleted'] is True
+    assert planned['token'] == {'state': 'not_obtained', 'label': label, 'account': None, 'user_code': None,
+                                'verification_uri': None, 'expires_at': None, 'message': None}
+    assert planned['ansible_facts']['mfp_oauth']['smtp'] == {
+        'state': 'not_obtained', 'label': label, 'provider': 'microsoft', 'account': 'scan@contoso.example',
+        'token_account': None, 'auth_method': 'oauth2'}
+    assert planned['ansible_facts']['mfp_oauth']['pop']['state'] == 'not_obtained'
+
+    applied = task('mfp_smtp', **OAUTH)
+    assert device.token['state'] == 'not_obtained'
+    assert applied == planned
 
 
 def test_device_validation_message_is_surfaced(device, task, monkeypatch):

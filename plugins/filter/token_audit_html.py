@@ -57,7 +57,7 @@ import datetime
 from html import escape
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
-    STATES, STATUSES, credential, flat, state_text, summary, token_state,
+    STATES, STATUSES, flat, state_text, summary, token_state, token_text,
 )
 
 STYLE = '''
@@ -124,9 +124,8 @@ def _table(rows):
 
 def _row(row):
     cells = flat(row)
-    shown = credential(row)
     status = row['status'] if row['status'] in STATUSES else 'error'
-    token = state_text(shown.get('state'), shown.get('label')) if shown else 'Not read'
+    token = token_text(row, 'Not read')
     reasons = ''.join('<li>%s</li>' % escape(str(reason)) for reason in row.get('reasons') or ())
     texts = (cells['host'], cells['address'], token, cells['token_account'], cells['provider'], cells['account'],
              cells['smtp_auth_method'], cells['pop_auth_method'])

@@ -65,8 +65,10 @@ _value:
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import credential, state_text, summary
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import credential, flat, summary, token_text
 
+# The JUnit element of a status that is not a pass.
+OUTCOMES = {'noncompliant': 'failure', 'unreachable': 'error', 'error': 'error'}
 # Characters XML 1.0 cannot carry at all, not even escaped.
 NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
@@ -92,22 +94,21 @@ def token_audit_junit(rows, suite_name='printfleet.mfp token audit', generated_a
 def _testcase(suite, row):
     case = ET.SubElement(suite, 'testcase', classname='token_audit', name=_xml(row['host']))
     reasons = [_xml(reason) for reason in row.get('reasons') or ()]
-    if row['status'] == 'noncompliant':
-        ET.SubElement(case, 'failure', type='noncompliant', message='; '.join(reasons)).text = '\n'.join(reasons)
-    elif row['status'] in ('unreachable', 'error'):
-        ET.SubElement(case, 'error', type=row['status'], message='; '.join(reasons)).text = '\n'.join(reasons)
-    shown = credential(row)
-    if shown:
-        ET.SubElement(case, 'system-out').text = _xml(_what_the_device_showed(row, shown))
+    if row['status'] in OUTCOMES:
+        ET.SubElement(case, OUTCOMES[row['status']], type=row['status'],
+                      message='; '.join(reasons)).text = '\n'.join(reasons)
+    if credential(row):
+        ET.SubElement(case, 'system-out').text = _xml(_what_the_device_showed(row))
 
 
-def _what_the_device_showed(row, shown):
+def _what_the_device_showed(row):
+    cells = flat(row)
     return '\n'.join((
-        'token: %s%s' % (state_text(shown.get('state'), shown.get('label')),
-                         ', issued for %s' % shown['token_account'] if shown.get('token_account') else ''),
-        'OAuth provider: %s, account: %s' % (shown.get('provider') or '-', shown.get('account') or '-'),
-        'SMTP authentication: %s' % ((row.get('smtp') or {}).get('auth_method') or '-'),
-        'POP authentication: %s' % ((row.get('pop') or {}).get('auth_method') or '-'),
+        'token: %s%s' % (token_text(row, None),
+                         ', issued for %s' % cells['token_account'] if cells['token_account'] else ''),
+        'OAuth provider: %s, account: %s' % (cells['provider'] or '-', cells['account'] or '-'),
+        'SMTP authentication: %s' % (cells['smtp_auth_method'] or '-'),
+        'POP authentication: %s' % (cells['pop_auth_method'] or '-'),
     ))
 
 

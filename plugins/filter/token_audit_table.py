@@ -45,7 +45,7 @@ _value:
     - "mfp-sto-04  Obtained (Hämtad) compliant"
 '''
 
-from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import credential, state_text
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import token_text
 
 HEADER = ('HOST', 'TOKEN', 'STATUS', 'REASONS')
 
@@ -58,9 +58,8 @@ def token_audit_table(rows):
 
 
 def _cells(row):
-    shown = credential(row)
-    token = state_text(shown.get('state'), shown.get('label')) if shown else '-'
-    return (str(row['host']), token, str(row['status']), '; '.join(str(reason) for reason in row.get('reasons') or ()))
+    return (str(row['host']), token_text(row, '-'), str(row['status']),
+            '; '.join(str(reason) for reason in row.get('reasons') or ()))
 
 
 class FilterModule:

@@ -138,8 +138,7 @@ class Session(object):
             message = confirm.text('error') or 'no confirmation page appeared'
             raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), message),
                            device_message=confirm.text('error'))
-        data = dict((k, v) for k, v in confirm.fields.items() if v is not None)
-        data[profiles.CONFIRM['ok']] = confirm.buttons.get(profiles.CONFIRM['ok'], 'OK')
+        data = _form_data(confirm, confirm.fields, profiles.CONFIRM['ok'], default='OK')
         done = Page(self._send('POST', confirm.action or profiles.PATHS[service], data, idempotent=False).text)
         if done.text('error'):
             raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), done.text('error')),
@@ -147,9 +146,7 @@ class Session(object):
         return done if done.text('token_status') else self.read(service)
 
     def _post_form(self, service, page, form, button):
-        name = profiles.page(self.profile, service)['buttons'][button]
-        data = dict((k, v) for k, v in form.items() if v is not None)
-        data[name] = page.buttons.get(name, '')
+        data = _form_data(page, form, profiles.page(self.profile, service)['buttons'][button])
         return Page(self._send('POST', page.action or profiles.PATHS[service], data, idempotent=False).text)
 
     def _use_profile(self, login_page):
@@ -168,11 +165,10 @@ class Session(object):
 
     def _login_form(self, login_page):
         login = profiles.PROFILES[self.profile]['login']
-        data = dict((k, v) for k, v in login_page.fields.items() if v is not None)
+        data = _form_data(login_page, login_page.fields, login['submit'])
         data[login['password']] = self.password
         if login['user']:
             data[login['user']] = self.user
-        data[login['submit']] = login_page.buttons.get(login['submit'], '')
         return data
 
     def _logout(self):
@@ -193,6 +189,8 @@ class Session(object):
     def _send(self, method, path, data=None, idempotent=False):
         """One request; idempotent ones are retried with back-off on 5xx, timeouts and resets."""
         url = self.base_url + path
+        # The query string of the login URL names a page; messages need only the path.
+        request = '%s %s' % (method, path.split('?')[0])
         attempt = 0
         while True:
             try:
@@ -206,20 +204,19 @@ class Session(object):
                     attempt = self._back_off(attempt)
                     continue
                 if self._answered:
-                    raise MfpError('The device at %s stopped answering (%s %s): %s'
-                                   % (self.base_url, method, path.split('?')[0], _reason(error))) from error
+                    raise MfpError('The device at %s stopped answering (%s): %s'
+                                   % (self.base_url, request, _reason(error))) from error
                 # Nothing came back at all (refused, timed out, reset, no such name): Ansible's
                 # unreachable host, which ignore_unreachable and the play's host count understand.
-                raise MfpError('Cannot reach the device at %s (%s %s): %s'
-                               % (self.base_url, method, path.split('?')[0], _reason(error)),
+                raise MfpError('Cannot reach the device at %s (%s): %s'
+                               % (self.base_url, request, _reason(error)),
                                unreachable=True) from error
             self._answered = True
             if response.status_code >= 500 and idempotent and attempt < self.retries:
                 attempt = self._back_off(attempt)
                 continue
             if response.status_code >= 400:
-                raise MfpError('%s answered %s %s with HTTP %d.' % (self.host, method, path.split('?')[0],
-                                                                    response.status_code))
+                raise MfpError('%s answered %s with HTTP %d.' % (self.host, request, response.status_code))
             return response
 
     def _request(self, method, url, data):
@@ -233,6 +230,13 @@ class Session(object):
     def _back_off(self, attempt):
         self.sleep(min(BACKOFF_SECONDS * 2 ** attempt, BACKOFF_MAX_SECONDS))
         return attempt + 1
+
+
+def _form_data(page, form, button, default=''):
+    """What a browser posts: the form's values (an unchecked checkbox not at all) and the pressed button."""
+    data = dict((key, value) for key, value in form.items() if value is not None)
+    data[button] = page.buttons.get(button, default)
+    return data
 
 
 def _reason(error):

@@ -43,6 +43,12 @@ def credential(row):
     return row.get('smtp') or row.get('pop') or {}
 
 
+def token_text(row, unread):
+    """The row's token state as state_text() says it, or `unread` when the device was not read."""
+    shown = credential(row)
+    return state_text(shown.get('state'), shown.get('label')) if shown else unread
+
+
 def token_state(row):
     state = credential(row).get('state')
     return state if state in STATE_NAMES else UNKNOWN

@@ -15,6 +15,7 @@ import requests
 from mfplab.fleet import FleetError, load_fleet
 
 STARTUP_SECONDS = 60
+FAULTS = ("latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline")
 
 
 def default_state_dir():
@@ -131,10 +132,10 @@ def _print(answer):
 
 
 def _faults(args):
-    changes = {key: getattr(args, key) for key in ("latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline")
-               if getattr(args, key) is not None}
     if args.clear:
-        changes = dict.fromkeys(("latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline"))
+        changes = dict.fromkeys(FAULTS)
+    else:
+        changes = {key: getattr(args, key) for key in FAULTS if getattr(args, key) is not None}
     return _print(LabClient(args.state).call("POST", f"/devices/{args.device}/faults", changes))
 
 

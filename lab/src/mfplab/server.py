@@ -28,7 +28,7 @@ MAIL_SCOPES = ["https://outlook.office.com/SMTP.Send", "https://outlook.office.c
 log = logging.getLogger("mfplab")
 
 
-async def _listen(app, address, port, ssl_context):
+async def listen(app, address, port, ssl_context):
     # Access logs off: a fleet run makes thousands of requests and the lab must stay quiet.
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -65,7 +65,7 @@ class DeviceHost:
         if self.faults.settings["offline"] or self.listening:
             return
         app = self.device.app(middlewares=[self.faults.middleware])
-        self._runner = await _listen(app, self.address, self.port, self._ssl_context)
+        self._runner = await listen(app, self.address, self.port, self._ssl_context)
 
     async def _close(self):
         if self._runner is not None:
@@ -133,7 +133,7 @@ class Lab:
         fleet = self.fleet
         idp_config = fleet.identity_provider
         self.idp = IdentityProvider(idp_config, JsonStore(self.state_dir / "idp.json"), fleet.idp_base_url)
-        self._runners.append(await _listen(
+        self._runners.append(await listen(
             self.idp.app(), idp_config["address"], idp_config["port"], self.ca.server_context(idp_config["address"])
         ))
         authority = f"{fleet.idp_base_url}/organizations"
@@ -146,7 +146,7 @@ class Lab:
         await asyncio.gather(*(host.listen() for host in self.hosts.values()))
         for host in self.hosts.values():
             await host.device.start()
-        self._runners.append(await _listen(
+        self._runners.append(await listen(
             control_app(self), fleet.lab["control_address"], fleet.lab["control_port"], None
         ))
         self._write_files()
@@ -186,16 +186,42 @@ class Lab:
             await self.stop()
 
 
-class LabThread:
-    """The lab on a background thread: how tests and the demo run it beside blocking clients."""
+class LoopThread:
+    """An event loop on a daemon thread, so that blocking clients (requests, msal) can talk to what it serves."""
 
-    def __init__(self, fleet, state_dir):
-        self.lab = Lab(fleet, state_dir)
+    RUN_TIMEOUT = 120
+
+    def __init__(self):
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="mfplab", daemon=True)
 
-    def __enter__(self):
+    def start(self):
         self._thread.start()
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+    def run(self, coro, timeout=None):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout or self.RUN_TIMEOUT)
+
+    def call(self, func, *args, **kwargs):
+        """Run a plain function on the loop, where the objects it serves live."""
+        async def on_loop():
+            return func(*args, **kwargs)
+        return self.run(on_loop())
+
+
+class LabThread(LoopThread):
+    """The lab on a background thread: how tests and the demo run it beside blocking clients."""
+
+    def __init__(self, fleet, state_dir):
+        super().__init__()
+        self.lab = Lab(fleet, state_dir)
+
+    def __enter__(self):
+        self.start()
         try:
             self.run(self.lab.start())
         except BaseException:
@@ -206,15 +232,4 @@ class LabThread:
     def __exit__(self, *exc):
         if self.lab.stopped is not None:
             self.run(self.lab.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
-        self.loop.close()
-
-    def run(self, coro, timeout=120):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def call(self, func, *args, **kwargs):
-        """Run a plain function on the lab's loop, where the lab's objects live."""
-        async def on_loop():
-            return func(*args, **kwargs)
-        return self.run(on_loop())
+        self.stop()

@@ -129,10 +129,11 @@ class Device:
 
     def _credentials_match(self, form):
         fields = self.ui.layout["login"]
-        user = form.get(fields["user"], "") if fields["user"] else self.spec.get("admin_user", "admin")
+        admin_user = self.spec.get("admin_user", "admin")
+        user = form.get(fields["user"], "") if fields["user"] else admin_user
         password = form.get(fields["password"], "")
         # Both compared, so a wrong user name costs the same time as a wrong password.
-        user_ok = hmac.compare_digest(user.encode(), self.spec.get("admin_user", "admin").encode())
+        user_ok = hmac.compare_digest(user.encode(), admin_user.encode())
         password_ok = hmac.compare_digest(password.encode(), self.spec["admin_password"].encode())
         return user_ok and password_ok
 

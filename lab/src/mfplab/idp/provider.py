@@ -71,6 +71,15 @@ class IdentityProvider:
     def _has_consent(self, account, client):
         return self._admin_consent(account.tenant) or self._user_consented(account, client)
 
+    def _record_consent(self, account, client_id):
+        consents = self._state["user_consents"].setdefault(account.username, [])
+        if client_id not in consents:
+            consents.append(client_id)
+
+    def _inactive(self, record, now):
+        """Marked inactive by the control API, or unused for longer than the inactivity limit."""
+        return record["inactive"] or now - record["last_used_at"] > self.settings["refresh_token_inactivity_seconds"]
+
     # --- HTTP endpoints' logic (raise errors.EntraError) ---
 
     def resolve_tenant(self, segment):
@@ -225,9 +234,8 @@ class IdentityProvider:
         if record["revoked_at"]:
             raise errors.grant_revoked(record["issued_at"], record["revoked_at"])
         now = time.time()
-        inactivity = self.settings["refresh_token_inactivity_seconds"]
-        if record["inactive"] or now - record["last_used_at"] > inactivity:
-            raise errors.token_inactive(record["issued_at"], inactivity)
+        if self._inactive(record, now):
+            raise errors.token_inactive(record["issued_at"], self.settings["refresh_token_inactivity_seconds"])
         requested = self._requested_scopes(form) or record["scopes"]
         granted = set(scope_rules.resource_scopes(record["scopes"]))
         if not self._has_consent(account, client) or not set(scope_rules.resource_scopes(requested)) <= granted:
@@ -329,8 +337,8 @@ class IdentityProvider:
         self.sign_in(user_code, username)  # re-checked: the account or code may have changed meanwhile
         record = self._live_code(user_code)
         account = self.directory.account(username)
-        if consented and record["client_id"] not in self._state["user_consents"].get(account.username, []):
-            self._state["user_consents"].setdefault(account.username, []).append(record["client_id"])
+        if consented:
+            self._record_consent(account, record["client_id"])
         record["status"] = "approved"
         record["username"] = account.username
         self._save()
@@ -410,16 +418,14 @@ class IdentityProvider:
         requested = list(dict.fromkeys([*scopes, *OIDC_SCOPES_FOR_SEEDED_TOKENS]))
         scope_rules.audience_and_permissions(requested)  # ValueError if they span resources
         if not self._has_consent(account, client):
-            self._state["user_consents"].setdefault(account.username, []).append(client.client_id)
+            self._record_consent(account, client.client_id)
         return self._mint(account, client, requested, requested, want_client_info=True)
 
     def _live_refresh_tokens(self, username):
         now = time.time()
-        inactivity = self.settings["refresh_token_inactivity_seconds"]
         return sum(
             1 for record in self._state["refresh_tokens"].values()
-            if record["username"] == username and not record["revoked_at"] and not record["inactive"]
-            and now - record["last_used_at"] <= inactivity
+            if record["username"] == username and not record["revoked_at"] and not self._inactive(record, now)
         )
 
     def ground_truth(self):

@@ -16,6 +16,19 @@ def logins(device):
     return [request for request in device.requests if request == LOGIN]
 
 
+def recorded(device, what):
+    """A list that gets `what(request, kwargs)` of every request the device is sent from now on."""
+    seen = []
+    original = device.send
+
+    def record(request, **kwargs):
+        seen.append(what(request, kwargs))
+        return original(request, **kwargs)
+
+    device.send = record
+    return seen
+
+
 def test_wrong_password_is_one_failed_login_and_no_retry(device, task):
     result = task('mfp_oauth_token', state='query', mfp_admin_password='wrong', mfp_retries=5)
     assert result['failed']
@@ -120,14 +133,7 @@ def test_ca_path_is_used_even_with_requests_ca_bundle(device, task, monkeypatch,
     ca = tmp_path / 'ca.pem'
     ca.write_text('dummy')
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
-    seen = []
-    original = device.send
-
-    def record(request, **kwargs):
-        seen.append(kwargs['verify'])
-        return original(request, **kwargs)
-
-    device.send = record
+    seen = recorded(device, lambda request, kwargs: kwargs['verify'])
     task('mfp_oauth_token', state='query', mfp_ca_path=str(ca))
     assert seen and set(seen) == {str(ca)}
 
@@ -135,40 +141,19 @@ def test_ca_path_is_used_even_with_requests_ca_bundle(device, task, monkeypatch,
 def test_environment_is_honoured_without_mfp_ca_path(device, task, monkeypatch):
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
     monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example:3128')
-    seen = []
-    original = device.send
-
-    def record(request, **kwargs):
-        seen.append((kwargs['verify'], kwargs['proxies'].get('https')))
-        return original(request, **kwargs)
-
-    device.send = record
+    seen = recorded(device, lambda request, kwargs: (kwargs['verify'], kwargs['proxies'].get('https')))
     task('mfp_oauth_token', state='query')
     assert set(seen) == {('/etc/ssl/certs/ca-certificates.crt', 'http://proxy.example:3128')}
 
 
 def test_validate_certs_false_is_honoured(device, task):
-    seen = []
-    original = device.send
-
-    def record(request, **kwargs):
-        seen.append(kwargs['verify'])
-        return original(request, **kwargs)
-
-    device.send = record
+    seen = recorded(device, lambda request, kwargs: kwargs['verify'])
     task('mfp_oauth_token', state='query', mfp_validate_certs=False)
     assert set(seen) == {False}
 
 
 def test_http_only_when_chosen(device, task):
-    urls = []
-    original = device.send
-
-    def record(request, **kwargs):
-        urls.append(request.url)
-        return original(request, **kwargs)
-
-    device.send = record
+    urls = recorded(device, lambda request, kwargs: request.url)
     assert 'failed' not in task('mfp_oauth_token', state='query', mfp_protocol='http', mfp_port=8080)
     assert urls and all(url.startswith('http://mfp.example.test:8080/') for url in urls)
     del urls[:]

@@ -101,6 +101,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_account
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
@@ -160,7 +161,7 @@ def _provider_finding(page, expected):
 
 
 def _account_finding(page, expected):
-    if _same_account(page['account'], expected):
+    if same_account(page['account'], expected):
         return None
     if not page['account']:
         return 'no OAuth account is set, expected %s' % expected
@@ -176,16 +177,11 @@ def _state_finding(page):
 def _token_account_finding(page):
     """A token works only for the account it was issued for; changing the account does not delete it."""
     issued_for = page['token_account']
-    if not issued_for or _same_account(issued_for, page['account']):
+    if not issued_for or same_account(issued_for, page['account']):
         return None
     if not page['account']:
         return 'token issued for %s but no account is set' % issued_for
     return 'token issued for %s but account is %s' % (issued_for, page['account'])
-
-
-def _same_account(one, other):
-    # Providers may return the account in another case than it was typed.
-    return (one or '').casefold() == (other or '').casefold()
 
 
 def _unique(reasons):

@@ -68,4 +68,4 @@ def oauth_facts(views):
 
 def same_account(one, other):
     # Providers may return the account in another case than it was typed.
-    return (one or '').lower() == (other or '').lower()
+    return (one or '').casefold() == (other or '').casefold()

@@ -1,7 +1,7 @@
 """The whole lab in one process: fleet, identity provider, control API, faults and restarts."""
 
 import json
-import os
+import random
 import subprocess
 import sys
 import time
@@ -22,11 +22,12 @@ ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
 
 
 def fleet_document(devices):
-    """A small fleet on loopback addresses of its own, so parallel tests never collide."""
-    net = 64 + (os.getpid() + time.monotonic_ns()) % 128
+    """A small fleet on loopback addresses and ports of its own, so parallel tests never collide."""
+    net = f"127.{random.randint(64, 254)}.{random.randint(0, 254)}"
     return {
-        "lab": {"control_port": free_port(), "first_device_address": f"127.{net}.1.1"},
-        "identity_provider": dict(load_fleet().identity_provider, address=f"127.{net}.0.2",
+        "lab": {"control_port": free_port(), "device_port": free_port(),
+                "first_device_address": f"{net}.10"},
+        "identity_provider": dict(load_fleet().identity_provider, address=f"{net}.2", port=free_port(),
                                   poll_interval_seconds=1),
         "defaults": {"admin_password": ADMIN_PASSWORD},
         "devices": devices,

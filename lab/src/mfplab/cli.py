@@ -12,10 +12,10 @@ from pathlib import Path
 
 import requests
 
+from mfplab.fault_settings import NO_FAULTS
 from mfplab.fleet import FleetError, load_fleet
 
 STARTUP_SECONDS = 60
-FAULTS = ("latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline")
 
 
 def default_state_dir():
@@ -133,9 +133,9 @@ def _print(answer):
 
 def _faults(args):
     if args.clear:
-        changes = dict.fromkeys(FAULTS)
+        changes = dict.fromkeys(NO_FAULTS)
     else:
-        changes = {key: getattr(args, key) for key in FAULTS if getattr(args, key) is not None}
+        changes = {key: getattr(args, key) for key in NO_FAULTS if getattr(args, key) is not None}
     return _print(LabClient(args.state).call("POST", f"/devices/{args.device}/faults", changes))
 
 

@@ -9,8 +9,7 @@ import random
 
 from aiohttp import web
 
-MAX_LATENCY_MS = 30_000
-NO_FAULTS = {"latency_ms": 0, "jitter_ms": 0, "error_rate": 0.0, "drop_rate": 0.0, "offline": False}
+from mfplab.fault_settings import NO_FAULTS, with_changes
 
 
 class DroppedConnection(Exception):
@@ -28,16 +27,7 @@ class Faults:
 
     def update(self, changes):
         """Merge `changes` (None resets a fault to none) and return the resulting settings."""
-        unknown = set(changes) - set(NO_FAULTS)
-        if unknown:
-            raise ValueError(f"unknown faults {sorted(unknown)}; known: {sorted(NO_FAULTS)}")
-        for key, value in changes.items():
-            value = NO_FAULTS[key] if value is None else type(NO_FAULTS[key])(value)
-            if key in ("error_rate", "drop_rate") and not 0 <= value <= 1:
-                raise ValueError(f"{key} must be between 0 and 1")
-            if key in ("latency_ms", "jitter_ms") and not 0 <= value <= MAX_LATENCY_MS:
-                raise ValueError(f"{key} must be between 0 and {MAX_LATENCY_MS}")
-            self.settings[key] = value
+        self.settings = with_changes(self.settings, changes)
         return dict(self.settings)
 
     def _delay(self):

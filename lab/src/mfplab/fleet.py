@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from mfplab.fault_settings import NO_FAULTS, with_changes
+
 LAB_DEFAULTS = {
     "control_address": "127.0.0.1",
     "control_port": 8479,
@@ -35,7 +37,6 @@ DEVICE_DEFAULTS = {
 
 IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": []}
 
-FAULT_KEYS = {"latency_ms", "jitter_ms", "error_rate", "drop_rate", "offline"}
 TOKEN_STATES = {"not_obtained", "obtained", "invalid"}
 LANGUAGES = {"en", "sv"}
 
@@ -125,12 +126,10 @@ def _check_device(device):
     name = device["name"]
     if device["language"] not in LANGUAGES:
         raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
-    unknown = set(device["faults"]) - FAULT_KEYS
-    if unknown:
-        raise FleetError(f"device {name}: unknown faults {sorted(unknown)}; known: {sorted(FAULT_KEYS)}")
-    for rate in ("error_rate", "drop_rate"):
-        if not 0 <= float(device["faults"].get(rate, 0)) <= 1:
-            raise FleetError(f"device {name}: {rate} must be between 0 and 1")
+    try:
+        with_changes(NO_FAULTS, device["faults"])
+    except (TypeError, ValueError) as error:
+        raise FleetError(f"device {name}: {error}") from None
     token = device["token"]
     if token.get("state") not in TOKEN_STATES:
         raise FleetError(f"device {name}: token.state must be one of {sorted(TOKEN_STATES)}")

@@ -21,7 +21,6 @@ benchmark, not a test: nothing asserts on the figures. Loopback only; the lab is
 
 import argparse
 import concurrent.futures
-import json
 import os
 import re
 import resource
@@ -35,6 +34,7 @@ import requests
 import yaml
 
 from mfplab.fleet import default_fleet_path
+from mfplab.state import lab_info_path, read_lab_info
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -123,18 +123,18 @@ class Lab:
                                             stdin=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
-            while not (self.state / "lab.json").exists():
+            while not lab_info_path(self.state).exists():
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("bench: the lab did not start:\n" + log.read_text(encoding="utf-8")[-2000:])
                 time.sleep(0.1)
-            self.info = json.loads((self.state / "lab.json").read_text(encoding="utf-8"))
+            self.info = read_lab_info(self.state)
         except BaseException:
             self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc):
-        if (self.state / "lab.json").exists():
+        if lab_info_path(self.state).exists():
             subprocess.run([BIN / "mfplab", "--state", str(self.state), "down"], stdout=subprocess.DEVNULL,
                            timeout=60, check=False)
         if self.process.poll() is None:

@@ -14,6 +14,7 @@ import requests
 
 from mfplab.fault_settings import NO_FAULTS
 from mfplab.fleet import FleetError, load_fleet
+from mfplab.state import lab_info_path, read_lab_info
 
 STARTUP_SECONDS = 60
 
@@ -29,7 +30,7 @@ class LabClient:
     def __init__(self, state_dir):
         self.state_dir = Path(state_dir)
         try:
-            self.info = json.loads((self.state_dir / "lab.json").read_text(encoding="utf-8"))
+            self.info = read_lab_info(self.state_dir)
         except FileNotFoundError:
             raise SystemExit(f"mfplab: no lab is running with state in {self.state_dir} (start one: mfplab up)")
         self._http = requests.Session()
@@ -39,7 +40,7 @@ class LabClient:
         try:
             response = self._http.request(method, self.info["control_url"] + path, json=body, timeout=120)
         except requests.ConnectionError:
-            raise SystemExit(f"mfplab: the lab at {self.info['control_url']} does not answer (stale {self.state_dir}/lab.json?)")
+            raise SystemExit(f"mfplab: the lab at {self.info['control_url']} does not answer (stale {lab_info_path(self.state_dir)}?)")
         answer = response.json()
         if response.status_code >= 400:
             raise SystemExit(f"mfplab: {answer.get('error', response.text)}")
@@ -63,7 +64,7 @@ def status_table(devices):
 
 def _up(args):
     state_dir = Path(args.state)
-    if (state_dir / "lab.json").exists():
+    if lab_info_path(state_dir).exists():
         raise SystemExit(f"mfplab: a lab already runs with state in {state_dir} (stop it: mfplab down)")
     try:
         load_fleet(args.fleet)
@@ -79,7 +80,7 @@ def _up(args):
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     deadline = time.monotonic() + STARTUP_SECONDS
-    while not (state_dir / "lab.json").exists():
+    while not lab_info_path(state_dir).exists():
         if process.poll() is not None or time.monotonic() > deadline:
             tail = (state_dir / "lab.log").read_text(encoding="utf-8", errors="replace")[-2000:]
             raise SystemExit(f"mfplab: the lab did not start; {state_dir / 'lab.log'} ends with:\n{tail}")
@@ -112,7 +113,7 @@ def _down(args):
     client = LabClient(args.state)
     client.call("POST", "/shutdown")
     deadline = time.monotonic() + 30
-    while (Path(args.state) / "lab.json").exists() and time.monotonic() < deadline:
+    while lab_info_path(args.state).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     print("lab stopped")
     return 0

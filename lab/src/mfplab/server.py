@@ -21,6 +21,7 @@ from mfplab.firmware.oauth import DeviceOAuthClient
 from mfplab.fleet import inventory
 from mfplab.idp import IdentityProvider
 from mfplab.pki import LabCA
+from mfplab.state import lab_info_path
 from mfplab.store import JsonStore
 
 MAIL_SCOPES = ["https://outlook.office.com/SMTP.Send", "https://outlook.office.com/POP.AccessAsUser.All"]
@@ -157,7 +158,7 @@ class Lab:
             + yaml.safe_dump(inventory(self.fleet, self.ca.ca_path), sort_keys=False),
             encoding="utf-8",
         )
-        (self.state_dir / "lab.json").write_text(json.dumps({
+        lab_info_path(self.state_dir).write_text(json.dumps({
             "pid": os.getpid(),
             "control_url": self.fleet.control_url,
             "idp_url": self.fleet.idp_base_url,
@@ -170,7 +171,7 @@ class Lab:
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
-        (self.state_dir / "lab.json").unlink(missing_ok=True)
+        lab_info_path(self.state_dir).unlink(missing_ok=True)
 
     def host(self, name):
         try:

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Roles, playbooks, examples and the molecule scenario: ansible-playbook --syntax-check and
-# ansible-lint (production profile), with the collection resolvable as printfleet.mfp through
-# build/collections.
+# Everything linted, with the collection resolvable as printfleet.mfp through build/collections:
+# playbook syntax, ansible-lint (production profile) over roles, playbooks, examples and the
+# molecule scenario, the plugin docs (antsibull-docs) and the changelog (antsibull-changelog).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${VENV_BIN:-$root/.venv/bin}"
 tree="$root/build/collections"
 mkdir -p "$tree/ansible_collections/printfleet"
 ln -sfn "$root" "$tree/ansible_collections/printfleet/mfp"
-export ANSIBLE_COLLECTIONS_PATH="$tree"
+export ANSIBLE_COLLECTIONS_PATH="$tree" PATH="$bin:$PATH"
 cd "$root"
 for playbook in playbooks/*.yml; do
-    "$bin/ansible-playbook" --syntax-check -i localhost, "$playbook"
+    ansible-playbook --syntax-check -i localhost, "$playbook"
 done
-PATH="$bin:$PATH" exec "$bin/ansible-lint" --profile production roles playbooks examples extensions "$@"
+ansible-lint --profile production roles playbooks examples extensions
+antsibull-docs lint-collection-docs --plugin-docs "$tree/ansible_collections/printfleet/mfp"
+antsibull-changelog lint

@@ -20,11 +20,8 @@ python -m pytest -q -n 2 tests/integration
 step "molecule: roll-out converges, is idempotent and verified"
 ANSIBLE_HOME="$PWD/build/molecule" molecule test
 
-step "lint: syntax check and ansible-lint (production profile)"
+step "lint: playbook syntax, ansible-lint (production profile), plugin docs, changelog"
 scripts/lint.sh
-
-step "docs and changelog"
-scripts/docs_lint.sh
 
 step "sanity: ansible-test"
 scripts/sanity.sh

@@ -46,6 +46,9 @@ _PASSWORD = dict(
     keep_token=dict(type='bool', default=False, no_log=False),
 )
 
+# The settings modules and the page each one acts on.
+SETTINGS_SERVICES = {'mfp_smtp': 'smtp', 'mfp_pop': 'pop'}
+
 SPECS = {
     'mfp_smtp': dict(
         argument_spec=dict(
@@ -126,14 +129,13 @@ def validate(name, params):
     for key in ADDRESSES:
         if params.get(key) and not _ADDRESS.match(params[key]):
             errors.append('%s %r is not an e-mail address.' % (key, params[key]))
-    if name != 'mfp_oauth_token':
-        errors.extend(_settings_errors(name, params))
+    if name in SETTINGS_SERVICES:
+        errors.extend(_settings_errors(SETTINGS_SERVICES[name], params))
     if errors:
         raise MfpError('Invalid options for %s: %s' % (name, ' '.join(errors)))
 
 
-def _settings_errors(name, params):
-    service = 'smtp' if name == 'mfp_smtp' else 'pop'
+def _settings_errors(service, params):
     server = 'primary_server' if service == 'smtp' else 'server'
     method = params['auth_method']
     if method == 'oauth2' and params[server] == '':

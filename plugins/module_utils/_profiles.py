@@ -25,16 +25,11 @@ KINDS = {
     'account': 'text',
 }
 
-# Setting value -> option value. A blank provider reads as None.
+# Setting value -> option value. A blank provider reads as None; both pages share the provider.
+_PROVIDERS = {None: '0', 'microsoft': '1', 'google': '2'}
 OPTIONS = {
-    'smtp': {
-        'auth_method': {'none': '0', 'smtp_auth': '1', 'oauth2': '2'},
-        'provider': {None: '0', 'microsoft': '1', 'google': '2'},
-    },
-    'pop': {
-        'auth_method': {'plain': '0', 'apop': '1', 'oauth2': '2'},
-        'provider': {None: '0', 'microsoft': '1', 'google': '2'},
-    },
+    'smtp': {'auth_method': {'none': '0', 'smtp_auth': '1', 'oauth2': '2'}, 'provider': _PROVIDERS},
+    'pop': {'auth_method': {'plain': '0', 'apop': '1', 'oauth2': '2'}, 'provider': _PROVIDERS},
 }
 
 # Authentication methods that use the page's user name and password.

@@ -10,17 +10,12 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import validate
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SETTINGS_SERVICES, validate
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import run_token
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import run_settings
 
-RUNNERS = {
-    'mfp_smtp': lambda params, check_mode, diff_mode: run_settings('smtp', params, check_mode, diff_mode),
-    'mfp_pop': lambda params, check_mode, diff_mode: run_settings('pop', params, check_mode, diff_mode),
-    'mfp_oauth_token': run_token,
-}
 
 
 def run(name, params, check_mode, diff_mode):
@@ -29,7 +24,9 @@ def run(name, params, check_mode, diff_mode):
         return dict(failed=True, msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     try:
         validate(name, params)
-        return RUNNERS[name](params, check_mode, diff_mode)
+        if name in SETTINGS_SERVICES:
+            return run_settings(SETTINGS_SERVICES[name], params, check_mode, diff_mode)
+        return run_token(params, check_mode, diff_mode)
     except MfpError as error:
         return dict(error.details, failed=True, msg=str(error))
 

@@ -17,7 +17,6 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import run_settings
 
 
-
 def run(name, params, check_mode, diff_mode):
     """The module's result dict; a failure is a result with `failed` and a clear `msg`."""
     if not HAS_REQUESTS:

@@ -56,8 +56,8 @@ options:
   mfp_ca_path:
     description:
       - PEM file with the CA certificate(s) that signed the device certificates.
-      - Used even when the environment variable E(REQUESTS_CA_BUNDLE) is set. Without it, the
-        system's trusted CAs (or E(REQUESTS_CA_BUNDLE)) are used.
+      - The only CAs trusted for the device when given. Without it, the system's trust store is used
+        (OpenSSL's default paths, which E(SSL_CERT_FILE) and E(SSL_CERT_DIR) can change).
       - When not given in the task, the host variable of the same name is used.
     type: path
   mfp_timeout:
@@ -94,16 +94,18 @@ options:
       - V(controller) runs in the Ansible controller process; the inventory hosts (printers) need
         neither Python nor SSH. Use it in plays with C(gather_facts) off.
       - V(module) runs the module on the task's host, usually a jump host in the printer network
-        given with C(delegate_to); that host needs Python and the C(requests) library.
+        given with C(delegate_to); that host needs Python and the C(urllib3) library.
         The connection options are resolved from the printer's host variables before that.
       - When not given in the task, the host variable of the same name is used.
     type: str
     choices: [controller, module]
     default: controller
 requirements:
-  - requests >= 2.31 (on the controller, or on the delegated host with O(mfp_execution=module))
+  - urllib3 >= 2.0 (on the controller, or on the delegated host with O(mfp_execution=module))
 notes:
   - Each task logs in once, reads and writes the page(s) it needs, and logs out, also when it fails,
     so that the next task (or a person) can log in; a device allows one administrator at a time.
   - Passwords are write-only on the device and never appear in results, facts or diffs.
+  - A proxy from the environment (E(https_proxy), E(http_proxy) for O(mfp_protocol=http), E(all_proxy)) is used
+    unless E(no_proxy) names the device.
 '''

@@ -13,14 +13,14 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SETTINGS_SERVICES, validate
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import run_token
-from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_URLLIB3, URLLIB3_IMPORT_ERROR
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import run_settings
 
 
 def run(name, params, check_mode, diff_mode):
     """The module's result dict; a failure is a result with `failed` and a clear `msg`."""
-    if not HAS_REQUESTS:
-        return dict(failed=True, msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    if not HAS_URLLIB3:
+        return dict(failed=True, msg=missing_required_lib('urllib3'), exception=URLLIB3_IMPORT_ERROR)
     try:
         validate(name, params)
         if name in SETTINGS_SERVICES:

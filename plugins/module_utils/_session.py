@@ -8,27 +8,40 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import email.message
+import re
+import ssl
 import time
 import traceback
 import warnings
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
 
 try:
-    import requests
-    from urllib3.exceptions import InsecureRequestWarning
+    import urllib3
+    from urllib3.exceptions import HTTPError, InsecureRequestWarning, SSLError
+    from urllib3.util.ssl_ import create_urllib3_context
 except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_URLLIB3 = False
+    URLLIB3_IMPORT_ERROR = traceback.format_exc()
 else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
+    HAS_URLLIB3 = True
+    URLLIB3_IMPORT_ERROR = None
+
+# "HTTPSConnectionPool(host='printer', port=443): " before urllib3's messages.
+_CONNECTION_PREFIX = re.compile(r"^\w+\(host=.*?, port=\d+\): ")
 
 BACKOFF_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8
 BUSY_POLL_SECONDS = 5
+
+# Read once per process: the environment of a run does not change while it runs.
+ENVIRONMENT_PROXIES = getproxies_environment()
 
 LOGIN_MESSAGES = {
     'login_failed': 'Login to {host} failed: the device refused the admin password{user}. '
@@ -41,9 +54,40 @@ LOGIN_MESSAGES = {
 }
 
 
-def new_http():
-    """The requests session for one device run (tests replace it with a scripted transport)."""
-    return requests.Session()
+def tls_context(verify):
+    """TLS settings for `verify`: False, True (the system's trust store) or the path of a CA file."""
+    if verify is False:
+        return create_urllib3_context(cert_reqs=ssl.CERT_NONE)
+    context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+    if verify is True:
+        context.load_default_certs()
+        return context
+    try:
+        context.load_verify_locations(cafile=verify)
+    except (OSError, ssl.SSLError) as error:
+        raise MfpError('mfp_ca_path %s holds no CA certificate in PEM format: %s' % (verify, error))
+    return context
+
+
+def proxy_for(scheme, host):
+    """The proxy the environment (https_proxy, all_proxy, no_proxy) gives for the device, or None."""
+    proxy = ENVIRONMENT_PROXIES.get(scheme) or ENVIRONMENT_PROXIES.get('all')
+    if not proxy or proxy_bypass_environment(host, ENVIRONMENT_PROXIES):
+        return None
+    return proxy if '://' in proxy else 'http://' + proxy
+
+
+def new_http(proxy, tls, timeout):
+    """The connection pool for one device run (tests replace it with a scripted device).
+
+    urllib3 rather than requests: in Ansible's worker, forked per host-task, requests' session
+    layer (cookie jar, environment merging, hooks) cost as much CPU as the HTTP itself.
+    """
+    options = dict(num_pools=1, maxsize=1, ssl_context=tls, retries=False,
+                   timeout=urllib3.Timeout(connect=timeout, read=timeout))
+    if proxy:
+        return urllib3.ProxyManager(proxy, **options)
+    return urllib3.PoolManager(**options)
 
 
 class Session(object):
@@ -57,7 +101,6 @@ class Session(object):
         self.profile = None if params['mfp_profile'] == 'auto' else params['mfp_profile']
         self.user = params['mfp_admin_user']
         self.password = params['mfp_admin_password']
-        # A CA path, unlike True, is not replaced by REQUESTS_CA_BUNDLE (see __enter__).
         self.verify = params['mfp_ca_path'] if params['mfp_validate_certs'] and params['mfp_ca_path'] \
             else params['mfp_validate_certs']
         self.timeout = params['mfp_timeout']
@@ -65,20 +108,15 @@ class Session(object):
         self.busy_timeout = params['mfp_busy_timeout']
         self.request_count = 0
         self.warnings = []
+        self._cookies = {}
         self._http = None
         self._logged_in = False
         self._answered = False
 
     def __enter__(self):
-        self._http = new_http()
-        # What requests takes from the environment (proxies and no_proxy, REQUESTS_CA_BUNDLE for
-        # verify=True, ~/.netrc), settled once for the device instead of on every request: scanning
-        # os.environ per request was a good part of a task's CPU.
-        http = self._http
-        settings = http.merge_environment_settings(self.base_url, {}, None, self.verify, None)
-        http.auth = requests.utils.get_netrc_auth(self.base_url)
-        http.trust_env = False
-        http.proxies, http.verify = settings['proxies'], settings['verify']
+        scheme = self.base_url.split(':', 1)[0]
+        tls = tls_context(self.verify) if scheme == 'https' else None
+        self._http = new_http(proxy_for(scheme, self.host), tls, self.timeout)
         return self
 
     def __exit__(self, *exc_info):
@@ -86,7 +124,7 @@ class Session(object):
             if self._logged_in:
                 self._logout()
         finally:
-            self._http.close()
+            self._http.clear()
 
     @staticmethod
     def sleep(seconds):
@@ -105,10 +143,10 @@ class Session(object):
             form = self._get(login_url)
             self._use_profile(form)
             response = self._send('POST', login_url, self._login_form(form), idempotent=False)
-            if response.is_redirect:
+            if response.get_redirect_location():
                 self._logged_in = True
                 return self.read(service)
-            refused = Page(response.text)
+            refused = Page(_text(response))
             reason = profiles.login_error(refused.lang, refused.text('error'))
             if reason == 'another_admin' and self.clock() < deadline:
                 self.sleep(BUSY_POLL_SECONDS)
@@ -139,7 +177,7 @@ class Session(object):
             raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), message),
                            device_message=confirm.text('error'))
         data = _form_data(confirm, confirm.fields, profiles.CONFIRM['ok'], default='OK')
-        done = Page(self._send('POST', confirm.action or profiles.PATHS[service], data, idempotent=False).text)
+        done = Page(_text(self._send('POST', confirm.action or profiles.PATHS[service], data, idempotent=False)))
         if done.text('error'):
             raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), done.text('error')),
                            device_message=done.text('error'))
@@ -147,7 +185,7 @@ class Session(object):
 
     def _post_form(self, service, page, form, button):
         data = _form_data(page, form, profiles.page(self.profile, service)['buttons'][button])
-        return Page(self._send('POST', page.action or profiles.PATHS[service], data, idempotent=False).text)
+        return Page(_text(self._send('POST', page.action or profiles.PATHS[service], data, idempotent=False)))
 
     def _use_profile(self, login_page):
         if self.profile is None:
@@ -181,10 +219,10 @@ class Session(object):
 
     def _get(self, path):
         response = self._send('GET', path, idempotent=True)
-        if response.is_redirect:
+        if response.get_redirect_location():
             raise MfpError('%s redirected %s to %s: the admin session ended (idle timeout or another login).'
-                           % (self.host, path, response.headers.get('Location')))
-        return Page(response.text)
+                           % (self.host, path, response.get_redirect_location()))
+        return Page(_text(response))
 
     def _send(self, method, path, data=None, idempotent=False):
         """One request; idempotent ones are retried with back-off on 5xx, timeouts and resets."""
@@ -195,11 +233,11 @@ class Session(object):
         while True:
             try:
                 response = self._request(method, url, data)
-            except requests.exceptions.SSLError as error:
+            except SSLError as error:
                 raise MfpError('TLS verification of %s failed: %s. Give the CA certificate that signed the device '
                                'certificate with mfp_ca_path (or set mfp_validate_certs: false, not recommended).'
                                % (self.base_url, _reason(error))) from error
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
+            except HTTPError as error:
                 if idempotent and attempt < self.retries:
                     attempt = self._back_off(attempt)
                     continue
@@ -212,20 +250,38 @@ class Session(object):
                                % (self.base_url, request, _reason(error)),
                                unreachable=True) from error
             self._answered = True
-            if response.status_code >= 500 and idempotent and attempt < self.retries:
+            if response.status >= 500 and idempotent and attempt < self.retries:
                 attempt = self._back_off(attempt)
                 continue
-            if response.status_code >= 400:
-                raise MfpError('%s answered %s with HTTP %d.' % (self.host, request, response.status_code))
+            if response.status >= 400:
+                raise MfpError('%s answered %s with HTTP %d.' % (self.host, request, response.status))
             return response
 
     def _request(self, method, url, data):
         self.request_count += 1
+        headers = {}
+        if self._cookies:
+            headers['Cookie'] = '; '.join('%s=%s' % cookie for cookie in self._cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers['Content-Type'] = 'application/x-www-form-urlencoded'
         with warnings.catch_warnings():
             if self.verify is False:
                 # The user chose not to verify; saying so on every request is noise.
                 warnings.simplefilter('ignore', InsecureRequestWarning)
-            return self._http.request(method, url, data=data, timeout=self.timeout, allow_redirects=False)
+            response = self._http.urlopen(method, url, body=body, headers=headers, redirect=False)
+        self._keep_cookies(response)
+        return response
+
+    def _keep_cookies(self, response):
+        """The device's session cookie, as a browser keeps it for this one site."""
+        for header in response.headers.getlist('Set-Cookie'):
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value and morsel['max-age'] != '0':
+                    self._cookies[name] = morsel.value
+                else:
+                    self._cookies.pop(name, None)
 
     def _back_off(self, attempt):
         self.sleep(min(BACKOFF_SECONDS * 2 ** attempt, BACKOFF_MAX_SECONDS))
@@ -239,8 +295,16 @@ def _form_data(page, form, button, default=''):
     return data
 
 
+def _text(response):
+    """The page as text, in the character set the device declares (UTF-8 when it declares none)."""
+    content_type = email.message.Message()
+    content_type['Content-Type'] = response.headers.get('Content-Type', 'text/html')
+    try:
+        return response.data.decode(content_type.get_content_charset() or 'utf-8', 'replace')
+    except LookupError:
+        return response.data.decode('utf-8', 'replace')
+
+
 def _reason(error):
-    """The innermost cause of a requests error, without the URL noise around it."""
-    cause = error.args[0] if error.args else error
-    reason = getattr(cause, 'reason', None) or cause
-    return str(reason)
+    """The cause of a urllib3 error, without the name of urllib3's connection object before it."""
+    return _CONNECTION_PREFIX.sub('', str(error.args[-1] if error.args else error))

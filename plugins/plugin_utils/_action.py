@@ -21,9 +21,15 @@ from ansible.plugins.action import ActionBase
 # does the import once and the forked per-task workers inherit it.
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import CONNECTION_SPEC, SPECS, module_kwargs
 from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_URLLIB3, tls_context
 
 # Built here for the same reason: a validator keeps no state between validate() calls.
 VALIDATORS = dict((name, ArgumentSpecValidator(**module_kwargs(name))) for name in SPECS)
+
+# OpenSSL sets itself up on the first TLS context a process makes. Made here, in Ansible's main
+# process, that happens once per run instead of once in every forked per-task worker.
+if HAS_URLLIB3:
+    tls_context(False)
 
 
 class MfpActionBase(ActionBase):

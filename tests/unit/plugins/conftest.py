@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -41,13 +40,7 @@ def device(monkeypatch):
     fake = FakeDevice()
     clock = Clock(fake)
 
-    def new_http():
-        http = requests.Session()
-        http.mount('https://', fake)
-        http.mount('http://', fake)
-        return http
-
-    monkeypatch.setattr(_session, 'new_http', new_http)
+    monkeypatch.setattr(_session, 'new_http', fake.connect)
     monkeypatch.setattr(_session.Session, 'sleep', staticmethod(clock.sleep))
     monkeypatch.setattr(_session.Session, 'clock', staticmethod(clock.clock))
     fake.clock = clock

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""A scripted device behind a requests transport, written from docs/device-protocol.md.
+"""A scripted device behind a urllib3-shaped transport, written from docs/device-protocol.md.
 
 It is deliberately written apart from the collection's profiles (its own field tables), so a
 wrong field name in a profile makes the tests fail. It asserts what a careful client must do:
@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import copy
 import html
-import http.client
 import types
 import urllib.parse
 
-import requests
+import urllib3
 
 SMTP = '/nw_service_smtp.html'
 POP = '/sys_email_status_special.html'
@@ -89,12 +88,11 @@ def default_settings():
     }
 
 
-class FakeDevice(requests.adapters.BaseAdapter):
+class FakeDevice:
     """One emulated MFP. Inspect `posts`, `requests`, `settings`, `token`, `failed_logins`."""
 
     def __init__(self, profile='bp_classic', lang='en', model=None, admin_password='Admin-Secret-1',
                  admin_user='admin', host='mfp.example.test'):
-        super().__init__()
         self.profile = profile
         self.lang = lang
         self.model = model or ('BP-C131PW' if profile == 'bp_classic' else 'MX-3071')
@@ -104,6 +102,7 @@ class FakeDevice(requests.adapters.BaseAdapter):
         self.settings = default_settings()
         self.token = {'state': 'not_obtained', 'account': None, 'user_code': None, 'message': None}
         self.requests = []      # (method, path) of every request
+        self.connections = []   # (proxy, TLS context, timeout) of every connection pool opened to it
         self.posts = []         # (path, form) of every POST
         self.failed_logins = 0
         self.lockout_attempts = 5
@@ -135,8 +134,17 @@ class FakeDevice(requests.adapters.BaseAdapter):
 
     # --- transport -----------------------------------------------------------------------
 
-    def close(self):
+    def connect(self, proxy, tls, timeout):
+        """Stands in for the session's urllib3 pool manager."""
+        self.connections.append((proxy, tls, timeout))
+        return self
+
+    def clear(self):
         pass
+
+    def urlopen(self, method, url, body=None, headers=None, **kwargs):
+        assert kwargs.get('redirect') is False, 'the session follows no redirect by itself'
+        return self.send(types.SimpleNamespace(method=method, url=url, body=body, headers=headers or {}), **kwargs)
 
     def send(self, request, **kwargs):
         url = urllib.parse.urlsplit(request.url)
@@ -168,23 +176,13 @@ class FakeDevice(requests.adapters.BaseAdapter):
         return self._response(request, 200, self._post(url.path, form))
 
     def _response(self, request, status, body, location=None, cookie=None):
-        response = requests.Response()
-        response.status_code = status
-        response.request = request
-        response.url = request.url
-        response._content = body.encode('utf-8')
-        response.encoding = 'utf-8'
-        headers = http.client.HTTPMessage()
-        headers['Content-Type'] = 'text/html; charset=utf-8'
+        headers = urllib3.HTTPHeaderDict({'Content-Type': 'text/html; charset=utf-8'})
         if location:
             headers['Location'] = location
         if cookie:
             secure = '; Secure' if request.url.startswith('https:') else ''
             headers['Set-Cookie'] = 'MFPSESSIONID=%s; Path=/%s; HttpOnly' % (cookie, secure)
-        response.headers = requests.structures.CaseInsensitiveDict(headers.items())
-        # requests reads Set-Cookie from the raw response's original message.
-        response.raw = types.SimpleNamespace(_original_response=types.SimpleNamespace(msg=headers))
-        return response
+        return urllib3.HTTPResponse(body=body.encode('utf-8'), headers=headers, status=status, preload_content=True)
 
     # --- login ---------------------------------------------------------------------------
 

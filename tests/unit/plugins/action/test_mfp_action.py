@@ -11,7 +11,7 @@ import json
 from unittest.mock import MagicMock
 
 import pytest
-import requests
+from urllib3.exceptions import NewConnectionError
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
@@ -124,7 +124,7 @@ def test_earlier_facts_of_the_printer_are_used_when_delegated(device):
 
 
 def test_a_device_that_does_not_answer_makes_the_host_unreachable(device):
-    device.faults = [requests.exceptions.ConnectionError('Connection refused')] * 4
+    device.faults = [NewConnectionError(None, 'Connection refused')] * 4
     result = action(TokenAction, {'state': 'query'}).run(task_vars=printer_vars(ansible_host=device.host))
     assert result['unreachable'] is True
     assert 'failed' not in result  # a failed result would hide the unreachable one from Ansible

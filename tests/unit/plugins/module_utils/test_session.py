@@ -7,7 +7,18 @@
 
 from __future__ import annotations
 
-import requests
+import datetime
+import ssl
+import urllib.parse
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from urllib3.connection import HTTPSConnection
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _session
 
 LOGIN = ('POST', '/login.html')
 
@@ -17,16 +28,39 @@ def logins(device):
 
 
 def recorded(device, what):
-    """A list that gets `what(request, kwargs)` of every request the device is sent from now on."""
+    """A list that gets `what(request)` of every request the device is sent from now on."""
     seen = []
     original = device.send
 
     def record(request, **kwargs):
-        seen.append(what(request, kwargs))
+        seen.append(what(request))
         return original(request, **kwargs)
 
     device.send = record
     return seen
+
+
+def reset(message):
+    return ProtocolError('Connection aborted.', ConnectionResetError(message))
+
+
+def refused():
+    connection = HTTPSConnection('mfp.example.test', 443)   # named before the message, as urllib3 does
+    return NewConnectionError(connection, 'Failed to establish a new connection: [Errno 111] Connection refused')
+
+
+def ca_certificate(path, common_name):
+    """A self-signed CA certificate in PEM at `path`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now)
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return path
 
 
 def test_wrong_password_is_one_failed_login_and_no_retry(device, task):
@@ -71,18 +105,18 @@ def test_swedish_login_messages_are_understood(device, task):
 
 
 def test_page_reads_are_retried_with_back_off(device, task):
-    device.faults = [503, requests.exceptions.ConnectionError('reset'), requests.exceptions.ReadTimeout('slow')]
+    device.faults = [503, reset('reset'), ReadTimeoutError(None, '/nw_service_smtp.html', 'Read timed out.')]
     result = task('mfp_oauth_token', state='query')
     assert not result.get('failed'), result
     assert device.clock.sleeps == [0.5, 1.0, 2.0]
 
 
 def test_unreachable_device_after_the_retries(device, task):
-    device.faults = [requests.exceptions.ConnectionError('Connection refused')] * 3
+    device.faults = [refused()] * 3
     result = task('mfp_oauth_token', state='query', mfp_retries=2)
     assert result['failed']
     assert result['msg'].startswith('Cannot reach the device at https://mfp.example.test:443')
-    assert 'Connection refused' in result['msg']
+    assert result['msg'].endswith('(GET /login.html): Failed to establish a new connection: [Errno 111] Connection refused')
     assert result['unreachable'] is True
     assert len(device.requests) == 3
 
@@ -92,9 +126,9 @@ def test_a_device_that_stops_answering_is_not_unreachable(device, task):
     original = device.send
 
     def drop_after_login(request, **kwargs):
-        if request.path_url == '/nw_service_smtp.html':
+        if urllib.parse.urlsplit(request.url).path == '/nw_service_smtp.html':
             device.requests.append(('GET', '/nw_service_smtp.html'))
-            raise requests.exceptions.ConnectionError('Connection reset by peer')
+            raise reset('Connection reset by peer')
         return original(request, **kwargs)
 
     device.send = drop_after_login
@@ -110,7 +144,7 @@ def test_form_posts_are_never_retried(device, task):
     def drop_posts(request, **kwargs):
         if request.method == 'POST':
             device.requests.append((request.method, '/login.html'))
-            raise requests.exceptions.ConnectionError('reset by peer')
+            raise reset('reset by peer')
         return original(request, **kwargs)
 
     device.send = drop_posts
@@ -121,7 +155,7 @@ def test_form_posts_are_never_retried(device, task):
 
 
 def test_tls_failure_says_how_to_give_the_ca(device, task):
-    device.faults = [requests.exceptions.SSLError('certificate verify failed: self-signed certificate')]
+    device.faults = [SSLError(ssl.SSLCertVerificationError('certificate verify failed: self-signed certificate'))]
     result = task('mfp_oauth_token', state='query')
     assert result['failed']
     assert 'TLS verification' in result['msg'] and 'mfp_ca_path' in result['msg']
@@ -129,33 +163,52 @@ def test_tls_failure_says_how_to_give_the_ca(device, task):
     assert len(device.requests) == 1
 
 
-def test_ca_path_is_used_even_with_requests_ca_bundle(device, task, monkeypatch, tmp_path):
+def test_ca_path_is_the_only_trust_even_with_a_ca_bundle_in_the_environment(device, task, monkeypatch, tmp_path):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+    monkeypatch.setenv('SSL_CERT_FILE', '/etc/ssl/certs/ca-certificates.crt')
+    ca = ca_certificate(tmp_path / 'ca.pem', 'Printer Fleet CA')
+    assert 'failed' not in task('mfp_oauth_token', state='query', mfp_ca_path=str(ca))
+    [(proxy, tls, timeout)] = device.connections
+    assert tls.verify_mode == ssl.CERT_REQUIRED and tls.check_hostname
+    assert [dict(field[0] for field in ca['subject']) for ca in tls.get_ca_certs()] == [{'commonName': 'Printer Fleet CA'}]
+
+
+def test_a_ca_path_without_a_certificate_fails_before_any_request(device, task, tmp_path):
     ca = tmp_path / 'ca.pem'
-    ca.write_text('dummy')
-    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
-    seen = recorded(device, lambda request, kwargs: kwargs['verify'])
-    task('mfp_oauth_token', state='query', mfp_ca_path=str(ca))
-    assert seen and set(seen) == {str(ca)}
+    ca.write_text('not a certificate')
+    result = task('mfp_oauth_token', state='query', mfp_ca_path=str(ca))
+    assert result['failed'] and result['msg'].startswith('mfp_ca_path %s holds no CA certificate in PEM format' % ca)
+    assert device.requests == []
 
 
-def test_environment_is_honoured_without_mfp_ca_path(device, task, monkeypatch):
-    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
-    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example:3128')
-    seen = recorded(device, lambda request, kwargs: (kwargs['verify'], kwargs['proxies'].get('https')))
-    task('mfp_oauth_token', state='query')
-    assert set(seen) == {('/etc/ssl/certs/ca-certificates.crt', 'http://proxy.example:3128')}
+def test_the_system_trust_store_without_mfp_ca_path(device, task, monkeypatch):
+    loaded = []
+    monkeypatch.setattr(ssl.SSLContext, 'load_default_certs', lambda context, *purpose: loaded.append(context))
+    assert 'failed' not in task('mfp_oauth_token', state='query', mfp_timeout=7)
+    [(proxy, tls, timeout)] = device.connections
+    assert loaded == [tls] and tls.verify_mode == ssl.CERT_REQUIRED and tls.check_hostname
+    assert (proxy, timeout) == (None, 7)
 
 
 def test_validate_certs_false_is_honoured(device, task):
-    seen = recorded(device, lambda request, kwargs: kwargs['verify'])
-    task('mfp_oauth_token', state='query', mfp_validate_certs=False)
-    assert set(seen) == {False}
+    assert 'failed' not in task('mfp_oauth_token', state='query', mfp_validate_certs=False)
+    [(proxy, tls, timeout)] = device.connections
+    assert tls.verify_mode == ssl.CERT_NONE and not tls.check_hostname
+
+
+def test_environment_proxy_and_no_proxy(device, task, monkeypatch):
+    monkeypatch.setattr(_session, 'ENVIRONMENT_PROXIES', {'https': 'proxy.example:3128', 'no': 'printers.internal'})
+    task('mfp_oauth_token', state='query')
+    device.host = 'mfp-01.printers.internal'
+    task('mfp_oauth_token', state='query', mfp_host=device.host)
+    assert [proxy for proxy, tls, timeout in device.connections] == ['http://proxy.example:3128', None]
 
 
 def test_http_only_when_chosen(device, task):
-    urls = recorded(device, lambda request, kwargs: request.url)
+    urls = recorded(device, lambda request: request.url)
     assert 'failed' not in task('mfp_oauth_token', state='query', mfp_protocol='http', mfp_port=8080)
     assert urls and all(url.startswith('http://mfp.example.test:8080/') for url in urls)
+    assert device.connections[-1][1] is None  # no TLS at all
     del urls[:]
     task('mfp_oauth_token', state='query')
     assert urls and all(url.startswith('https://mfp.example.test:443/') for url in urls)

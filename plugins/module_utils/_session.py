@@ -270,7 +270,7 @@ class Session(object):
             if self.verify is False:
                 # The user chose not to verify; saying so on every request is noise.
                 warnings.simplefilter('ignore', InsecureRequestWarning)
-            response = self._http.urlopen(method, url, body=body, headers=headers, redirect=False)
+            response = self._http.request(method, url, body=body, headers=headers, redirect=False)
         self._keep_cookies(response)
         return response
 

@@ -142,7 +142,7 @@ class FakeDevice:
     def clear(self):
         pass
 
-    def urlopen(self, method, url, body=None, headers=None, **kwargs):
+    def request(self, method, url, body=None, headers=None, **kwargs):
         assert kwargs.get('redirect') is False, 'the session follows no redirect by itself'
         return self.send(types.SimpleNamespace(method=method, url=url, body=body, headers=headers or {}), **kwargs)
 

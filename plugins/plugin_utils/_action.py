@@ -26,6 +26,10 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS
 # Built here for the same reason: a validator keeps no state between validate() calls.
 VALIDATORS = dict((name, ArgumentSpecValidator(**module_kwargs(name))) for name in SPECS)
 
+# The options whose values are masked wherever they appear in a result, as AnsibleModule does.
+NO_LOG_OPTIONS = dict((name, [option for option, spec in SPECS[name]['argument_spec'].items() if spec.get('no_log')])
+                      for name in SPECS)
+
 # OpenSSL sets itself up on the first TLS context a process makes. Made here, in Ansible's main
 # process, that happens once per run instead of once in every forked per-task worker.
 if HAS_URLLIB3:
@@ -58,7 +62,8 @@ class MfpActionBase(ActionBase):
         _complete_facts(outcome, printer_vars.get('ansible_facts'))
         result.update(outcome)
         # A module masks its no_log values itself; in the controller this is the place.
-        return remove_values(result, validation._no_log_values)
+        secrets = set(str(params[option]) for option in NO_LOG_OPTIONS[self.MODULE] if params[option])
+        return remove_values(result, secrets)
 
     def _printer_vars(self, task_vars):
         """The variables of the inventory host (the printer) the task runs for."""

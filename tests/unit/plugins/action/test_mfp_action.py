@@ -19,6 +19,7 @@ from ansible.template import Templar
 from ansible_collections.printfleet.mfp.plugins.action.mfp_oauth_token import ActionModule as TokenAction
 from ansible_collections.printfleet.mfp.plugins.action.mfp_pop import ActionModule as PopAction
 from ansible_collections.printfleet.mfp.plugins.action.mfp_smtp import ActionModule as SmtpAction
+from ansible_collections.printfleet.mfp.plugins.plugin_utils import _action
 
 ADMIN_PASSWORD = 'Admin-Secret-1'
 
@@ -70,6 +71,15 @@ def test_no_password_in_the_result(device):
     assert result['changed']
     text = json.dumps(result)
     assert 'New-Smtp-Secret' not in text and ADMIN_PASSWORD not in text
+
+
+def test_secrets_are_masked_wherever_a_result_shows_them(device, monkeypatch):
+    echo = 'The device refused New-Smtp-Secret; admin password was Admin-Secret-1'
+    monkeypatch.setattr(_action, 'run', lambda *args: {'failed': True, 'msg': echo, 'details': {'echo': echo}})
+    result = action(SmtpAction, {'password': 'New-Smtp-Secret', 'mfp_host': device.host}).run(task_vars=printer_vars())
+    text = json.dumps(result)
+    assert 'New-Smtp-Secret' not in text and ADMIN_PASSWORD not in text
+    assert result['msg'] == 'The device refused ********; admin password was ********'
 
 
 def test_module_mode_runs_the_module_on_the_task_host(device):

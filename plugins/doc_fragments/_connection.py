@@ -101,7 +101,7 @@ options:
     choices: [controller, module]
     default: controller
 requirements:
-  - urllib3 >= 2.0 (on the controller, or on the delegated host with O(mfp_execution=module))
+  - urllib3 >= 1.26 (on the controller, or on the delegated host with O(mfp_execution=module))
 notes:
   - Each task logs in once, reads and writes the page(s) it needs, and logs out, also when it fails,
     so that the next task (or a person) can log in; a device allows one administrator at a time.

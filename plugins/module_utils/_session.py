@@ -33,8 +33,9 @@ else:
     HAS_URLLIB3 = True
     URLLIB3_IMPORT_ERROR = None
 
-# "HTTPSConnectionPool(host='printer', port=443): " before urllib3's messages.
-_CONNECTION_PREFIX = re.compile(r"^\w+\(host=.*?, port=\d+\): ")
+# What urllib3 puts before its messages: "HTTPSConnectionPool(host='printer', port=443): " (2.x)
+# or "<urllib3.connection.HTTPSConnection object at 0x7f...>: " (1.26).
+_CONNECTION_PREFIX = re.compile(r"^(\w+\(host=.*?, port=\d+\)|<[\w.]+ object at 0x[0-9a-f]+>): ")
 
 BACKOFF_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8

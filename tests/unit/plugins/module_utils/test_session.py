@@ -121,6 +121,17 @@ def test_unreachable_device_after_the_retries(device, task):
     assert len(device.requests) == 3
 
 
+def test_urllib3_1_26_messages_read_alike(device, task):
+    class Connection:   # how urllib3 1.26 names the connection before its message
+        def __str__(self):
+            return '<urllib3.connection.HTTPSConnection object at 0x7f8a4c223f50>'
+
+    device.faults = [NewConnectionError(Connection(), 'Failed to establish a new connection: [Errno 111] Connection refused')]
+    result = task('mfp_oauth_token', state='query', mfp_retries=0)
+    assert result['msg'] == ('Cannot reach the device at https://mfp.example.test:443 (GET /login.html): '
+                             'Failed to establish a new connection: [Errno 111] Connection refused')
+
+
 def test_a_device_that_stops_answering_is_not_unreachable(device, task):
     # The login page came back, so the device was reached: losing it later is a failure.
     original = device.send

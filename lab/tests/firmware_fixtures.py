@@ -1,7 +1,7 @@
 """A device served on its own loopback address, and its administrator at the web UI, for the firmware tests."""
 
 from mfplab.browser import Browser
-from mfplab.firmware import Device
+from mfplab.firmware.device import Device
 from mfplab.store import JsonStore
 
 from loopback import free_port, loopback_address

@@ -6,7 +6,7 @@ import time
 import pytest
 from aiohttp import web
 
-from mfplab.firmware import Device
+from mfplab.firmware.device import Device
 from mfplab.store import JsonStore
 from firmware_fixtures import PASSWORD, POP, SMTP, Admin, device_spec, serve_device
 

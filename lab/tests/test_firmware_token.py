@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from mfplab.firmware import Device, DeviceOAuthClient
+from mfplab.firmware.device import Device
+from mfplab.firmware.oauth import DeviceOAuthClient
 from mfplab.idp import IdentityProvider
 from mfplab.store import JsonStore
 from firmware_fixtures import POP, SMTP, device_spec, serve_device

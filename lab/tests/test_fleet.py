@@ -42,6 +42,7 @@ def test_defaults_merge_deeply_and_entries_override_them():
     ([{"name": "a", "address": "127.1.0.9"}, {"name": "b", "address": "127.1.0.9"}], "used twice"),
     ([{"name": "a", "address": "10.0.0.1"}], "not an IPv4 loopback"),
     ([{"name": "a", "language": "de"}], "language must be one of"),
+    ([{"name": "a", "profile": "bp_modern"}], r"profile must be one of \['bp_classic', 'mx_classic'\]"),
     ([{"name": "a", "faults": {"melt": True}}], "unknown faults"),
     ([{"name": "a", "faults": {"error_rate": 2}}], "between 0 and 1"),
     ([{"name": "a", "token": {"state": "obtained"}}], "needs the account"),

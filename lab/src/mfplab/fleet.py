@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from mfplab.fault_settings import NO_FAULTS, with_changes
+from mfplab.firmware.layouts import LAYOUTS
 
 LAB_DEFAULTS = {
     "control_address": "127.0.0.1",
@@ -124,6 +125,8 @@ def _expand(entries):
 
 def _check_device(device):
     name = device["name"]
+    if device["profile"] not in LAYOUTS:
+        raise FleetError(f"device {name}: profile must be one of {sorted(LAYOUTS)}")
     if device["language"] not in LANGUAGES:
         raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
     try:
@@ -178,7 +181,7 @@ def inventory(fleet, ca_path):
             "mfp_admin_password": device["admin_password"],
             "mfp_ca_path": str(ca_path),
         }
-        if device["profile"] == "mx_classic":
+        if LAYOUTS[device["profile"]]["login"]["user"]:   # the login form asks for a name
             host["mfp_admin_user"] = device["admin_user"]
         hosts[device["name"]] = host
         for group in (f"profile_{device['profile']}", f"ui_{device['language']}"):

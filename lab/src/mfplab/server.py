@@ -16,7 +16,7 @@ from aiohttp import web
 
 from mfplab.control import control_app
 from mfplab.faults import Faults
-from mfplab.firmware import Device
+from mfplab.firmware.device import Device
 from mfplab.firmware.oauth import DeviceOAuthClient
 from mfplab.fleet import inventory
 from mfplab.idp import IdentityProvider

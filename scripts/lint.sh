@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything linted, with the collection resolvable as printfleet.mfp through build/collections:
 # playbook syntax, ansible-lint (production profile) over roles, playbooks, examples and the
-# molecule scenario, the plugin docs (antsibull-docs) and the changelog (antsibull-changelog).
+# molecule scenario, the plugin docs (ansible-doc renders each module; antsibull-docs) and the
+# changelog (antsibull-changelog).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${VENV_BIN:-$root/.venv/bin}"
@@ -14,5 +15,11 @@ for playbook in playbooks/*.yml; do
     ansible-playbook --syntax-check -i localhost, "$playbook"
 done
 ansible-lint --profile production roles playbooks examples extensions
+modules=(printfleet.mfp.mfp_smtp printfleet.mfp.mfp_pop printfleet.mfp.mfp_oauth_token)
+# ansible-doc only warns about a module it cannot render: check that each one is in its answer.
+ansible-doc --json "${modules[@]}" | python -c '
+import json, sys
+missing = sorted(set(sys.argv[1:]) - set(json.load(sys.stdin)))
+sys.exit("ansible-doc rendered no documentation for " + ", ".join(missing) if missing else 0)' "${modules[@]}"
 antsibull-docs lint-collection-docs --plugin-docs "$tree/ansible_collections/printfleet/mfp"
 antsibull-changelog lint

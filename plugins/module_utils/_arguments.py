@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import ipaddress
 import os
 import re
 
@@ -98,9 +99,11 @@ MAX_LENGTH = {'primary_server': 127, 'server': 127, 'sender_name': 64, 'sender_a
 HOSTS = ('primary_server', 'server')
 ADDRESSES = ('sender_address', 'account')
 
-_HOST_LABEL = re.compile(r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
-_IPV4 = re.compile(r'[0-9.]+$')
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# Matched whole (fullmatch): `$` would also let a trailing newline through.
+_HOST_LABEL = re.compile(r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)')
+_IPV4 = re.compile(r'[0-9.]+')
+_NOT_IN_HOST = re.compile(r'[\s/:\[\]@?#]')
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 def module_kwargs(name):
@@ -113,6 +116,11 @@ def validate(name, params):
     errors = []
     if not params.get('mfp_host'):
         errors.append('mfp_host is empty: give the device address (by default the inventory host).')
+    elif not _is_device_address(params['mfp_host']):
+        errors.append('mfp_host %r is not a host name or IP address: give it without scheme, port, path or brackets.'
+                      % params['mfp_host'])
+    if params.get('account') == '' and (name == 'mfp_oauth_token' or params.get('auth_method') == 'oauth2'):
+        errors.append('account is empty: give the mailbox account the printer sends and reads mail as.')
     if params.get('mfp_ca_path') and not os.path.isfile(params['mfp_ca_path']):
         errors.append('mfp_ca_path %s is not a readable file.' % params['mfp_ca_path'])
     for key, (low, high) in RANGES.items():
@@ -127,7 +135,7 @@ def validate(name, params):
         if params.get(key) and not _is_host(params[key]):
             errors.append('%s %r is not a host name or IPv4 address.' % (key, params[key]))
     for key in ADDRESSES:
-        if params.get(key) and not _ADDRESS.match(params[key]):
+        if params.get(key) and not _ADDRESS.fullmatch(params[key]):
             errors.append('%s %r is not an e-mail address.' % (key, params[key]))
     if name in SETTINGS_SERVICES:
         errors.extend(_settings_errors(SETTINGS_SERVICES[name], params))
@@ -148,7 +156,19 @@ def _settings_errors(service, params):
 
 
 def _is_host(text):
-    if _IPV4.match(text):
+    if _IPV4.fullmatch(text):
         parts = text.split('.')
         return len(parts) == 4 and all(part.isdigit() and int(part) <= 255 for part in parts)
-    return all(_HOST_LABEL.match(label) for label in text.split('.'))
+    return all(_HOST_LABEL.fullmatch(label) for label in text.split('.'))
+
+
+def _is_device_address(text):
+    """An IPv6 address (without brackets), or what may be a host name or IPv4 address: not a URL.
+
+    Lenient on purpose: whatever resolves on the controller is the user's to choose.
+    """
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return not _NOT_IN_HOST.search(text)
+    return True

@@ -62,7 +62,7 @@ def _actions(state, token, settings, wanted):
         return []
     if state == 'absent':
         return [] if token['state'] == NOT_OBTAINED else ['delete']
-    same_credential = settings['provider'] == wanted['provider'] and settings['account'] == wanted['account']
+    same_credential = settings['provider'] == wanted['provider'] and same_account(settings['account'], wanted['account'])
     if token['state'] == WAITING and same_credential:
         return []  # pressing again would void the code a person may be typing in right now
     if token['state'] == OBTAINED and same_credential and same_account(token['account'], wanted['account']):

@@ -15,7 +15,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, deleted_token, oauth_facts, page_view,
+    NOT_OBTAINED, deleted_token, oauth_facts, page_view, same_account,
 )
 
 MASK = '********'
@@ -30,7 +30,11 @@ SETTINGS = {
 
 def plan(current, declared):
     """The declared settings whose value differs from the current one."""
-    return dict((key, value) for key, value in declared.items() if current.get(key) != value)
+    return dict((key, value) for key, value in declared.items() if not _same(key, current.get(key), value))
+
+
+def _same(key, shown, declared):
+    return same_account(shown, declared) if key == 'account' else shown == declared
 
 
 def masked_diff(before, after, secrets=()):
@@ -49,8 +53,8 @@ def run_settings(service, params, check_mode, diff_mode):
         current, token = page_view(session.profile, service, page)
         changes = plan(current, declared)
         password = params['password'] if _send_password(service, params, changes) else None
-        delete_token = (not params['keep_token'] and token['state'] != NOT_OBTAINED
-                        and ('provider' in changes or 'account' in changes))
+        delete_token = not params['keep_token'] and token['state'] != NOT_OBTAINED and (
+            'provider' in changes or 'account' in changes or _issued_for_another(token, declared))
         if not check_mode and (changes or password is not None):
             page = session.submit(service, page, changes, password)
             _confirm_saved(session.profile, service, page, declared)
@@ -79,6 +83,13 @@ def run_settings(service, params, check_mode, diff_mode):
     return result
 
 
+def _issued_for_another(token, declared):
+    """A token for another account than the declared one: left by a run that failed before [Delete],
+    or by an account changed on the device's own page (which keeps the token)."""
+    return 'account' in declared and token['account'] is not None and not same_account(token['account'],
+                                                                                         declared['account'])
+
+
 def _send_password(service, params, changes):
     """Passwords are write-only: `on_create` sends one only when the login it belongs to changes."""
     if params['password'] is None:
@@ -92,6 +103,6 @@ def _confirm_saved(profile, service, page, declared):
     """Fail when the device saved but shows a declared value other than the one posted."""
     shown = profiles.read_settings(profile, service, page.fields)
     refused = ['%s (sent %r, the device shows %r)' % (key, value, shown.get(key))
-               for key, value in declared.items() if shown.get(key) != value]
+               for key, value in declared.items() if not _same(key, shown.get(key), value)]
     if refused:
         raise MfpError('The device did not take these %s settings: %s.' % (service.upper(), '; '.join(refused)))

@@ -80,6 +80,31 @@ def test_obtained_for_the_account_is_no_change(oauth_device, task):
                                      ('GET', '/logout.html')]
 
 
+def test_an_account_typed_in_another_case_is_the_same_account(oauth_device, task):
+    oauth_device.settings['oauth']['account'] = 'Scan@Contoso.example'
+    oauth_device.set_token('obtained', ACCOUNT)
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['changed'] is False and pressed(oauth_device) == []
+
+
+@pytest.mark.parametrize('args', [dict(provider='microsoft', account=''), dict(EXPECTED, mfp_host='https://printer'),
+                                  dict(EXPECTED, mfp_host='[2001:db8::10]'), dict(EXPECTED, mfp_host='printer:443'),
+                                  dict(provider='microsoft', account=ACCOUNT + '\n')])
+def test_bad_input_fails_before_any_request(oauth_device, task, args):
+    result = task('mfp_oauth_token', **args)
+    assert result['failed'] and result['msg'].startswith('Invalid options for mfp_oauth_token')
+    assert oauth_device.requests == []
+
+
+def test_an_ipv6_device_address_is_used_in_brackets(oauth_device, task):
+    oauth_device.host = '2001:db8::10'
+    urls = []
+    original = oauth_device.send
+    oauth_device.send = lambda request, **kwargs: urls.append(request.url) or original(request, **kwargs)
+    assert 'failed' not in task('mfp_oauth_token', state='query', mfp_host='2001:db8::10')
+    assert urls and all(url.startswith('https://[2001:db8::10]:443/') for url in urls)
+
+
 def test_obtained_for_another_account_is_replaced(oauth_device, task):
     oauth_device.settings['oauth']['account'] = 'old-scan@contoso.example'
     oauth_device.set_token('obtained', 'old-scan@contoso.example')

@@ -133,6 +133,34 @@ def test_account_change_deletes_the_token(device, task):
     assert [form.get('ggt_hidden(30)') for form in saves(device)] == [None, None, 'delete']
 
 
+def test_an_account_typed_in_another_case_changes_nothing(device, task):
+    device.settings['smtp']['auth_method'] = 'oauth2'
+    device.settings['oauth'] = {'provider': 'microsoft', 'account': 'Scan@Contoso.example'}
+    device.set_token('obtained', 'scan@contoso.example')
+    result = task('mfp_smtp', **OAUTH)
+    assert result['changed'] is False and not result['token_deleted']
+    assert device.token['state'] == 'obtained' and saves(device) == []
+
+
+def test_a_token_left_for_another_account_is_deleted_on_the_next_run(device, task):
+    # The account is already the declared one (changed on the device's own page, or by a run that
+    # failed before [Delete]), but the token is still the old account's.
+    device.settings['smtp']['auth_method'] = 'oauth2'
+    device.settings['oauth'] = {'provider': 'microsoft', 'account': 'scan@contoso.example'}
+    device.set_token('obtained', 'old-scan@contoso.example')
+    result = task('mfp_smtp', **OAUTH)
+    assert result['changed'] and result['token_deleted']
+    assert device.token['state'] == 'not_obtained'
+    assert task('mfp_smtp', **OAUTH)['changed'] is False
+
+
+def test_a_task_that_declares_no_account_leaves_any_token_alone(device, task):
+    device.settings['oauth'] = {'provider': 'microsoft', 'account': 'scan@contoso.example'}
+    device.set_token('obtained', 'old-scan@contoso.example')
+    result = task('mfp_smtp', port=25)
+    assert not result['token_deleted'] and device.token['state'] == 'obtained'
+
+
 def test_account_change_keeps_the_token_when_asked(device, task):
     device.settings['oauth'] = {'provider': 'microsoft', 'account': 'old-scan@contoso.example'}
     device.set_token('obtained', 'old-scan@contoso.example')
@@ -199,6 +227,10 @@ def test_a_value_the_device_did_not_take_fails(device, task):
     (dict(mfp_retries=-1), 'mfp_retries must be from 0 to 10'),
     (dict(mfp_ca_path='/nonexistent/ca.pem'), 'mfp_ca_path /nonexistent/ca.pem is not a readable file'),
     (dict(mfp_host=''), 'mfp_host is empty'),
+    (dict(mfp_host='https://mfp-01.example'), "mfp_host 'https://mfp-01.example' is not a host name or IP address"),
+    (dict(auth_method='oauth2', provider='microsoft', account=''), 'account is empty'),
+    (dict(primary_server='smtp.example.com\n'), 'is not a host name or IPv4 address'),
+    (dict(sender_address='scan@contoso.example\n'), 'is not an e-mail address'),
 ])
 def test_bad_input_fails_before_any_request(device, task, args, message):
     result = task('mfp_smtp', **args)

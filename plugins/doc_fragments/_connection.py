@@ -107,5 +107,7 @@ notes:
     so that the next task (or a person) can log in; a device allows one administrator at a time.
   - Passwords are write-only on the device and never appear in results, facts or diffs.
   - A proxy from the environment (E(https_proxy), E(http_proxy) for O(mfp_protocol=http), E(all_proxy)) is used
-    unless E(no_proxy) names the device.
+    unless E(no_proxy) names the device (C(*), its name or a domain of it, its address, or a network in CIDR
+    notation holding it). In the default O(mfp_execution=controller) this is the environment of
+    C(ansible-playbook); the C(environment) keyword of a play or task applies only with O(mfp_execution=module).
 '''

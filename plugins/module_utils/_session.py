@@ -8,7 +8,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import codecs
 import email.message
+import ipaddress
 import re
 import ssl
 import time
@@ -36,6 +38,9 @@ else:
 # What urllib3 puts before its messages: "HTTPSConnectionPool(host='printer', port=443): " (2.x)
 # or "<urllib3.connection.HTTPSConnection object at 0x7f...>: " (1.26).
 _CONNECTION_PREFIX = re.compile(r"^(\w+\(host=.*?, port=\d+\)|<[\w.]+ object at 0x[0-9a-f]+>): ")
+
+# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
+_META_CHARSET = re.compile(br'<meta[^>]+charset=["\']?([\w.:-]+)', re.I)
 
 BACKOFF_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8
@@ -71,11 +76,28 @@ def tls_context(verify):
 
 
 def proxy_for(scheme, host):
-    """The proxy the environment (https_proxy, all_proxy, no_proxy) gives for the device, or None."""
+    """The proxy the environment (https_proxy or http_proxy, all_proxy) gives for the device, or None."""
     proxy = ENVIRONMENT_PROXIES.get(scheme) or ENVIRONMENT_PROXIES.get('all')
-    if not proxy or proxy_bypass_environment(host, ENVIRONMENT_PROXIES):
+    if not proxy or _no_proxy(host):
         return None
     return proxy if '://' in proxy else 'http://' + proxy
+
+
+def _no_proxy(host):
+    """no_proxy names the device: `*`, its name or a domain of it, its address, or a network (CIDR) holding it."""
+    if proxy_bypass_environment(host, ENVIRONMENT_PROXIES):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    for entry in ENVIRONMENT_PROXIES.get('no', '').split(','):
+        try:
+            if address in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            pass   # a name, not a network
+    return False
 
 
 def new_http(proxy, tls, timeout):
@@ -110,6 +132,7 @@ class Session(object):
         self.request_count = 0
         self.warnings = []
         self._cookies = {}
+        self._charset = 'utf-8'
         self._http = None
         self._logged_in = False
         self._answered = False
@@ -147,7 +170,7 @@ class Session(object):
             if response.get_redirect_location():
                 self._logged_in = True
                 return self.read(service)
-            refused = Page(_text(response))
+            refused = self._page(response, 'POST ' + profiles.LOGIN_PATH)
             reason = profiles.login_error(refused.lang, refused.text('error'))
             if reason == 'another_admin' and self.clock() < deadline:
                 self.sleep(BUSY_POLL_SECONDS)
@@ -178,7 +201,7 @@ class Session(object):
             raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), message),
                            device_message=confirm.text('error'))
         data = _form_data(confirm, confirm.fields, profiles.CONFIRM['ok'], default='OK')
-        done = Page(_text(self._send('POST', confirm.action or profiles.PATHS[service], data, idempotent=False)))
+        done = self._post_page(confirm.action or profiles.PATHS[service], data)
         if done.text('error'):
             raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), done.text('error')),
                            device_message=done.text('error'))
@@ -186,7 +209,7 @@ class Session(object):
 
     def _post_form(self, service, page, form, button):
         data = _form_data(page, form, profiles.page(self.profile, service)['buttons'][button])
-        return Page(_text(self._send('POST', page.action or profiles.PATHS[service], data, idempotent=False)))
+        return self._post_page(page.action or profiles.PATHS[service], data)
 
     def _use_profile(self, login_page):
         if self.profile is None:
@@ -219,11 +242,20 @@ class Session(object):
                                  % (self.host, error))
 
     def _get(self, path):
-        response = self._send('GET', path, idempotent=True)
-        if response.get_redirect_location():
+        return self._page(self._send('GET', path, idempotent=True), 'GET ' + path)
+
+    def _post_page(self, path, data):
+        return self._page(self._send('POST', path, data, idempotent=False), 'POST ' + path)
+
+    def _page(self, response, request):
+        """The page a response carries; a redirect instead means the admin session is gone."""
+        location = response.get_redirect_location()
+        if location:
             raise MfpError('%s redirected %s to %s: the admin session ended (idle timeout or another login).'
-                           % (self.host, path, response.get_redirect_location()))
-        return Page(_text(response))
+                           % (self.host, request.split('?')[0], location))
+        # Forms go back in the character set their page came in, as a browser posts them.
+        self._charset = _charset(response)
+        return Page(response.data.decode(self._charset, 'replace'))
 
     def _send(self, method, path, data=None, idempotent=False):
         """One request; idempotent ones are retried with back-off on 5xx, timeouts and resets."""
@@ -265,7 +297,8 @@ class Session(object):
             headers['Cookie'] = '; '.join('%s=%s' % cookie for cookie in self._cookies.items())
         body = None
         if data is not None:
-            body = urlencode(data)
+            # What the page's character set cannot hold goes as &#NNNN;, as a browser sends it.
+            body = urlencode(data, encoding=self._charset, errors='xmlcharrefreplace')
             headers['Content-Type'] = 'application/x-www-form-urlencoded'
         with warnings.catch_warnings():
             if self.verify is False:
@@ -296,14 +329,18 @@ def _form_data(page, form, button, default=''):
     return data
 
 
-def _text(response):
-    """The page as text, in the character set the device declares (UTF-8 when it declares none)."""
+def _charset(response):
+    """The character set of a page: its Content-Type header's, else its <meta> tag's, else UTF-8."""
     content_type = email.message.Message()
     content_type['Content-Type'] = response.headers.get('Content-Type', 'text/html')
+    declared = content_type.get_content_charset()
+    if not declared:
+        meta = _META_CHARSET.search(response.data[:2048])
+        declared = meta.group(1).decode('ascii') if meta else 'utf-8'
     try:
-        return response.data.decode(content_type.get_content_charset() or 'utf-8', 'replace')
+        return codecs.lookup(declared).name
     except LookupError:
-        return response.data.decode('utf-8', 'replace')
+        return 'utf-8'   # a name Python does not know: UTF-8 is what the devices serve
 
 
 def _reason(error):

@@ -86,8 +86,9 @@ def run_settings(service, params, check_mode, diff_mode):
 def _issued_for_another(token, declared):
     """A token for another account than the declared one: left by a run that failed before [Delete],
     or by an account changed on the device's own page (which keeps the token)."""
-    return 'account' in declared and token['account'] is not None and not same_account(token['account'],
-                                                                                         declared['account'])
+    if 'account' not in declared or token['account'] is None:
+        return False
+    return not same_account(token['account'], declared['account'])
 
 
 def _send_password(service, params, changes):

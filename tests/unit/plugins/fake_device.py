@@ -114,6 +114,8 @@ class FakeDevice:
         self.approve_after = None  # seconds of waiting until a person signs in (as approve_account)
         self.approve_account = None
         self.ignored = set()    # settings the firmware silently does not save
+        self.charset = 'utf-8'  # of its pages and of the forms it reads
+        self.charset_in_header = True  # else only in the page's <meta>
 
     # --- the world around the device -----------------------------------------------------
 
@@ -157,7 +159,7 @@ class FakeDevice:
             return self._response(request, fault, 'fault')
         form = {}
         if request.method == 'POST':
-            form = dict(urllib.parse.parse_qsl(request.body or '', keep_blank_values=True))
+            form = dict(urllib.parse.parse_qsl(request.body or '', keep_blank_values=True, encoding=self.charset))
             self.posts.append((url.path, form))
         cookie = request.headers.get('Cookie', '')
         authed = self.session is not None and ('MFPSESSIONID=%s' % self.session) in cookie
@@ -176,13 +178,14 @@ class FakeDevice:
         return self._response(request, 200, self._post(url.path, form))
 
     def _response(self, request, status, body, location=None, cookie=None):
-        headers = urllib3.HTTPHeaderDict({'Content-Type': 'text/html; charset=utf-8'})
+        content_type = 'text/html; charset=%s' % self.charset if self.charset_in_header else 'text/html'
+        headers = urllib3.HTTPHeaderDict({'Content-Type': content_type})
         if location:
             headers['Location'] = location
         if cookie:
             secure = '; Secure' if request.url.startswith('https:') else ''
             headers['Set-Cookie'] = 'MFPSESSIONID=%s; Path=/%s; HttpOnly' % (cookie, secure)
-        return urllib3.HTTPResponse(body=body.encode('utf-8'), headers=headers, status=status, preload_content=True)
+        return urllib3.HTTPResponse(body=body.encode(self.charset), headers=headers, status=status, preload_content=True)
 
     # --- login ---------------------------------------------------------------------------
 
@@ -228,9 +231,10 @@ class FakeDevice:
             messages += '<div id="errorMessage" class="error">%s</div>' % html.escape(error)
         if status:
             messages += '<div id="statusMessage">%s</div>' % html.escape(status)
-        return ('<!DOCTYPE html><html lang="%s"><head><title>Web Page</title></head><body>'
+        return ('<!DOCTYPE html><html lang="%s"><head><meta http-equiv="Content-Type" content="text/html; charset=%s">'
+                '<title>Web Page</title></head><body>'
                 '<div id="header"><span id="modelName">%s</span></div>%s%s</body></html>'
-                % (self.lang, self.model, messages, body))
+                % (self.lang, self.charset, self.model, messages, body))
 
     # --- settings pages --------------------------------------------------------------------
 

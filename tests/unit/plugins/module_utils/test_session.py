@@ -11,6 +11,7 @@ import datetime
 import ssl
 import urllib.parse
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -148,6 +149,24 @@ def test_a_device_that_stops_answering_is_not_unreachable(device, task):
     assert 'stopped answering' in result['msg'] and 'Connection reset by peer' in result['msg']
 
 
+@pytest.mark.parametrize('module, args', [('mfp_smtp', dict(port=25)), ('mfp_oauth_token', dict(state='absent'))])
+def test_a_session_that_ends_before_a_post_says_so(device, task, module, args):
+    device.set_token('obtained', 'scan@contoso.example')
+    original = device.send
+
+    def session_times_out(request, **kwargs):
+        if request.method == 'POST' and '/login.html' not in request.url:
+            device.session = None
+        return original(request, **kwargs)
+
+    device.send = session_times_out
+    result = task(module, **args)
+    assert result['failed']
+    assert result['msg'].startswith('mfp.example.test redirected POST /nw_service_smtp.html to /login.html')
+    assert 'the admin session ended' in result['msg']
+    assert device.token['state'] == 'obtained'
+
+
 def test_form_posts_are_never_retried(device, task):
     # The login form is fetched, then posting it meets a dropped connection.
     original = device.send
@@ -205,6 +224,16 @@ def test_validate_certs_false_is_honoured(device, task):
     assert 'failed' not in task('mfp_oauth_token', state='query', mfp_validate_certs=False)
     [(proxy, tls, timeout)] = device.connections
     assert tls.verify_mode == ssl.CERT_NONE and not tls.check_hostname
+
+
+@pytest.mark.parametrize('host, proxy', [
+    ('10.20.1.21', None), ('192.0.2.5', 'http://proxy.example:3128'), ('2001:db8::10', None),
+    ('mfp-01.printers.internal', None), ('mfp-01.example', 'http://proxy.example:3128'),
+])
+def test_no_proxy_takes_names_domains_and_networks(monkeypatch, host, proxy):
+    monkeypatch.setattr(_session, 'ENVIRONMENT_PROXIES', {
+        'https': 'proxy.example:3128', 'no': 'printers.internal, 10.0.0.0/8,2001:db8::/32'})
+    assert _session.proxy_for('https', host) == proxy
 
 
 def test_environment_proxy_and_no_proxy(device, task, monkeypatch):

@@ -79,6 +79,17 @@ def test_undeclared_settings_stay(device, task):
     assert form['ggt_submit(20)'] == 'Submit'
 
 
+@pytest.mark.parametrize('in_header', [True, False])
+def test_a_latin_1_device_keeps_its_undeclared_text_and_gets_declared_text_right(device, task, in_header):
+    device.charset, device.charset_in_header = 'iso-8859-1', in_header
+    device.settings['smtp']['sender_name'] = 'Skrivare Malmö'
+    assert task('mfp_smtp', port=25)['changed']
+    assert device.settings['smtp']['sender_name'] == 'Skrivare Malmö'
+    assert task('mfp_smtp', sender_name='Skanner Göteborg')['changed']
+    assert device.settings['smtp']['sender_name'] == 'Skanner Göteborg'
+    assert task('mfp_smtp', sender_name='Skanner Göteborg')['changed'] is False
+
+
 def test_check_mode_posts_nothing_and_reports_the_diff(device, task):
     before = device.snapshot()
     result = task('mfp_smtp', check_mode=True, port=25, ssl_tls=False)

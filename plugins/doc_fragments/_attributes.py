@@ -17,7 +17,7 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying the device.
     support: full
     details:
-      - Check mode logs in and reads the pages, and never posts a form.
+      - Check mode logs in and reads the pages; it never posts a settings form or presses a button.
   diff_mode:
     description: Returns details on what has changed (or would change in C(check_mode)) in diff mode.
     support: full

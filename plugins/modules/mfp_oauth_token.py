@@ -15,12 +15,19 @@ description:
   - Obtains, replaces, deletes or reports the OAuth 2.0 token the device uses for SMTP and POP,
     with the [Get Token] and [Delete] buttons and their confirmation step.
   - The token is shared by the SMTP and POP pages; O(service) only says which page's buttons are pressed.
-  - With O(state=present), a token Obtained for the expected account is left alone. Not Obtained
-    presses [Get Token]. An Invalid token, or one obtained for another account or provider, is
-    deleted and then obtained again. While the device waits for authorization nothing is pressed,
-    so that the pending code stays valid; the code is returned.
+  - With O(state=present), Not Obtained presses [Get Token]. When the page is set to O(provider) and
+    O(account), a token Obtained for O(account) is left alone, and while the device waits for
+    authorization nothing is pressed, so that the pending code stays valid; the code is returned.
+    Otherwise (an Invalid token, a token obtained for another account, or the page set to another
+    provider or account) [Delete] is pressed, then [Get Token].
+  - The token panel shows the account a token was issued for, not its provider, so a token is judged
+    by its account. M(printfleet.mfp.mfp_smtp) and M(printfleet.mfp.mfp_pop) delete the token when they
+    change the provider or account, unless given C(keep_token=true).
   - Getting a token ends in Waiting for Authorization, until a person signs in at RV(verification_uri)
     with RV(user_code). O(wait=true) polls the device until the token is Obtained.
+  - In check mode nothing is pressed. RV(actions) lists the buttons that would be pressed;
+    RV(token) and C(ansible_facts.mfp_oauth) show the token before any button would be pressed;
+    O(wait) is skipped.
 author:
   - printfleet.mfp maintainers (@printfleet)
 extends_documentation_fragment:
@@ -31,7 +38,8 @@ attributes:
     description: Running twice with the same arguments reports no change the second time.
     support: full
     details:
-      - A second run while the device waits for authorization presses nothing and reports no change.
+      - A second run while the device waits for authorization, with the same provider and account,
+        presses nothing and reports no change.
 options:
   state:
     description:
@@ -50,15 +58,22 @@ options:
     description:
       - The provider the token must be for. Defaults to the provider set on the device.
       - When it differs from the device's, [Get Token] is pressed with this one, which also saves it.
+      - Give O(provider) and O(account) together, or neither.
     type: str
     choices: [microsoft, google]
   account:
     description:
       - The account (e-mail address) the token must be for. Defaults to the Account Name set on the device.
       - When it differs from the device's, [Get Token] is pressed with this one, which also saves it.
+      - Give O(provider) and O(account) together, or neither.
     type: str
   wait:
-    description: With O(state=present), wait until the token is Obtained, polling the device.
+    description:
+      - With O(state=present), wait until the token is Obtained, polling the device.
+      - The task fails when the token ends up in another state (for example Not Obtained after a
+        declined sign-in, with the device's message), or Obtained for another account than the
+        expected one (O(account), else the device's).
+      - Skipped in check mode.
     type: bool
     default: false
   wait_timeout:

@@ -97,7 +97,9 @@ EXAMPLES = r'''
     provider: microsoft
     account: scan@contoso.example
 
-- name: Change the account but keep the old token until the new one is authorized
+# A token Obtained for the old account stays on the device, though it cannot be used for the
+# new one; the next mfp_oauth_token with state=present deletes it and presses [Get Token].
+- name: Change the account without deleting the token
   printfleet.mfp.mfp_pop:
     account: scan2@contoso.example
     provider: microsoft

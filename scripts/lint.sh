@@ -4,13 +4,8 @@
 # molecule scenario, the plugin docs (ansible-doc renders each module; antsibull-docs) and the
 # changelog (antsibull-changelog).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${VENV_BIN:-$root/.venv/bin}"
-tree="$root/build/collections"
-mkdir -p "$tree/ansible_collections/printfleet"
-ln -sfn "$root" "$tree/ansible_collections/printfleet/mfp"
-export ANSIBLE_COLLECTIONS_PATH="$tree" PATH="$bin:$PATH"
-cd "$root"
+cd "$(dirname "$0")/.."
+. scripts/env.sh
 for playbook in playbooks/*.yml; do
     ansible-playbook --syntax-check -i localhost, "$playbook"
 done
@@ -21,5 +16,5 @@ ansible-doc --json "${modules[@]}" | python -c '
 import json, sys
 missing = sorted(set(sys.argv[1:]) - set(json.load(sys.stdin)))
 sys.exit("ansible-doc rendered no documentation for " + ", ".join(missing) if missing else 0)' "${modules[@]}"
-antsibull-docs lint-collection-docs --plugin-docs "$tree/ansible_collections/printfleet/mfp"
+antsibull-docs lint-collection-docs --plugin-docs "$ANSIBLE_COLLECTIONS_PATH/ansible_collections/printfleet/mfp"
 antsibull-changelog lint

@@ -143,12 +143,15 @@ class Session(object):
         self._http = new_http(proxy_for(scheme, self.host), tls, self.timeout)
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, exc_type, error, traceback):
         try:
             if self._logged_in:
                 self._logout()
         finally:
             self._http.clear()
+        if isinstance(error, MfpError) and self.warnings:
+            # A failed task reports them too (a logout that failed after the error, say).
+            error.details.setdefault('warnings', []).extend(self.warnings)
 
     @staticmethod
     def sleep(seconds):

@@ -254,6 +254,23 @@ def test_http_only_when_chosen(device, task):
     assert urls and all(url.startswith('https://mfp.example.test:443/') for url in urls)
 
 
+def test_a_failed_task_keeps_the_warning_of_a_failed_logout(device, task):
+    device.set_token('obtained', 'someone@contoso.example')
+    original = device.send
+
+    def refuse_and_drop_logout(request, **kwargs):
+        if '/logout.html' in request.url:
+            device.requests.append(('GET', '/logout.html'))
+            raise reset('Connection reset by peer')
+        return original(request, **kwargs)
+
+    device.send = refuse_and_drop_logout
+    result = task('mfp_oauth_token', state='present', provider='microsoft', account='scan@contoso.example',
+                  wait=True, wait_timeout=1, poll_interval=1)
+    assert result['failed']
+    assert [warning for warning in result['warnings'] if warning.startswith('Logging out of mfp.example.test failed')]
+
+
 def test_logs_out_after_a_failure(device, task):
     device.lang = 'en'
     result = task('mfp_smtp', port=25, mfp_profile='mx_classic', mfp_admin_user='admin')

@@ -178,7 +178,7 @@ def run_story(lab, fleet):
 
     step("4/5 wait: the roll-out again, waiting until every printer holds its token")
     ansible.playbook("playbooks/rollout.yml", "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=2",
-                     ok_codes=with_unreachable)
+                     "-e", "mail_oauth_token_wait_timeout=120", ok_codes=with_unreachable)
 
     step("5/5 audit: every printer against the policy, and the fleet report")
     ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}")

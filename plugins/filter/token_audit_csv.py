@@ -15,8 +15,8 @@ description:
   - One header line, then one line per printer with the columns C(host), C(address), C(status),
     C(token_state), C(token_label) (the device's own label, in its UI language), C(token_account),
     C(provider), C(account), C(smtp_auth_method), C(pop_auth_method) and C(reasons) (joined with C(; )).
-  - A cell that starts with C(=), C(+), C(-) or C(@) gets a leading C(') so that a spreadsheet shows it
-    as text instead of running it as a formula.
+  - A cell that starts with C(=), C(+), C(-), C(@), a tab or a carriage return gets a leading C(') so that
+    a spreadsheet shows it as text instead of running it as a formula.
 options:
   _input:
     description: The audit rows, as made by P(printfleet.mfp.token_compliance#filter) plus C(host) and optionally C(address).
@@ -52,7 +52,8 @@ import io
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import COLUMNS, flat
 
-FORMULA_STARTS = ('=', '+', '-', '@')
+# OWASP's list: some spreadsheets drop a leading tab or CR and run the formula after it.
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 
 
 def token_audit_csv(rows):

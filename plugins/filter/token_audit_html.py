@@ -13,10 +13,15 @@ author:
   - printfleet.mfp contributors
 description:
   - One page to open in a browser or attach to a mail, with counts per compliance status and per token
-    state, then a table with one row per printer, coloured by token state, with the reasons for
+    state, then a table with one row per printer, coloured by compliance status, with the reasons for
     each non-compliance.
-  - The token state is shown in the manual's words with the device's own label when it differs
+  - The printers that need action come first (noncompliant, then error, then unreachable, then compliant),
+    by host within each status. A printer whose token is Obtained but that does not comply (token issued
+    for another account, SMTP not on OAuth 2.0, another provider) is coloured and listed as noncompliant.
+  - The token state is shown in its own cell, in the manual's words with the device's own label when it differs
     (for example C(Invalid (Ogiltig)) for a Swedish UI).
+  - For a printer waiting for authorization, the token cell also says where to sign in, with which code and
+    until when, when the row has them (C(sign_in), from P(printfleet.mfp.token_compliance#filter)).
   - The page is self-contained. The style is inline, there is no script and no link to anything outside the
     page. Every value from the devices is HTML-escaped.
 options:
@@ -57,7 +62,7 @@ import datetime
 from html import escape
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
-    STATES, STATUSES, flat, state_text, summary, token_state, token_text,
+    STATES, STATUSES, flat, state_text, summary, token_text,
 )
 
 STYLE = '''
@@ -75,18 +80,27 @@ th { background: #f6f8fa; position: sticky; top: 0; }
 tbody td:first-child { border-left: 6px solid; font-weight: 600; }
 td ul { margin: 0; padding-left: 1.1rem; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600; color: #fff; }
+.sign-in { margin-top: .25rem; }
+.sign-in code { font-size: 1.1em; font-weight: 600; }
 .state-obtained { background: #e6f4ea; border-color: #1a7f37; }
 .state-waiting_for_authorization { background: #fff8c5; border-color: #9a6700; }
 .state-not_obtained { background: #f6f8fa; border-color: #818b98; }
 .state-invalid { background: #ffebe9; border-color: #cf222e; }
 .state-unknown { background: #eef1f4; border-color: #424a53; }
-tr[class^="state-"] td:first-child { border-left-color: inherit; }
-.status-compliant { background: #1a7f37; }
-.status-noncompliant { background: #cf222e; }
-.status-unreachable { background: #424a53; }
-.status-error { background: #8250df; }
+.status-compliant { background: #1a7f37; border-color: #1a7f37; }
+.status-noncompliant { background: #cf222e; border-color: #cf222e; }
+.status-unreachable { background: #424a53; border-color: #424a53; }
+.status-error { background: #8250df; border-color: #8250df; }
 li.status-compliant, li.status-noncompliant, li.status-unreachable, li.status-error { color: #fff; border-color: rgba(0, 0, 0, .25); }
+tr.status-compliant { background: #e6f4ea; }
+tr.status-noncompliant { background: #ffebe9; }
+tr.status-unreachable { background: #eef1f4; }
+tr.status-error { background: #fbefff; }
+tr[class^="status-"] td:first-child { border-left-color: inherit; }
 '''
+
+# The rows someone must act on first, the most dangerous at the top; compliant printers last.
+ACTION_ORDER = ('noncompliant', 'error', 'unreachable', 'compliant')
 
 COLUMN_TITLES = ('Printer', 'Address', 'Token', 'Token issued for', 'Provider', 'Account',
                  'SMTP auth', 'POP auth', 'Status', 'Reasons')
@@ -118,23 +132,52 @@ def _counts(heading, kind, keys, counted, name):
 
 def _table(rows):
     head = ''.join('<th scope="col">%s</th>' % escape(title) for title in COLUMN_TITLES)
-    body = ''.join(_row(row) for row in rows)
+    body = ''.join(_row(row) for row in sorted(rows, key=_action_first))
     return '<table>\n<thead><tr>%s</tr></thead>\n<tbody>\n%s</tbody>\n</table>\n' % (head, body)
+
+
+def _action_first(row):
+    return ACTION_ORDER.index(_status(row)), str(row.get('host', ''))
+
+
+def _status(row):
+    return row['status'] if row['status'] in STATUSES else 'error'
 
 
 def _row(row):
     cells = flat(row)
-    status = row['status'] if row['status'] in STATUSES else 'error'
-    token = token_text(row, 'Not read')
+    status = _status(row)
+    token = escape(token_text(row, 'Not read')) + _sign_in(row)
     reasons = ''.join('<li>%s</li>' % escape(str(reason)) for reason in row.get('reasons') or ())
-    texts = (cells['host'], cells['address'], token, cells['token_account'], cells['provider'], cells['account'],
-             cells['smtp_auth_method'], cells['pop_auth_method'])
-    return '<tr class="state-%s">%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
-        token_state(row),
-        ''.join('<td>%s</td>' % escape(text) for text in texts),
+    return '<tr class="status-%s">%s<td>%s</td>%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
+        status,
+        _cells(cells['host'], cells['address']),
+        token,
+        _cells(cells['token_account'], cells['provider'], cells['account'], cells['smtp_auth_method'],
+               cells['pop_auth_method']),
         status, status,
         '<ul>%s</ul>' % reasons if reasons else '',
     )
+
+
+def _cells(*texts):
+    return ''.join('<td>%s</td>' % escape(text) for text in texts)
+
+
+def _sign_in(row):
+    """The sign-in a waiting token needs, so whoever reads the report can do it without the device's page."""
+    sign_in = row.get('sign_in') or {}
+    if not sign_in.get('user_code'):
+        return ''
+    return '<div class="sign-in">Sign in%s with code <code>%s</code>%s</div>' % (
+        _optional(' at <code>%s</code>', sign_in.get('verification_uri')),
+        escape(str(sign_in['user_code'])),
+        _optional(' before %s', sign_in.get('expires_at')),
+    )
+
+
+def _optional(template, value):
+    return template % escape(str(value)) if value else ''
 
 
 class FilterModule:

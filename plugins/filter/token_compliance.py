@@ -97,6 +97,15 @@ _value:
     pop:
       description: The same for the POP page.
       type: dict
+    sign_in:
+      description:
+        - While the token waits for authorization, the sign-in to do, as the task's
+          RV(printfleet.mfp.mfp_oauth_token#module:token) gives it. The C(user_code) to enter at
+          C(verification_uri) before C(expires_at).
+        - V(null) when there is no code to enter, or the device was not read.
+      type: dict
+      sample: {user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+               expires_at: "2026-11-27T10:15:00Z"}
 '''
 
 from ansible.errors import AnsibleFilterError
@@ -105,6 +114,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
+SIGN_IN_KEYS = ('user_code', 'verification_uri', 'expires_at')
 
 
 def token_compliance(result, require_oauth2=True, require_obtained=True, expected_provider=None,
@@ -132,17 +142,25 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
         reasons += [_state_finding(page) for page in read]
     reasons += [_token_account_finding(page) for page in read]
     reasons = _unique(reason for reason in reasons if reason)
-    return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages}
+    return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
+            'sign_in': _sign_in(result.get('token') or {})}
 
 
 def _not_read(status, message):
-    return {'status': status, 'reasons': [message], 'smtp': None, 'pop': None}
+    return {'status': status, 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
 
 
 def _page(service_facts):
     if not service_facts:
         return None
     return {key: service_facts.get(key) for key in SERVICE_KEYS}
+
+
+def _sign_in(token):
+    """The code a waiting token needs, so that a report can ask for the sign-in without the device's page."""
+    if not token.get('user_code'):
+        return None
+    return {key: token.get(key) for key in SIGN_IN_KEYS}
 
 
 def _auth_finding(service, page):

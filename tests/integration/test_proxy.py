@@ -49,7 +49,7 @@ class TunnelHandler(socketserver.StreamRequestHandler):
             self.wfile.flush()
             client = self.connection
             while True:
-                ready, _, _ = select.select([client, upstream], [], [], 30)
+                ready = select.select([client, upstream], [], [], 30)[0]
                 if not ready:
                     return
                 for source in ready:

@@ -14,8 +14,13 @@ ADMIN_PASSWORD = 'Admin-Secret-1'
 MAIL_PASSWORD = 'Mail-Secret-2'
 
 
+# The token panel of a printer waiting for authorization.
+SIGN_IN = {'user_code': 'F7K2QW9M', 'verification_uri': 'https://login.microsoftonline.com/common/oauth2/deviceauth',
+           'expires_at': '2026-11-27T10:15:00Z'}
+
+
 def queried(state='obtained', label='Obtained', account=SCAN, token_account=SCAN, provider='microsoft',
-            smtp_auth='oauth2', pop_auth='oauth2'):
+            smtp_auth='oauth2', pop_auth='oauth2', sign_in=None):
     """A successful query: both pages show the shared credential, each its own auth method."""
     def page(auth_method):
         return {'state': state, 'label': label, 'provider': provider, 'account': account,
@@ -24,7 +29,7 @@ def queried(state='obtained', label='Obtained', account=SCAN, token_account=SCAN
         'changed': False,
         'actions': [],
         'token': {'state': state, 'label': label, 'account': token_account, 'user_code': None,
-                  'verification_uri': None, 'expires_at': None, 'message': None},
+                  'verification_uri': None, 'expires_at': None, 'message': None, **(sign_in or {})},
         'ansible_facts': {'mfp_oauth': {'smtp': page(smtp_auth), 'pop': page(pop_auth)}},
     }
 
@@ -53,7 +58,7 @@ def fleet():
             expected_account=SCAN),
         row('mfp-sto-05', queried(state='invalid', label='Ogiltig')),
         row('mfp-sto-06', queried(state='waiting_for_authorization', label='Väntar på auktorisering',
-                                  token_account=None)),
+                                  token_account=None, sign_in=SIGN_IN)),
         row('mfp-sto-01', queried(label='Hämtad')),
         row('mfp-hq-06', unreachable('Cannot reach the device at https://192.0.2.6:443 (GET /login.html): '
                                      'Connection refused')),

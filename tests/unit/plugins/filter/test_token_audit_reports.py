@@ -59,12 +59,15 @@ def test_csv_round_trips_every_row_with_the_devices_own_labels():
     assert rows['mfp-hq-06']['reasons'].startswith('Cannot reach the device at https://192.0.2.6:443')
 
 
-def test_csv_keeps_a_spreadsheet_from_running_a_cell_as_a_formula():
-    hostile = row('mfp-x', queried(account='=HYPERLINK("http://evil.example","x")', token_account=None))
+# OWASP's formula starts; a spreadsheet may drop a leading tab or CR and run what follows.
+@pytest.mark.parametrize('account', ['=HYPERLINK("http://evil.example","x")', '+1+1', '-1+1', '@SUM(A1:A2)',
+                                     '\t=1+1', '\r=1+1'])
+def test_csv_keeps_a_spreadsheet_from_running_a_cell_as_a_formula(account):
+    hostile = row('mfp-x', queried(account=account, token_account=None))
 
     line = next(csv.DictReader(io.StringIO(token_audit_csv([hostile]), newline='')))
 
-    assert line['account'] == '\'=HYPERLINK("http://evil.example","x")'
+    assert line['account'] == "'" + account
 
 
 def test_junit_is_read_by_a_junit_consumer_with_the_right_counts():
@@ -105,19 +108,59 @@ def test_junit_stays_well_formed_when_a_device_sends_control_characters():
     assert failure.message == 'token issued for x@contoso.example but account is scan\ufffd\ufffd@contoso.example'
 
 
-def test_html_shows_each_printer_coloured_by_its_token_state():
+def html_rows(page):
+    """(row class, host) of each table row, in the page's order."""
+    return re.findall(r'<tr class="([a-z_-]+)"><td>([^<]+)</td>', page)
+
+
+def test_html_colours_each_printer_by_its_compliance_and_lists_those_to_act_on_first():
     page = token_audit_html(fleet(), generated_at='2026-11-27T10:00:00Z')
 
-    rows = re.findall(r'<tr class="(state-[a-z_]+)"><td>([^<]+)</td>', page)
-    assert rows == [
-        ('state-obtained', 'mfp-hq-01'), ('state-not_obtained', 'mfp-hq-02'), ('state-obtained', 'mfp-hq-04'),
-        ('state-invalid', 'mfp-sto-05'), ('state-waiting_for_authorization', 'mfp-sto-06'),
-        ('state-obtained', 'mfp-sto-01'), ('state-unknown', 'mfp-hq-06'), ('state-unknown', 'mfp-hq-07'),
+    assert html_rows(page) == [
+        ('status-noncompliant', 'mfp-hq-02'), ('status-noncompliant', 'mfp-hq-04'),
+        ('status-noncompliant', 'mfp-sto-05'), ('status-noncompliant', 'mfp-sto-06'),
+        ('status-error', 'mfp-hq-07'), ('status-unreachable', 'mfp-hq-06'),
+        ('status-compliant', 'mfp-hq-01'), ('status-compliant', 'mfp-sto-01'),
     ]
     assert '<td>Invalid (Ogiltig)</td>' in page
     assert '<td>Obtained (Hämtad)</td>' in page
     assert '<span class="badge status-unreachable">unreachable</span>' in page
     assert '<time datetime="2026-11-27T10:00:00Z">2026-11-27T10:00:00Z</time>' in page
+
+
+def test_html_lists_the_printers_of_a_status_by_host_whatever_order_they_came_in():
+    assert html_rows(token_audit_html(list(reversed(fleet())))) == html_rows(token_audit_html(fleet()))
+
+
+@pytest.mark.parametrize('result, policy', [
+    (queried(token_account='old@contoso.example'), {}),
+    (queried(smtp_auth='smtp_auth'), {}),
+    (queried(provider='google'), {'expected_provider': 'microsoft'}),
+])
+def test_html_shows_an_obtained_token_that_does_not_comply_as_noncompliant(result, policy):
+    page = token_audit_html([row('mfp-hq-01', queried()), row('mfp-x', result, **policy)])
+
+    assert html_rows(page) == [('status-noncompliant', 'mfp-x'), ('status-compliant', 'mfp-hq-01')]
+    assert re.search(r'<tr class="status-noncompliant"><td>mfp-x</td><td>[^<]*</td><td>Obtained</td>', page)
+
+
+def test_html_gives_the_sign_in_a_waiting_token_needs():
+    page = token_audit_html(fleet())
+
+    assert ('<td>Waiting for authorization (Väntar på auktorisering)<div class="sign-in">Sign in at '
+            '<code>https://login.microsoftonline.com/common/oauth2/deviceauth</code> with code <code>F7K2QW9M</code> '
+            'before 2026-11-27T10:15:00Z</div></td>') in page
+    assert page.count('class="sign-in"') == 1
+
+
+def test_html_takes_a_row_without_a_sign_in():
+    """The role reports a printer that left the play before the audit with a row of its own."""
+    left = {'host': 'mfp-x', 'status': 'error', 'reasons': ['not audited'], 'smtp': None, 'pop': None}
+
+    page = token_audit_html([left])
+
+    assert html_rows(page) == [('status-error', 'mfp-x')]
+    assert '<td>Not read</td>' in page
 
 
 def test_html_counts_printers_per_status_and_per_token_state():
@@ -138,14 +181,18 @@ def test_html_gives_the_reason_for_each_non_compliance():
 
 def test_html_escapes_what_the_device_says():
     hostile = row('mfp-x', queried(account=HOSTILE_ACCOUNT, token_account='old@contoso.example',
-                                   label='<b>Obtained</b>'))
+                                   label='<b>Obtained</b>',
+                                   sign_in={'user_code': '<script>alert(3)</script>',
+                                            'verification_uri': '"><img src=x onerror=alert(4)>',
+                                            'expires_at': '<b>soon</b>'}))
 
     page = token_audit_html([hostile], title='<i>Fleet</i>')
 
     assert '<script' not in page
     assert '<img' not in page
-    assert '<b>Obtained' not in page and '<i>' not in page
+    assert '<b>Obtained' not in page and '<b>soon' not in page and '<i>' not in page
     assert '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;' in page
+    assert '<code>&lt;script&gt;alert(3)&lt;/script&gt;</code>' in page
 
 
 def test_html_is_self_contained():

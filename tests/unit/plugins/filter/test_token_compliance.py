@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import FilterModule, token_compliance
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
-    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, failed, queried, unreachable,
+    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, SIGN_IN, failed, queried, unreachable,
 )
 
 
@@ -129,12 +129,24 @@ def test_all_findings_in_the_order_an_admin_fixes_them():
     ]
 
 
+def test_a_token_waiting_for_authorization_carries_the_sign_in_to_do():
+    verdict = token_compliance(queried(state='waiting_for_authorization', label='Waiting for Authorization',
+                                       token_account=None, sign_in=SIGN_IN))
+
+    assert verdict['sign_in'] == SIGN_IN
+    assert verdict['reasons'] == ['token is Waiting for authorization']
+
+
+def test_a_token_without_a_code_to_enter_has_no_sign_in():
+    assert token_compliance(queried())['sign_in'] is None
+
+
 def test_a_device_that_does_not_answer_is_unreachable_with_the_message():
     message = 'Cannot reach the device at https://192.0.2.6:443 (GET /login.html): Connection refused'
 
     verdict = token_compliance(unreachable(message))
 
-    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None}
+    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
 
 
 def test_a_device_lost_after_it_answered_is_an_error():
@@ -142,7 +154,7 @@ def test_a_device_lost_after_it_answered_is_an_error():
 
     verdict = token_compliance(failed(message))
 
-    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None}
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
 
 
 def test_a_host_ansible_marked_unreachable_is_unreachable():
@@ -157,7 +169,7 @@ def test_a_wrong_admin_password_is_an_error_with_the_message():
 
     verdict = token_compliance(failed(message))
 
-    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None}
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
 
 
 def test_a_result_without_token_facts_is_an_error():
@@ -185,6 +197,7 @@ def test_only_the_documented_facts_reach_the_verdict():
 
     verdict = token_compliance(result)
 
+    assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in'}
     assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method'}
     assert ADMIN_PASSWORD not in json.dumps(verdict)
     assert MAIL_PASSWORD not in json.dumps(verdict)

@@ -32,7 +32,11 @@ options:
     type: bool
     default: true
   require_obtained:
-    description: The token must be Obtained (not Not obtained, Waiting for authorization or Invalid).
+    description:
+      - The token must be Obtained (not Not obtained or Waiting for authorization).
+      - With V(false), a token not obtained yet or waiting for a sign-in is accepted, for an audit of the
+        settings during a roll-out. An Invalid token never is: the printer cannot send or read mail until
+        it is deleted and obtained again.
     type: bool
     default: true
   expected_provider:
@@ -110,6 +114,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SPECS
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_account
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
@@ -117,11 +122,18 @@ SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
 SIGN_IN_KEYS = ('user_code', 'verification_uri', 'expires_at')
 
 
+# What the modules accept as a provider; None: not checked.
+PROVIDERS = (None,) + tuple(SPECS['mfp_oauth_token']['argument_spec']['provider']['choices'])
+
+
 def token_compliance(result, require_oauth2=True, require_obtained=True, expected_provider=None,
                      expected_account=None):
     if not isinstance(result, dict):
         raise AnsibleFilterError('token_compliance expects the registered result of mfp_oauth_token, got %s'
                                  % type(result).__name__)
+    if expected_provider not in PROVIDERS:
+        raise AnsibleFilterError('token_compliance: expected_provider must be one of %s, not %r'
+                                 % (', '.join(provider for provider in PROVIDERS if provider), expected_provider))
     if result.get('unreachable'):
         return _not_read('unreachable', result.get('msg') or 'The device did not answer.')
     if result.get('failed'):
@@ -138,8 +150,7 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
         reasons += [_provider_finding(page, expected_provider) for page in read]
     if expected_account:
         reasons += [_account_finding(page, expected_account) for page in read]
-    if require_obtained:
-        reasons += [_state_finding(page) for page in read]
+    reasons += [_state_finding(page, require_obtained) for page in read]
     reasons += [_token_account_finding(page) for page in read]
     reasons = _unique(reason for reason in reasons if reason)
     return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
@@ -186,8 +197,8 @@ def _account_finding(page, expected):
     return 'OAuth account is %s, expected %s' % (page['account'], expected)
 
 
-def _state_finding(page):
-    if page['state'] == 'obtained':
+def _state_finding(page, require_obtained):
+    if page['state'] == 'obtained' or (not require_obtained and page['state'] != 'invalid'):
         return None
     return 'token is %s' % state_text(page['state'], page['label'])
 

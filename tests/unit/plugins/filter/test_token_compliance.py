@@ -68,6 +68,18 @@ def test_a_token_that_is_not_obtained_is_allowed_when_not_required():
     assert verdict['status'] == 'compliant'
 
 
+def test_an_invalid_token_is_a_finding_even_when_obtained_is_not_required():
+    verdict = token_compliance(queried(state='invalid', label='Ogiltig'), require_obtained=False)
+    assert verdict['status'] == 'noncompliant'
+    assert verdict['reasons'] == ['token is Invalid (Ogiltig)']
+
+
+@pytest.mark.parametrize('provider', ['Microsoft', 'yahoo'])
+def test_an_expected_provider_the_modules_do_not_know_is_refused(provider):
+    with pytest.raises(AnsibleFilterError, match="expected_provider must be one of microsoft, google, not '%s'" % provider):
+        token_compliance(queried(), expected_provider=provider)
+
+
 def test_a_token_issued_for_the_old_account_after_an_account_change():
     verdict = token_compliance(queried(token_account='old@contoso.example'))
 

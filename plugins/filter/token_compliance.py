@@ -35,8 +35,8 @@ options:
     description:
       - The token must be Obtained (not Not obtained or Waiting for authorization).
       - With V(false), a token not obtained yet or waiting for a sign-in is accepted, for an audit of the
-        settings during a roll-out. An Invalid token never is: the printer cannot send or read mail until
-        it is deleted and obtained again.
+        settings during a roll-out. An Invalid token never is, as the printer cannot send or read mail
+        until it is deleted and obtained again.
     type: bool
     default: true
   expected_provider:

@@ -13,7 +13,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpE
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, OBTAINED, WAITING, oauth_facts, page_view, same_account, token_info,
+    NOT_OBTAINED, OBTAINED, WAITING, issued_for, oauth_facts, page_view, same_account, token_info,
 )
 
 
@@ -65,7 +65,7 @@ def _actions(state, token, settings, wanted):
     same_credential = settings['provider'] == wanted['provider'] and same_account(settings['account'], wanted['account'])
     if token['state'] == WAITING and same_credential:
         return []  # pressing again would void the code a person may be typing in right now
-    if token['state'] == OBTAINED and same_credential and same_account(token['account'], wanted['account']):
+    if token['state'] == OBTAINED and same_credential and issued_for(token, wanted['account']):
         return []
     if token['state'] == NOT_OBTAINED:
         return ['get_token']
@@ -90,7 +90,7 @@ def _wait(session, service, page, token, account, params):
         raise MfpError('The token for %s was not obtained: the device shows %s%s.'
                        % (account, token['label'], ' (%s)' % token['message'] if token['message'] else ''),
                        token=token)
-    if not same_account(token['account'], account):
+    if not issued_for(token, account):
         raise MfpError('The token was obtained for %s, not for %s: sign in with the account the device is set up for.'
                        % (token['account'], account), token=token)
     return page, token

@@ -69,3 +69,13 @@ def oauth_facts(views):
 def same_account(one, other):
     # Providers may return the account in another case than it was typed.
     return (one or '').casefold() == (other or '').casefold()
+
+
+def issued_for(token, account):
+    """Whether the token was issued for `account`.
+
+    A firmware that does not show whom a token was issued for (no tokenAccount row) gets the
+    benefit of the doubt: its token was requested for the account on its page, and deleting it on
+    every run would make no task idempotent.
+    """
+    return token['account'] is None or same_account(token['account'], account)

@@ -80,6 +80,13 @@ def test_obtained_for_the_account_is_no_change(oauth_device, task):
                                      ('GET', '/logout.html')]
 
 
+def test_a_firmware_that_does_not_show_the_tokens_account_is_still_idempotent(oauth_device, task):
+    oauth_device.set_token('obtained', None)   # no "Authorized Account" row on the page
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['changed'] is False and pressed(oauth_device) == []
+    assert result['ansible_facts']['mfp_oauth']['smtp']['token_account'] is None
+
+
 def test_an_account_typed_in_another_case_is_the_same_account(oauth_device, task):
     oauth_device.settings['oauth']['account'] = 'Scan@Contoso.example'
     oauth_device.set_token('obtained', ACCOUNT)

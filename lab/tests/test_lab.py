@@ -182,6 +182,15 @@ def test_a_revoked_account_makes_its_holders_invalid_when_they_next_send_mail(la
     assert "50173" in token["last_error"]
 
 
+def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, control):
+    # A person changes the account on the page; the token stays, as the manual says, but is useless.
+    browser = logged_in(lab, "holder")
+    browser.submit(button="ggt_submit(20)", **{"ggt_textbox(12)": "new-scan@contoso.example"})
+    assert control.device("holder")["settings"]["oauth"]["account"] == "new-scan@contoso.example"
+    assert control.post("/devices/holder/send-mail").json() == {"state": "obtained", "error": "account_mismatch"}
+    assert control.device("holder")["token"]["state"] == "obtained"
+
+
 def test_get_token_then_an_approval_through_the_control_api_obtains_it(lab, control):
     browser = logged_in(lab, "plain")
     browser.submit(button="ggt_button(21)",

@@ -11,6 +11,8 @@ from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
 from .sessions import AdminSessions
 
 COOKIE = "MFPSESSIONID"
+# What a mail server answers a token issued for another account than the one it is sent as.
+ACCOUNT_MISMATCH = "account_mismatch"
 PAGES = {SMTP_PATH: "smtp", POP_PATH: "pop"}
 LOGIN_TARGETS = (MAIN_PATH, SMTP_PATH, POP_PATH)
 COUNTERS = ("requests", "posts", "logins", "failed_logins", "settings_saved")
@@ -88,6 +90,11 @@ class Device:
         await self.token.stop()
 
     async def use_token(self):
+        """Send a mail as the page's account. The mail server refuses a token issued for another
+        account (Exchange: 535 5.7.3), which stays Obtained: the token itself is good."""
+        token, account = self.token.state, self.settings["oauth"]["account"]
+        if token["state"] == "obtained" and token["account"].casefold() != account.casefold():
+            return {"state": "obtained", "error": ACCOUNT_MISMATCH}
         return await self.token.use()
 
     # request handling
@@ -216,7 +223,7 @@ class Device:
         if not smtp["primary_server"]:
             passed = False
         elif smtp["auth_method"] == "oauth2":
-            passed = "error" not in await self.token.use()
+            passed = "error" not in await self.use_token()
         elif smtp["auth_method"] == "smtp_auth":
             passed = bool(smtp["user"] and smtp["password"])
         else:

@@ -90,12 +90,13 @@ class Device:
         await self.token.stop()
 
     async def use_token(self):
-        """Send a mail as the page's account. The mail server refuses a token issued for another
-        account (Exchange: 535 5.7.3), which stays Obtained: the token itself is good."""
-        token, account = self.token.state, self.settings["oauth"]["account"]
-        if token["state"] == "obtained" and token["account"].casefold() != account.casefold():
-            return {"state": "obtained", "error": ACCOUNT_MISMATCH}
-        return await self.token.use()
+        """Send a mail as the page's account: refresh the token, then authenticate. The mail server
+        refuses a token issued for another account (Exchange: 535 5.7.3); the token stays Obtained."""
+        used = await self.token.use()
+        issued_for, account = self.token.state["account"], self.settings["oauth"]["account"]
+        if "error" not in used and used["state"] == "obtained" and issued_for.casefold() != account.casefold():
+            return dict(used, error=ACCOUNT_MISMATCH)
+        return used
 
     # request handling
 

@@ -365,8 +365,15 @@ def test_get_token_asks_first_and_cancel_changes_nothing(admin, background_loop)
 
 def test_get_token_needs_provider_and_account(admin):
     _, browser = admin
-    page = browser.submit(SMTP, {PROVIDER: "1"}, button=GET_TOKEN)
+    page = browser.submit(SMTP, {AUTH: "2", PROVIDER: "1", SERVER: "smtp.office365.com"}, button=GET_TOKEN)
     assert page.text("errorMessage") == "Account Name: Enter a value."
+    assert page.text("confirmMessage") is None
+
+
+def test_get_token_needs_oauth2_selected_first(admin):
+    _, browser = admin
+    page = browser.submit(SMTP, dict(FULL_SMTP, **{AUTH: "1"}), button=GET_TOKEN)
+    assert page.text("errorMessage") == "Authentication Method: Select OAuth 2.0 to get a token."
     assert page.text("confirmMessage") is None
 
 

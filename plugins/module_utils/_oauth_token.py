@@ -30,9 +30,16 @@ def run_token(params, check_mode, diff_mode):
             raise MfpError('No OAuth provider and account are set on the %s page: give provider and account.'
                            % service.upper())
         actions = _actions(params['state'], before, settings, wanted)
+        if 'get_token' in actions and settings['auth_method'] != 'oauth2':
+            raise MfpError('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
+                           'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
         if actions and not check_mode:
+            if 'get_token' in actions and not _same_credential(settings, wanted):
+                # Saved first: the token is requested for the saved provider and account, and a device
+                # need not save the form that [Get Token] posts.
+                page = session.submit(service, page, wanted)
             for button in actions:
-                page = session.press(service, page, button, wanted if button == 'get_token' else None)
+                page = session.press(service, page, button)
         token = token_info(page)
         if params['wait'] and params['state'] == 'present' and not check_mode:
             page, token = _wait(session, service, page, token, wanted['account'], params)
@@ -62,7 +69,7 @@ def _actions(state, token, settings, wanted):
         return []
     if state == 'absent':
         return [] if token['state'] == NOT_OBTAINED else ['delete']
-    same_credential = settings['provider'] == wanted['provider'] and same_account(settings['account'], wanted['account'])
+    same_credential = _same_credential(settings, wanted)
     if token['state'] == WAITING and same_credential:
         return []  # pressing again would void the code a person may be typing in right now
     if token['state'] == OBTAINED and same_credential and issued_for(token, wanted['account']):
@@ -70,6 +77,10 @@ def _actions(state, token, settings, wanted):
     if token['state'] == NOT_OBTAINED:
         return ['get_token']
     return ['delete', 'get_token']
+
+
+def _same_credential(settings, wanted):
+    return settings['provider'] == wanted['provider'] and same_account(settings['account'], wanted['account'])
 
 
 def _wait(session, service, page, token, account, params):

@@ -195,9 +195,9 @@ class Session(object):
                            device_message=result.text('error'))
         return result
 
-    def press(self, service, page, button, settings=None):
-        """Press [Get Token] or [Delete] (posting the form with `settings` applied) and confirm with [OK]."""
-        form = profiles.write_settings(self.profile, service, page.fields, settings or {})
+    def press(self, service, page, button):
+        """Press [Get Token] or [Delete] (posting the form as the page shows it) and confirm with [OK]."""
+        form = profiles.write_settings(self.profile, service, page.fields, {})
         confirm = self._post_form(service, page, form, button)
         if confirm.fields.get(profiles.CONFIRM['action']) != button:
             message = confirm.text('error') or 'no confirmation page appeared'

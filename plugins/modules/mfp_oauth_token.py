@@ -20,6 +20,9 @@ description:
     authorization nothing is pressed, so that the pending code stays valid; the code is returned.
     Otherwise (an Invalid token, a token obtained for another account, or the page set to another
     provider or account) [Delete] is pressed, then [Get Token].
+  - As the manual orders it, [Get Token] needs OAuth 2.0 selected as the page's authentication method;
+    set it first with M(printfleet.mfp.mfp_smtp) or M(printfleet.mfp.mfp_pop). A task that would press
+    [Get Token] on a page that is not on OAuth 2.0 fails before any button, also in check mode.
   - The token panel shows the account a token was issued for, not its provider, so a token is judged
     by its account. M(printfleet.mfp.mfp_smtp) and M(printfleet.mfp.mfp_pop) delete the token when they
     change the provider or account, unless given C(keep_token=true).
@@ -57,14 +60,14 @@ options:
   provider:
     description:
       - The provider the token must be for. Defaults to the provider set on the device.
-      - When it differs from the device's, [Get Token] is pressed with this one, which also saves it.
+      - When it differs from the device's, it is saved (Submit) before [Get Token] is pressed.
       - Give O(provider) and O(account) together, or neither.
     type: str
     choices: [microsoft, google]
   account:
     description:
       - The account (e-mail address) the token must be for. Defaults to the Account Name set on the device.
-      - When it differs from the device's, [Get Token] is pressed with this one, which also saves it.
+      - When it differs from the device's, it is saved (Submit) before [Get Token] is pressed.
       - Give O(provider) and O(account) together, or neither.
     type: str
   wait:

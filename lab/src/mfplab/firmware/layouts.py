@@ -137,6 +137,7 @@ TEXTS = {
             "email": "Enter a valid e-mail address.",
             "option": "Select one of the options.",
             "provider": "Select a provider.",
+            "oauth_first": "Select OAuth 2.0 to get a token.",
         },
     },
     "sv": {
@@ -202,6 +203,7 @@ TEXTS = {
             "email": "Ange en giltig e-postadress.",
             "option": "Välj ett av alternativen.",
             "provider": "Välj en leverantör.",
+            "oauth_first": "Välj OAuth 2.0 för att hämta en token.",
         },
     },
 }

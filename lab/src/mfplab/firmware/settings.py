@@ -80,7 +80,7 @@ def apply_form(page, values, settings, for_token=False):
     """Validate a page's form values against the stored settings.
 
     Returns (new settings, None) or (None, (field, reason, params)) for the first error in page
-    order. `for_token`: the form was posted with [Get Token], which needs provider and account.
+    order. `for_token`: the form was posted with [Get Token], which needs OAuth 2.0, provider and account.
     """
     error = next(_errors(page, values, for_token), None)
     if error:
@@ -106,6 +106,8 @@ def _errors(page, values, for_token):
     for key, value in values.items():
         if value is None:
             yield key, "option", {}
+        elif key == "auth_method" and for_token and not oauth:
+            yield key, "oauth_first", {}   # the manual's order: OAuth 2.0, provider, account, then [Get Token]
         elif key in MAX_LENGTH and len(value) > MAX_LENGTH[key]:
             yield key, "too_long", {"limit": MAX_LENGTH[key]}
         elif key in NUMBERS and not _in_range(value, *NUMBERS[key]):

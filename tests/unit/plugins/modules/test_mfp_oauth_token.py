@@ -21,6 +21,7 @@ def pressed(device):
 @pytest.fixture
 def oauth_device(device):
     device.settings['smtp']['auth_method'] = 'oauth2'
+    device.settings['pop']['auth_method'] = 'oauth2'
     device.settings['oauth'] = dict(EXPECTED)
     return device
 
@@ -112,6 +113,16 @@ def test_an_ipv6_device_address_is_used_in_brackets(oauth_device, task):
     assert urls and all(url.startswith('https://[2001:db8::10]:443/') for url in urls)
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_get_token_needs_oauth2_selected_first(oauth_device, task, check_mode):
+    oauth_device.settings['smtp']['auth_method'] = 'smtp_auth'
+    result = task('mfp_oauth_token', check_mode=check_mode, **EXPECTED)
+    assert result['failed']
+    assert result['msg'] == ('The SMTP page uses smtp_auth, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: '
+                             'set auth_method oauth2 with mfp_smtp first.')
+    assert pressed(oauth_device) == [] and [path for path, form in oauth_device.posts] == ['/login.html']
+
+
 def test_obtained_for_another_account_is_replaced(oauth_device, task):
     oauth_device.settings['oauth']['account'] = 'old-scan@contoso.example'
     oauth_device.set_token('obtained', 'old-scan@contoso.example')
@@ -157,6 +168,7 @@ def test_pop_page_buttons_share_the_token(oauth_device, task):
 
 def test_query_reports_facts_in_swedish(oauth_device, task):
     oauth_device.lang = 'sv'
+    oauth_device.settings['pop']['auth_method'] = 'plain'   # each page reports its own method
     oauth_device.set_token('obtained', ACCOUNT)
     result = task('mfp_oauth_token', state='query')
     assert result['changed'] is False

@@ -54,7 +54,9 @@ POP = {"server": "outlook.office365.com", "port": 995, "ssl": True, "auth_method
 # bp_classic pages and login form (docs/device-protocol.md); every bench device has that layout.
 SMTP_PAGE, POP_PAGE = "/nw_service_smtp.html", "/sys_email_status_special.html"
 LOGIN_URL, LOGOUT_URL = f"/login.html?{SMTP_PAGE}", "/logout.html"
-PASSWORD_FIELD, LOGIN_BUTTON = "ggt_textbox(10003)", "ggt_submit(10008)"
+PASSWORD_FIELD = "ggt_textbox(10003)"
+# The rest of the login form as the page's script posts it (docs/device-protocol.md).
+LOGIN_FORM = {"ggt_select(10009)": "3", "action": "loginbtn", "ordinate": "0", "ggt_hidden(10008)": "5"}
 TOKEN2 = re.compile(r'name="token2" value="([0-9a-f]+)"')
 RECAP = re.compile(r"^\S+\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
 
@@ -217,8 +219,8 @@ def bare_client(inventory, forks):
             http.trust_env = False
             http.verify = host["mfp_ca_path"]
             form = http.get(base + LOGIN_URL, timeout=30)
-            login = {"token2": TOKEN2.search(form.text).group(1), PASSWORD_FIELD: host["mfp_admin_password"],
-                     LOGIN_BUTTON: "Login"}
+            login = dict(LOGIN_FORM, token2=TOKEN2.search(form.text).group(1),
+                         **{PASSWORD_FIELD: host["mfp_admin_password"]})
             smtp = http.post(base + LOGIN_URL, data=login, timeout=30)   # follows the 302 to the SMTP page
             pop = http.get(base + POP_PAGE, timeout=30)
             http.get(base + LOGOUT_URL, timeout=30)

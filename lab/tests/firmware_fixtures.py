@@ -30,7 +30,7 @@ class Admin:
         typed = {"ggt_textbox(10003)": password}
         if user is not None:
             typed["ggt_textbox(10002)"] = user
-        return self.browser.submit(button="ggt_submit(10008)", **typed)
+        return self.browser.submit(action="loginbtn", **typed)   # as the page's script does on [Login]
 
     def submit(self, path, changes=None, button="ggt_submit(20)"):
         """Read-modify-write: the whole form as rendered, with `changes`, posted with `button`."""

@@ -133,14 +133,27 @@ def test_lockout_refuses_even_the_right_password_until_it_ends(served, backgroun
 def test_login_token2_is_single_use_and_required(served, background_loop):
     device, browser = served()
     form = browser.get(f"/login.html?{SMTP}").form()
-    fields = dict(form.fields, **{"ggt_textbox(10003)": PASSWORD, "ggt_submit(10008)": "Login"})
+    fields = dict(form.fields, **{"ggt_textbox(10003)": PASSWORD, "action": "loginbtn"})
     assert browser.post(form.action, fields).status == 302
     browser.get("/logout.html")
     replayed = browser.post(form.action, fields)
     assert replayed.text("errorMessage") == "The page has expired. Reload the page and try again."
-    missing = browser.post(form.action, {"ggt_textbox(10003)": PASSWORD})
+    missing = browser.post(form.action, {"ggt_textbox(10003)": PASSWORD, "action": "loginbtn"})
     assert missing.status == 200 and missing.text("errorMessage").startswith("The page has expired")
     assert truth(background_loop, device)["counters"]["logins"] == 1
+
+
+def test_a_login_post_without_the_login_action_is_no_login(served, background_loop):
+    # The firmware's script sets action=loginbtn on [Login]; a client that posts the form without
+    # it (no script, or the button's name instead) gets the login form again, and no failed login.
+    device, browser = served()
+    form = browser.get(f"/login.html?{SMTP}").form()
+    assert form.fields["action"] == "" and form.fields["ggt_select(10009)"] == "3"
+    assert form.fields["ordinate"] == "0" and form.fields["ggt_hidden(10008)"] == "5"
+    again = browser.post(form.action, dict(form.fields, **{"ggt_textbox(10003)": PASSWORD}))
+    assert again.status == 200 and again.form().fields["token2"] and again.text("errorMessage") is None
+    counters = truth(background_loop, device)["counters"]
+    assert counters["logins"] == 0 and counters["failed_logins"] == 0
 
 
 def test_mx_classic_asks_the_login_name_and_uses_its_own_field_names(served):

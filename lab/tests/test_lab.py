@@ -78,7 +78,7 @@ def base_url(lab, name):
 def logged_in(lab, name):
     browser = Browser(lab.lab.ca.ca_path)
     browser.open(f"{base_url(lab, name)}/login.html?{SMTP}")
-    page = browser.submit(button="ggt_submit(10008)", **{"ggt_textbox(10003)": ADMIN_PASSWORD})
+    page = browser.submit(action="loginbtn", **{"ggt_textbox(10003)": ADMIN_PASSWORD})
     assert page.text("tokenStatus"), "login should land on the SMTP page"
     return browser
 

@@ -81,6 +81,8 @@ class Page(HTMLParser):
         value = attrs.get('value', '')
         if kind == 'submit':
             self.buttons[name] = value
+        elif kind in ('button', 'reset'):
+            return   # a browser never posts these; a page's script acts on the click
         elif kind in ('checkbox', 'radio'):
             if 'checked' in attrs:
                 self.fields[name] = value or 'on'

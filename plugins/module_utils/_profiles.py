@@ -40,6 +40,9 @@ CONFIRM = {'action': 'ggt_hidden(30)', 'ok': 'ggt_submit(31)'}
 CSRF_FIELD = 'token2'
 
 LOGIN_PATH = '/login.html'
+# What the login page's script sets when [Login] is clicked (the button is no form field), as a
+# captured Sharp login posts it; the rest of the form (token2, role, hidden fields) goes as rendered.
+LOGIN_SCRIPT = {'action': 'loginbtn'}
 LOGOUT_PATH = '/logout.html'
 # The classic web UI keeps its page paths across families; field names differ.
 PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'}
@@ -47,8 +50,8 @@ PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html
 PROFILES = {
     'bp_classic': {
         'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
-        # The BP panel logs in with the password alone, as user "admin".
-        'login': {'user': None, 'password': 'ggt_textbox(10003)', 'submit': 'ggt_submit(10008)'},
+        # The BP panel logs in as the Administrator role (a one-option select the form carries) with the password.
+        'login': {'user': None, 'password': 'ggt_textbox(10003)'},
         'pages': {
             'smtp': {
                 'fields': {
@@ -81,7 +84,7 @@ PROFILES = {
     },
     'mx_classic': {
         'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
-        'login': {'user': 'ggt_textbox(10002)', 'password': 'ggt_textbox(10003)', 'submit': 'ggt_submit(10008)'},
+        'login': {'user': 'ggt_textbox(10002)', 'password': 'ggt_textbox(10003)'},
         'pages': {
             'smtp': {
                 'fields': {

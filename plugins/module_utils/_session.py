@@ -221,7 +221,8 @@ class Session(object):
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)
         login = profiles.PROFILES[self.profile]['login']
-        missing = [name for name in (login['user'], login['password']) if name and name not in login_page.fields]
+        expected = [login['user'], login['password']] + list(profiles.LOGIN_SCRIPT)
+        missing = [name for name in expected if name and name not in login_page.fields]
         if missing:
             raise MfpError('The login page of %s has no field %s: it does not match profile %s.'
                            % (self.host, ', '.join(missing), self.profile))
@@ -230,7 +231,7 @@ class Session(object):
 
     def _login_form(self, login_page):
         login = profiles.PROFILES[self.profile]['login']
-        data = _form_data(login_page, login_page.fields, login['submit'])
+        data = dict(_form_values(login_page.fields), **profiles.LOGIN_SCRIPT)
         data[login['password']] = self.password
         if login['user']:
             data[login['user']] = self.user
@@ -326,10 +327,15 @@ class Session(object):
 
 
 def _form_data(page, form, button, default=''):
-    """What a browser posts: the form's values (an unchecked checkbox not at all) and the pressed button."""
-    data = dict((key, value) for key, value in form.items() if value is not None)
+    """What a browser posts: the form's values and the pressed button."""
+    data = _form_values(form)
     data[button] = page.buttons.get(button, default)
     return data
+
+
+def _form_values(form):
+    """The form's values as a browser posts them: an unchecked checkbox not at all."""
+    return dict((key, value) for key, value in form.items() if value is not None)
 
 
 def _charset(response):

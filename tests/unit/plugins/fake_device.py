@@ -209,8 +209,12 @@ class FakeDevice:
         if self.busy_logins:
             self.busy_logins -= 1
             return self._response(request, 200, self._login_form(target, error=text['another_admin']))
-        user_ok = self.profile == 'bp_classic' or form.get('ggt_textbox(10002)') == self.admin_user
-        assert 'ggt_submit(10008)' in form, form
+        # As a captured Sharp login: the script's action, the form's hidden fields and, on BP, the role.
+        assert (form.get('action'), form.get('ordinate'), form.get('ggt_hidden(10008)')) == ('loginbtn', '0', '5'), form
+        if self.profile == 'bp_classic':
+            user_ok = form.get('ggt_select(10009)') == '3'
+        else:
+            user_ok = form.get('ggt_textbox(10002)') == self.admin_user
         if not user_ok or form.get('ggt_textbox(10003)') != self.admin_password:
             self.failed_logins += 1
             return self._response(request, 200, self._login_form(target, error=text['login_failed']))
@@ -219,11 +223,16 @@ class FakeDevice:
         return self._response(request, 302, '', location=target, cookie=self.session)
 
     def _login_form(self, target, error=None, status=None):
-        user = '<input type="text" name="ggt_textbox(10002)" value="">' if self.profile == 'mx_classic' else ''
+        if self.profile == 'mx_classic':
+            user = '<input type="text" name="ggt_textbox(10002)" value="">'
+        else:
+            user = '<select name="ggt_select(10009)"><option value="3" selected>Administrator</option></select>'
         body = ('<form method="post" action="/login.html?%s">'
                 '<input type="hidden" name="token2" value="%s">%s'
                 '<input type="password" name="ggt_textbox(10003)" value="">'
-                '<input type="submit" name="ggt_submit(10008)" value="Login"></form>'
+                '<input type="hidden" name="action" value=""><input type="hidden" name="ordinate" value="0">'
+                '<input type="hidden" name="ggt_hidden(10008)" value="5">'
+                '<input type="button" value="Login" onclick="login()"></form>'
                 % (html.escape(target), self._new_token2(), user))
         return self._document(body, error=error, status=status)
 

@@ -6,7 +6,10 @@ from aiohttp import web
 
 from . import pages
 from . import settings as model
-from .layouts import CONFIRM_FIELDS, LAYOUTS, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH, POP_PATH, SMTP_PATH, TEXTS
+from .layouts import (
+    ADMINISTRATOR_ROLE, CONFIRM_FIELDS, LAYOUTS, LOGIN_ACTION, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH, POP_PATH, SMTP_PATH,
+    TEXTS,
+)
 from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
 from .sessions import AdminSessions
 
@@ -118,6 +121,8 @@ class Device:
         if request.method == "GET":
             return self._login_form(action)
         form = await request.post()
+        if form.get("action") != LOGIN_ACTION:
+            return self._login_form(action)   # not [Login] (no script ran): the form again, as the firmware does
         messages = self.ui.texts["messages"]
         if not self.sessions.login_tokens.take(form.get("token2")):
             return self._login_form(action, error=messages["page_expired"])
@@ -138,6 +143,8 @@ class Device:
     def _credentials_match(self, form):
         fields = self.ui.layout["login"]
         admin_user = self.spec.get("admin_user", "admin")
+        if fields["role"] and form.get(fields["role"]) != ADMINISTRATOR_ROLE:
+            return False
         user = form.get(fields["user"], "") if fields["user"] else admin_user
         password = form.get(fields["password"], "")
         # Both compared, so a wrong user name costs the same time as a wrong password.

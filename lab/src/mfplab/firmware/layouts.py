@@ -10,6 +10,13 @@ MAIN_PATH = "/main.html"
 LOGIN_PATH = "/login.html"
 LOGOUT_PATH = "/logout.html"
 
+# The login form's fixed part, as a captured Sharp login posts it: the page's script sets `action`
+# to LOGIN_ACTION when [Login] is clicked (the button itself is not a form field), and
+# ADMINISTRATOR_ROLE is the role select's one option in administrator-authority mode.
+LOGIN_ACTION = "loginbtn"
+LOGIN_HIDDEN = {"action": "", "ordinate": "0", "ggt_hidden(10008)": "5"}
+ADMINISTRATOR_ROLE = "3"
+
 # The confirmation step after [Get Token] or [Delete]; the same names in every layout.
 CONFIRM_FIELDS = {"action": "ggt_hidden(30)", "ok": "ggt_submit(31)", "cancel": "ggt_submit(32)"}
 
@@ -62,13 +69,13 @@ def _pop_page(first, button):
 LAYOUTS = {
     "bp_classic": {
         "models": ("BP-C131PW", "BP-C533WD", "BP-C542WD", "BP-50C26", "BP-70C45"),
-        # The BP panel logs in with the password alone, as user "admin".
-        "login": {"user": None, "password": "ggt_textbox(10003)", "submit": "ggt_submit(10008)"},
+        # The BP panel logs in as the Administrator role (a one-option select) with the password.
+        "login": {"role": "ggt_select(10009)", "user": None, "password": "ggt_textbox(10003)"},
         "pages": {"smtp": _smtp_page(1, 20), "pop": _pop_page(1, 20)},
     },
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
-        "login": {"user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)", "submit": "ggt_submit(10008)"},
+        "login": {"role": None, "user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)"},
         "pages": {"smtp": _smtp_page(101, 120), "pop": _pop_page(201, 220)},
     },
 }
@@ -80,6 +87,7 @@ TEXTS = {
         "login_user": "Login Name",
         "login_password": "Password",
         "login_button": "Login",
+        "administrator": "Administrator",
         "logout": "Logout",
         "menu": {
             "smtp": ("System Settings", "Network Settings", "Service Setting", "SMTP"),
@@ -146,6 +154,7 @@ TEXTS = {
         "login_user": "Inloggningsnamn",
         "login_password": "Lösenord",
         "login_button": "Logga in",
+        "administrator": "Administratör",
         "logout": "Logga ut",
         "menu": {
             "smtp": ("Systeminställningar", "Nätverksinställningar", "Service Inställning", "SMTP"),

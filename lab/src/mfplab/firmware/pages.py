@@ -3,7 +3,7 @@
 from html import escape
 from typing import NamedTuple
 
-from .layouts import CONFIRM_FIELDS, LOGOUT_PATH, POP_PATH, SMTP_PATH
+from .layouts import ADMINISTRATOR_ROLE, CONFIRM_FIELDS, LOGIN_ACTION, LOGIN_HIDDEN, LOGOUT_PATH, POP_PATH, SMTP_PATH
 
 MENU_LINKS = (("smtp", SMTP_PATH), ("pop", POP_PATH))
 
@@ -56,15 +56,23 @@ def main_page(ui):
 def login_page(ui, action, token2, error=None, status=None):
     texts, fields = ui.texts, ui.layout["login"]
     rows = ""
+    if fields["role"]:
+        rows += (f'<tr><th>{escape(texts["login_user"])}</th><td><select name="{escape(fields["role"])}">'
+                 f'<option value="{ADMINISTRATOR_ROLE}" selected>{escape(texts["administrator"])}</option>'
+                 '</select></td></tr>\n')
     if fields["user"]:
         rows += (f'<tr><th>{escape(texts["login_user"])}</th>'
                  f'<td><input type="text" name="{escape(fields["user"])}" value=""></td></tr>\n')
     rows += (f'<tr><th>{escape(texts["login_password"])}</th>'
              f'<td><input type="password" name="{escape(fields["password"])}" value=""></td></tr>\n')
+    hidden = "\n".join(_hidden(name, value) for name, value in dict(LOGIN_HIDDEN, token2=token2).items())
+    # What the firmware's script does on a click: the button is no form field, `action` says what was pressed.
+    button = (f'<input type="button" value="{escape(texts["login_button"])}" '
+              f"onclick=\"this.form.elements['action'].value='{LOGIN_ACTION}'; this.form.submit();\">")
     body = (
         f'<h1>{escape(texts["login_title"])}</h1>\n{_notices(error, status)}'
-        f'<form method="post" action="{escape(action)}">\n{_hidden("token2", token2)}\n'
-        f"<table>\n{rows}</table>\n{_submit(fields['submit'], texts['login_button'])}\n</form>"
+        f'<form method="post" action="{escape(action)}">\n{hidden}\n'
+        f"<table>\n{rows}</table>\n{button}\n</form>"
     )
     return _document(ui, texts["login_title"], body)
 

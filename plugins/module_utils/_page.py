@@ -39,6 +39,7 @@ class Page(HTMLParser):
         self._text_key = None
         self._text_tag = None
         self._select = None
+        self._in_title = False
         self.feed(html)
         self.close()
 
@@ -57,6 +58,9 @@ class Page(HTMLParser):
             # An HTML select with no option selected submits its first option.
             if 'selected' in attrs or self.fields[self._select] is None:
                 self.fields[self._select] = attrs.get('value', '')
+        elif tag == 'title':
+            self._in_title = True
+            self.texts.setdefault('title', '')
         if attrs.get('id') in TEXT_IDS:
             self._text_key = TEXT_IDS[attrs['id']]
             self._text_tag = tag
@@ -65,6 +69,9 @@ class Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == 'select':
             self._select = None
+        elif tag == 'title':
+            self._in_title = False
+            self.texts['title'] = self.texts['title'].strip()
         if tag == self._text_tag:
             self.texts[self._text_key] = self.texts[self._text_key].strip()
             self._text_key = self._text_tag = None
@@ -72,6 +79,8 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self._text_key:
             self.texts[self._text_key] += data
+        if self._in_title:
+            self.texts['title'] += data
 
     def _input(self, attrs):
         name = attrs.get('name')
@@ -93,3 +102,8 @@ class Page(HTMLParser):
 
     def text(self, key):
         return self.texts.get(key) or None
+
+    def model(self):
+        """The model name: the header's, else the title's last part (Sharp: "Login - BP-C131PW")."""
+        title = self.text('title') or ''
+        return self.text('model') or (title.rsplit(' - ', 1)[1].strip() if ' - ' in title else None)

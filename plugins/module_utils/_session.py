@@ -216,7 +216,7 @@ class Session(object):
 
     def _use_profile(self, login_page):
         if self.profile is None:
-            model = login_page.text('model')
+            model = login_page.model()
             if not model:
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)

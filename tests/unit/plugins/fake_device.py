@@ -118,6 +118,7 @@ class FakeDevice:
         self.ignored = set()    # settings the firmware silently does not save
         self.charset = 'utf-8'  # of its pages and of the forms it reads
         self.charset_in_header = True  # else only in the page's <meta>
+        self.model_in_header = True    # else only in the title, as Sharp's "Login - <MODEL>"
 
     # --- the world around the device -----------------------------------------------------
 
@@ -242,10 +243,10 @@ class FakeDevice:
             messages += '<div id="errorMessage" class="error">%s</div>' % html.escape(error)
         if status:
             messages += '<div id="statusMessage">%s</div>' % html.escape(status)
+        header = '<div id="header"><span id="modelName">%s</span></div>' % self.model if self.model_in_header else ''
         return ('<!DOCTYPE html><html lang="%s"><head><meta http-equiv="Content-Type" content="text/html; charset=%s">'
-                '<title>Web Page</title></head><body>'
-                '<div id="header"><span id="modelName">%s</span></div>%s%s</body></html>'
-                % (self.lang, self.charset, self.model, messages, body))
+                '<title>Web Page - %s</title></head><body>%s%s%s</body></html>'
+                % (self.lang, self.charset, self.model, header, messages, body))
 
     # --- settings pages --------------------------------------------------------------------
 

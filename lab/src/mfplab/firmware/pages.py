@@ -20,7 +20,7 @@ def _document(ui, title, body):
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(ui.language)}">\n'
-        f'<head><meta charset="utf-8"><title>{escape(title)}</title></head>\n'
+        f'<head><meta charset="utf-8"><title>{escape(title)} - {escape(ui.model)}</title></head>\n'
         "<body>\n"
         f'<div id="header"><span id="modelName">{escape(ui.model)}</span></div>\n'
         f"{body}\n"

@@ -290,6 +290,14 @@ def test_session_ends_when_the_page_fails(device, task, monkeypatch):
     assert not device.logged_in
 
 
+@pytest.mark.parametrize('profile, model', [('bp_classic', 'BP-C542WD'), ('mx_classic', 'MX-4071')])
+def test_the_model_in_the_title_alone_is_enough(device, task, profile, model):
+    device.profile, device.model, device.model_in_header = profile, model, False
+    result = task('mfp_oauth_token', state='query', mfp_admin_user='admin')
+    assert 'failed' not in result, result
+    assert logins(device) == [LOGIN]
+
+
 def test_unknown_model(device, task):
     device.model = 'XY-1000'
     result = task('mfp_oauth_token', state='query')

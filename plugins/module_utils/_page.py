@@ -27,7 +27,7 @@ TEXT_IDS = {
 
 class Page(HTMLParser):
     """Parse a page once; then read `fields` (name -> value, None for an unchecked checkbox),
-    `buttons` (name -> label), `texts` (see TEXT_IDS), `lang` and `action`."""
+    `buttons` (name -> label), `texts` (see TEXT_IDS, and `title`), `lang` and `action`."""
 
     def __init__(self, html):
         HTMLParser.__init__(self, convert_charrefs=True)
@@ -39,7 +39,6 @@ class Page(HTMLParser):
         self._text_key = None
         self._text_tag = None
         self._select = None
-        self._in_title = False
         self.feed(html)
         self.close()
 
@@ -58,20 +57,15 @@ class Page(HTMLParser):
             # An HTML select with no option selected submits its first option.
             if 'selected' in attrs or self.fields[self._select] is None:
                 self.fields[self._select] = attrs.get('value', '')
-        elif tag == 'title':
-            self._in_title = True
-            self.texts.setdefault('title', '')
-        if attrs.get('id') in TEXT_IDS:
-            self._text_key = TEXT_IDS[attrs['id']]
+        key = 'title' if tag == 'title' else TEXT_IDS.get(attrs.get('id'))
+        if key:
+            self._text_key = key
             self._text_tag = tag
-            self.texts[self._text_key] = ''
+            self.texts[key] = ''
 
     def handle_endtag(self, tag):
         if tag == 'select':
             self._select = None
-        elif tag == 'title':
-            self._in_title = False
-            self.texts['title'] = self.texts['title'].strip()
         if tag == self._text_tag:
             self.texts[self._text_key] = self.texts[self._text_key].strip()
             self._text_key = self._text_tag = None
@@ -79,8 +73,6 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self._text_key:
             self.texts[self._text_key] += data
-        if self._in_title:
-            self.texts['title'] += data
 
     def _input(self, attrs):
         name = attrs.get('name')

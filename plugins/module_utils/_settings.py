@@ -15,7 +15,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, deleted_token, oauth_facts, page_view, same_account,
+    NOT_OBTAINED, deleted_token, issued_for, oauth_facts, page_view, same_account,
 )
 
 MASK = '********'
@@ -86,9 +86,7 @@ def run_settings(service, params, check_mode, diff_mode):
 def _issued_for_another(token, declared):
     """A token for another account than the declared one: left by a run that failed before [Delete],
     or by an account changed on the device's own page (which keeps the token)."""
-    if 'account' not in declared or token['account'] is None:
-        return False
-    return not same_account(token['account'], declared['account'])
+    return 'account' in declared and not issued_for(token, declared['account'])
 
 
 def _send_password(service, params, changes):

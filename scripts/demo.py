@@ -66,15 +66,28 @@ class Ansible:
             NO_PROXY="*",
         )
 
-    def playbook(self, playbook, *args, ok_codes=(0,)):
+    def playbook(self, playbook, *args, offline=()):
+        """The run's records; it must end with no failed printer, and none unreachable but `offline`."""
         self.runs += 1
         record = WORK_DIR / f"run-{self.runs}.jsonl"
         command = ["ansible-playbook", "-i", self.inventory, playbook, "-e", f"@{os.path.relpath(SETTINGS, ROOT)}", *args]
         print("$ " + " ".join(str(part) for part in command), flush=True)
         run = subprocess.run(command, env=dict(self.env, DEMO_RECORD=str(record)), cwd=ROOT, timeout=300)
-        if run.returncode not in ok_codes:
-            raise SystemExit(f"demo: ansible-playbook {playbook} ended with code {run.returncode}")
-        return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+        records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+        unexpected = unexpected_outcomes(records, offline)
+        # ansible-playbook ends with 4 when a printer was unreachable, and with 2 when one failed.
+        if unexpected or run.returncode not in ((0, 4) if offline else (0,)):
+            raise SystemExit("\n".join([f"demo: ansible-playbook {' '.join(command[3:])} ended with code "
+                                         f"{run.returncode}", *unexpected]))
+        return records
+
+
+def unexpected_outcomes(records, offline):
+    """A printer that failed, or one unreachable that the fleet does not keep offline."""
+    return [f"  {record['host']}: {record['status']} in '{record['task']}': {record['result'].get('msg', '')}"
+            for record in records
+            if (record["status"] == "failed" and not record["ignored"])
+            or (record["status"] == "unreachable" and record["host"] not in offline)]
 
 
 BUTTONS = {"get_token": "[Get Token]", "delete": "[Delete]"}
@@ -115,8 +128,10 @@ def plan_summary(records, hosts):
         elif record["action"] in PAGES and result.get("changed"):
             changes[host].extend(change for change in page_changes(PAGES[record["action"]], result["diff"])
                                  if change not in changes[host])
+            if result.get("token_deleted"):
+                buttons[host].append(BUTTONS["delete"])
         elif record["action"] == "printfleet.mfp.mfp_oauth_token":
-            buttons[host] = [BUTTONS.get(action, action) for action in result.get("actions", [])]
+            buttons[host] += [BUTTONS.get(action, action) for action in result.get("actions", [])]
     width = max(map(len, hosts))
     return [f"{host.ljust(width)}  " + ("; ".join(filter(None, [", ".join(changes[host]), " ".join(buttons[host])]))
                                         or "nothing to change")
@@ -161,15 +176,13 @@ def run_story(lab, fleet):
     hosts = [device["name"] for device in fleet.devices]
     offline = {device["name"] for device in fleet.devices if device["faults"].get("offline")}
     ansible = Ansible(lab.inventory_path, forks=len(hosts))
-    # A printer that does not answer leaves the play: ansible-playbook then ends with code 4.
-    with_unreachable = (0, 4) if offline else (0,)
 
     step("1/5 plan: what the roll-out would change on each printer (check mode, nothing is written)")
-    records = ansible.playbook("playbooks/rollout.yml", "--check", "--diff", ok_codes=with_unreachable)
+    records = ansible.playbook("playbooks/rollout.yml", "--check", "--diff", offline=offline)
     print("\n".join(plan_summary(records, hosts)))
 
     step("2/5 roll-out: both pages on OAuth 2.0 for the account, [Get Token] where needed")
-    sign_ins = pending_sign_ins(ansible.playbook("playbooks/rollout.yml", ok_codes=with_unreachable))
+    sign_ins = pending_sign_ins(ansible.playbook("playbooks/rollout.yml", offline=offline))
 
     step(f"3/5 sign-ins: a person signs in as {ACCOUNT} with each printer's code, at the URL the role printed")
     for host, status in sorted(sign_ins.items()):
@@ -178,10 +191,10 @@ def run_story(lab, fleet):
 
     step("4/5 wait: the roll-out again, waiting until every printer holds its token")
     ansible.playbook("playbooks/rollout.yml", "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=2",
-                     "-e", "mail_oauth_token_wait_timeout=120", ok_codes=with_unreachable)
+                     "-e", "mail_oauth_token_wait_timeout=120", offline=offline)
 
     step("5/5 audit: every printer against the policy, and the fleet report")
-    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}")
+    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}", offline=offline)
     report = json.loads((REPORT_DIR / "token_audit.json").read_text(encoding="utf-8"))
     return check_outcome(report, offline)
 

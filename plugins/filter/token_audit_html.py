@@ -114,8 +114,8 @@ def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         '<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n' % (escape(title), STYLE),
         '<h1>%s</h1>\n' % escape(title),
-        '<p class="meta">Generated <time datetime="%s">%s</time> &middot; %d printers</p>\n'
-        % (escape(generated_at), escape(generated_at), counts['hosts']),
+        '<p class="meta">Generated <time datetime="%s">%s</time> &middot; %d printer%s</p>\n'
+        % (escape(generated_at), escape(generated_at), counts['hosts'], '' if counts['hosts'] == 1 else 's'),
         '<section class="counts">\n',
         _counts('Compliance', 'status', STATUSES, counts['status'], lambda status: status),
         _counts('Token state', 'state', STATES, counts['token_state'], state_text),

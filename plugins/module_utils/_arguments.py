@@ -96,6 +96,9 @@ RANGES = {
 }
 MAX_LENGTH = {'primary_server': 127, 'server': 127, 'sender_name': 64, 'sender_address': 127,
               'user': 64, 'account': 127}
+# Typed into one-line text boxes of the device: a control character (a newline from a file lookup,
+# a tab) would be saved as it is, and break the mail headers the device writes.
+FREE_TEXT = ('sender_name', 'user', 'password', 'mfp_admin_user', 'mfp_admin_password')
 HOSTS = ('primary_server', 'server')
 ADDRESSES = ('sender_address', 'account')
 
@@ -103,6 +106,7 @@ ADDRESSES = ('sender_address', 'account')
 _HOST_LABEL = re.compile(r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)')
 _IPV4 = re.compile(r'[0-9.]+')
 _NOT_IN_HOST = re.compile(r'[\s/:\[\]@?#]')
+_CONTROL = re.compile(r'[\x00-\x1f\x7f-\x9f]')
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
@@ -131,6 +135,12 @@ def validate(name, params):
         value = params.get(key)
         if value is not None and len(value) > limit:
             errors.append('%s is longer than the device allows (%d characters).' % (key, limit))
+    for key in FREE_TEXT:
+        control = _CONTROL.search(params.get(key) or '')
+        if control:
+            # The position, not the value: a password must not appear in the message.
+            errors.append('%s holds a control character (%r at position %d): the device takes one line of '
+                          'printable text.' % (key, control.group(), control.start() + 1))
     for key in HOSTS:
         if params.get(key) and not _is_host(params[key]):
             errors.append('%s %r is not a host name or IPv4 address.' % (key, params[key]))

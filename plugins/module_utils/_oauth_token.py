@@ -13,15 +13,16 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpE
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, OBTAINED, WAITING, issued_for, oauth_facts, page_view, same_account, token_info,
+    NOT_OBTAINED, OBTAINED, WAITING, issued_for, oauth_facts, page_view, planned_view, same_account, token_info,
 )
 
 
-def run_token(params, check_mode, diff_mode):
+def run_token(params, check_mode, diff_mode, planned=None):
     service = params['service']
     with Session(params) as session:
         page = session.open(service)
-        settings, before = page_view(session.profile, service, page)
+        view = planned_view(service, page_view(session.profile, service, page), planned)
+        settings, before = view
         wanted = {
             'provider': params['provider'] or settings['provider'],
             'account': params['account'] or settings['account'],
@@ -31,8 +32,14 @@ def run_token(params, check_mode, diff_mode):
                            % service.upper())
         actions = _actions(params['state'], before, settings, wanted)
         if 'get_token' in actions and settings['auth_method'] != 'oauth2':
-            raise MfpError('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
-                           'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
+            refusal = ('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
+                       'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
+            if not check_mode:
+                raise MfpError(refusal)
+            # No earlier task of this run planned the switch (or it ran in module mode, where the
+            # plan's facts do not reach the module): the plan goes on, and says what the run needs.
+            session.warnings.append('Check mode planned [Get Token], but the real run would fail here unless an '
+                                    'earlier task selects OAuth 2.0. ' + refusal)
         if actions and not check_mode:
             if 'get_token' in actions and not _same_credential(settings, wanted):
                 # Saved first: the token is requested for the saved provider and account, and a device
@@ -40,10 +47,11 @@ def run_token(params, check_mode, diff_mode):
                 page = session.submit(service, page, wanted)
             for button in actions:
                 page = session.press(service, page, button)
-        token = token_info(page)
+        # In check mode nothing was pressed: the page as the earlier tasks leave it.
+        token = before if check_mode else token_info(page)
         if params['wait'] and params['state'] == 'present' and not check_mode:
             page, token = _wait(session, service, page, token, wanted['account'], params)
-        views = {service: page_view(session.profile, service, page)}
+        views = {service: view if check_mode else page_view(session.profile, service, page)}
         if params['state'] == 'query':
             other = next(name for name in profiles.SERVICES if name != service)
             views[other] = page_view(session.profile, other, session.read(other))

@@ -17,20 +17,25 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import run_settings
 
 
-def run(name, params, check_mode, diff_mode):
-    """The module's result dict; a failure is a result with `failed` and a clear `msg`."""
-    if not HAS_URLLIB3:
-        return dict(failed=True, msg=missing_required_lib('urllib3'), exception=URLLIB3_IMPORT_ERROR)
+def run(name, params, check_mode, diff_mode, planned=None):
+    """The module's result dict; a failure is a result with `failed` and a clear `msg`.
+
+    `planned`: the host's `mfp_oauth` facts as the earlier tasks of the run left them; used in
+    check mode only, where the device still shows what those tasks only planned.
+    """
+    planned = planned if check_mode else None
     try:
         validate(name, params)
         if name in SETTINGS_SERVICES:
-            return run_settings(SETTINGS_SERVICES[name], params, check_mode, diff_mode)
-        return run_token(params, check_mode, diff_mode)
+            return run_settings(SETTINGS_SERVICES[name], params, check_mode, diff_mode, planned)
+        return run_token(params, check_mode, diff_mode, planned)
     except MfpError as error:
         return dict(error.details, failed=True, msg=str(error))
 
 
 def run_module(module, name):
+    if not HAS_URLLIB3:
+        module.fail_json(msg=missing_required_lib('urllib3'), exception=URLLIB3_IMPORT_ERROR)
     result = run(name, module.params, module.check_mode, module._diff)
     for warning in result.pop('warnings', ()):
         module.warn(warning)

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import codecs
 import email.message
+import hashlib
 import ipaddress
 import re
 import ssl
@@ -26,7 +27,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
 
 try:
     import urllib3
-    from urllib3.exceptions import HTTPError, InsecureRequestWarning, SSLError
+    from urllib3.exceptions import HTTPError, InsecureRequestWarning, ProtocolError, SSLError
     from urllib3.util.ssl_ import create_urllib3_context
 except ImportError:
     HAS_URLLIB3 = False
@@ -39,6 +40,10 @@ else:
 # or "<urllib3.connection.HTTPSConnection object at 0x7f...>: " (1.26).
 _CONNECTION_PREFIX = re.compile(r"^(\w+\(host=.*?, port=\d+\)|<[\w.]+ object at 0x[0-9a-f]+>): ")
 
+# OpenSSL's words for a TLS handshake answered in plain HTTP (1.1, 3.0 and 3.2+).
+_PLAIN_HTTP_ANSWER = re.compile(r'WRONG_VERSION_NUMBER|wrong version number|record layer failure|'
+                                r'packet length too long|http request', re.I)
+
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
 _META_CHARSET = re.compile(br'<meta[^>]+charset=["\']?([\w.:-]+)', re.I)
 
@@ -49,6 +54,11 @@ BUSY_POLL_SECONDS = 5
 # Read once per process: the environment of a run does not change while it runs.
 ENVIRONMENT_PROXIES = getproxies_environment()
 
+# The logins a device refused in this process, as digests of (device, user, password). Ansible
+# runs a task's `retries`/`until` attempts and loop items in one worker process: each attempt
+# would otherwise count another failed login, and devices lock the admin out after a few.
+REFUSED_LOGINS = set()
+
 LOGIN_MESSAGES = {
     'login_failed': 'Login to {host} failed: the device refused the admin password{user}. '
                     'Check mfp_admin_password. The login was not retried, so the device counted one failed attempt.',
@@ -57,6 +67,9 @@ LOGIN_MESSAGES = {
     'another_admin': 'Another administrator is logged in to {host}; it was still busy after waiting '
                      '{wait} s (mfp_busy_timeout). Try again later.',
     'page_expired': 'The login form of {host} expired before it was posted; nothing was changed. Run the task again.',
+    'refused_before': 'Login to {host} not tried: the device refused this admin password{user} on an earlier attempt '
+                      'in this run (a retry or loop of the task), and each failed login counts towards its lockout. '
+                      'Check mfp_admin_password.',
 }
 
 
@@ -165,6 +178,8 @@ class Session(object):
         """Log in to the device and return the page of `service`."""
         path = profiles.PATHS[service]
         login_url = '%s?%s' % (profiles.LOGIN_PATH, path)
+        if self._login_digest() in REFUSED_LOGINS:
+            raise self._login_error('refused_before')
         deadline = self.clock() + self.busy_timeout
         while True:
             form = self._get(login_url)
@@ -180,8 +195,17 @@ class Session(object):
                 continue
             if reason is None:
                 raise MfpError('Login to %s failed: %s' % (self.host, refused.text('error') or 'the device did not accept it'))
-            raise MfpError(LOGIN_MESSAGES[reason].format(
-                host=self.host, wait=self.busy_timeout, user=' or user name' if self.user else ''))
+            if reason == 'login_failed':
+                REFUSED_LOGINS.add(self._login_digest())
+            raise self._login_error(reason)
+
+    def _login_error(self, reason):
+        return MfpError(LOGIN_MESSAGES[reason].format(
+            host=self.host, wait=self.busy_timeout, user=' or user name' if self.user else ''))
+
+    def _login_digest(self):
+        # A digest, so that the process keeps no copy of a password beyond the task's own.
+        return hashlib.sha256(repr((self.base_url, self.user, self.password)).encode('utf-8')).hexdigest()
 
     def read(self, service):
         return self._get(profiles.PATHS[service])
@@ -271,9 +295,7 @@ class Session(object):
             try:
                 response = self._request(method, url, data)
             except SSLError as error:
-                raise MfpError('TLS verification of %s failed: %s. Give the CA certificate that signed the device '
-                               'certificate with mfp_ca_path (or set mfp_validate_certs: false, not recommended).'
-                               % (self.base_url, _reason(error))) from error
+                raise MfpError(_tls_failure(self.base_url, _reason(error))) from error
             except HTTPError as error:
                 if idempotent and attempt < self.retries:
                     attempt = self._back_off(attempt)
@@ -281,15 +303,25 @@ class Session(object):
                 if self._answered:
                     raise MfpError('The device at %s stopped answering (%s): %s'
                                    % (self.base_url, request, _reason(error))) from error
+                hint = ''
+                if url.startswith('http:') and isinstance(error, ProtocolError):
+                    # It took the connection and closed it without a word: what a TLS server does
+                    # with a request in plain HTTP.
+                    hint = ('. It accepted the connection but closed it without an HTTP answer: if it serves '
+                            'HTTPS on that port, set mfp_protocol: https.')
                 # Nothing came back at all (refused, timed out, reset, no such name): Ansible's
                 # unreachable host, which ignore_unreachable and the play's host count understand.
-                raise MfpError('Cannot reach the device at %s (%s): %s'
-                               % (self.base_url, request, _reason(error)),
+                raise MfpError('Cannot reach the device at %s (%s): %s%s'
+                               % (self.base_url, request, _reason(error), hint),
                                unreachable=True) from error
             self._answered = True
             if response.status >= 500 and idempotent and attempt < self.retries:
                 attempt = self._back_off(attempt)
                 continue
+            if response.status == 404 and path.startswith(profiles.LOGIN_PATH):
+                raise MfpError('%s has no login page %s (HTTP 404): %s is not a printer web UI this collection '
+                               'supports. Check mfp_host, mfp_port and mfp_protocol, and that the model is a supported '
+                               'one.' % (self.host, profiles.LOGIN_PATH, self.base_url))
             if response.status >= 400:
                 raise MfpError('%s answered %s with HTTP %d.' % (self.host, request, response.status))
             return response
@@ -350,6 +382,14 @@ def _charset(response):
         return codecs.lookup(declared).name
     except LookupError:
         return 'utf-8'   # a name Python does not know: UTF-8 is what the devices serve
+
+
+def _tls_failure(base_url, reason):
+    if _PLAIN_HTTP_ANSWER.search(reason):
+        return ('%s did not answer in TLS (%s): it serves plain HTTP on that port. Set mfp_protocol: http, or '
+                'mfp_port to the port of its HTTPS server.' % (base_url, reason))
+    return ('TLS verification of %s failed: %s. Give the CA certificate that signed the device certificate with '
+            'mfp_ca_path (or set mfp_validate_certs: false, not recommended).' % (base_url, reason))
 
 
 def _reason(error):

@@ -15,7 +15,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, deleted_token, issued_for, oauth_facts, page_view, same_account,
+    NOT_OBTAINED, deleted_token, issued_for, oauth_facts, page_view, planned_view, same_account,
 )
 
 MASK = '********'
@@ -46,11 +46,11 @@ def masked_diff(before, after, secrets=()):
     return {'before': before, 'after': after}
 
 
-def run_settings(service, params, check_mode, diff_mode):
+def run_settings(service, params, check_mode, diff_mode, planned=None):
     declared = dict((key, params[key]) for key in SETTINGS[service] if params[key] is not None)
     with Session(params) as session:
         page = session.open(service)
-        current, token = page_view(session.profile, service, page)
+        current, token = planned_view(service, page_view(session.profile, service, page), planned)
         changes = plan(current, declared)
         password = params['password'] if _send_password(service, params, changes) else None
         delete_token = not params['keep_token'] and token['state'] != NOT_OBTAINED and (

@@ -8,12 +8,16 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from collections.abc import Mapping
+
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 
 NOT_OBTAINED = 'not_obtained'
 WAITING = 'waiting_for_authorization'
 OBTAINED = 'obtained'
+# Every state, as each language's table names them.
+STATES = frozenset(profiles.LANGUAGES['en']['token_states'].values())
 
 
 def token_info(page):
@@ -34,13 +38,39 @@ def token_info(page):
 
 def deleted_token(lang):
     """The token panel as [Delete] leaves it, in the page's language: what check mode reports."""
-    return {'state': NOT_OBTAINED, 'label': profiles.token_label(lang, NOT_OBTAINED), 'account': None,
+    return _panel(NOT_OBTAINED, profiles.token_label(lang, NOT_OBTAINED), None)
+
+
+def _panel(state, label, account):
+    """A token panel without a pending sign-in or message."""
+    return {'state': state, 'label': label, 'account': account,
             'user_code': None, 'verification_uri': None, 'expires_at': None, 'message': None}
 
 
 def page_view(profile, service, page):
     """The settings and token panel a page shows, as oauth_facts takes them."""
     return profiles.read_settings(profile, service, page.fields), token_info(page)
+
+
+def planned_view(service, view, planned):
+    """The page as the earlier tasks of a check-mode run would have left it.
+
+    Nothing was written in check mode, so a page still shows what an earlier task only planned: an
+    account change, a [Delete], OAuth 2.0 selected. Their facts (`planned`, the host's
+    `mfp_oauth`) carry that plan; without it a later task would plan the same change again, or
+    refuse [Get Token] for an authentication method the run would have switched.
+    """
+    shown = planned.get(service) if planned else None
+    if not isinstance(shown, Mapping) or shown.get('state') not in STATES:
+        return view
+    settings, token = view
+    settings = dict(settings, provider=shown.get('provider') or settings['provider'],
+                    account=shown.get('account') or '')
+    if shown.get('auth_method'):
+        settings['auth_method'] = shown['auth_method']
+    if (shown['state'], shown.get('token_account')) != (token['state'], token['account']):
+        token = _panel(shown['state'], shown.get('label'), shown.get('token_account'))
+    return settings, token
 
 
 def oauth_facts(views):

@@ -11,6 +11,7 @@ but HTTP. With mfp_execution=module the module itself runs on the task's (delega
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -21,7 +22,7 @@ from ansible.plugins.action import ActionBase
 # does the import once and the forked per-task workers inherit it.
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import CONNECTION_SPEC, SPECS, module_kwargs
 from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
-from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_URLLIB3, tls_context
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_URLLIB3, URLLIB3_IMPORT_ERROR, tls_context
 
 # Built here for the same reason: a validator keeps no state between validate() calls.
 VALIDATORS = dict((name, ArgumentSpecValidator(**module_kwargs(name))) for name in SPECS)
@@ -29,6 +30,13 @@ VALIDATORS = dict((name, ArgumentSpecValidator(**module_kwargs(name))) for name 
 # The options whose values are masked wherever they appear in a result, as AnsibleModule does.
 NO_LOG_OPTIONS = dict((name, [option for option, spec in SPECS[name]['argument_spec'].items() if spec.get('no_log')])
                       for name in SPECS)
+
+# Not ansible-core's missing_required_lib(), which names the task's host and its interpreter: the
+# modules run here, in the Python that runs Ansible on the controller.
+MISSING_URLLIB3 = ('The Python library urllib3 is missing from the Python that runs Ansible on this controller (%s). '
+                   'Install it there (%s -m pip install urllib3); ansible_python_interpreter does not apply, since the '
+                   'modules run in the controller process (unless mfp_execution is module).'
+                   % (sys.executable, sys.executable))
 
 # OpenSSL sets itself up on the first TLS context a process makes. Made here, in Ansible's main
 # process, that happens once per run instead of once in every forked per-task worker.
@@ -54,8 +62,11 @@ class MfpActionBase(ActionBase):
         if params['mfp_execution'] == 'module':
             outcome = self._execute_module(module_name='printfleet.mfp.' + self.MODULE, module_args=args,
                                            task_vars=task_vars)
+        elif not HAS_URLLIB3:
+            outcome = dict(failed=True, msg=MISSING_URLLIB3, exception=URLLIB3_IMPORT_ERROR)
         else:
-            outcome = run(self.MODULE, params, self._task.check_mode, self._task.diff)
+            outcome = run(self.MODULE, params, self._task.check_mode, self._task.diff,
+                          _known_facts(printer_vars.get('ansible_facts')))
         if outcome.get('unreachable'):
             # Ansible counts the host unreachable only when the result does not also say failed.
             outcome.pop('failed', None)
@@ -83,6 +94,12 @@ class MfpActionBase(ActionBase):
         return args
 
 
+def _known_facts(host_facts):
+    """The host's `mfp_oauth` facts as the earlier tasks of the run left them, or None."""
+    known = host_facts.get('mfp_oauth') if isinstance(host_facts, Mapping) else None
+    return known if isinstance(known, Mapping) else None
+
+
 def _complete_facts(outcome, host_facts):
     """Fill in the authentication method of a page the task did not read from the host's facts.
 
@@ -90,8 +107,8 @@ def _complete_facts(outcome, host_facts):
     it shows are shared, the other page's authentication method is the one thing it cannot know.
     """
     facts = (outcome.get('ansible_facts') or {}).get('mfp_oauth')
-    known = host_facts.get('mfp_oauth') if isinstance(host_facts, Mapping) else None
-    if not facts or not isinstance(known, Mapping):
+    known = _known_facts(host_facts)
+    if not facts or known is None:
         return
     for service, shown in facts.items():
         earlier = known.get(service)

@@ -24,9 +24,9 @@ class CallbackModule(CallbackBase):
         super().__init__()
         self._record = open(os.environ["DEMO_RECORD"], "a", encoding="utf-8")
 
-    def _write(self, status, result):
+    def _write(self, status, result, ignored=False):
         line = {"host": result._host.get_name(), "task": result._task.get_name(),
-                "action": result._task.action, "status": status, "result": result._result}
+                "action": result._task.action, "status": status, "ignored": ignored, "result": result._result}
         self._record.write(json.dumps(line, default=str) + "\n")
         self._record.flush()
 
@@ -38,7 +38,7 @@ class CallbackModule(CallbackBase):
                 self._display.display(f"  {line}")
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._write("failed", result)
+        self._write("failed", result, ignore_errors)
         if not ignore_errors:
             self._display.display(f"  {result._host.get_name()}: failed: {result._result.get('msg', '')}")
 

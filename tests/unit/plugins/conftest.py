@@ -41,6 +41,8 @@ def device(monkeypatch):
     clock = Clock(fake)
 
     monkeypatch.setattr(_session, 'new_http', fake.connect)
+    # Each test is a run of its own: no login refused by an earlier test's device is remembered.
+    monkeypatch.setattr(_session, 'REFUSED_LOGINS', set())
     monkeypatch.setattr(_session.Session, 'sleep', staticmethod(clock.sleep))
     monkeypatch.setattr(_session.Session, 'clock', staticmethod(clock.clock))
     fake.clock = clock
@@ -50,10 +52,10 @@ def device(monkeypatch):
 @pytest.fixture
 def task(device):
     """Run a module as its action plugin does: same spec, same validation, same entry point."""
-    def run_task(name, check_mode=False, diff=True, **args):
+    def run_task(name, check_mode=False, diff=True, planned=None, **args):
         args.setdefault('mfp_host', device.host)
         args.setdefault('mfp_admin_password', ADMIN_PASSWORD)
         validation = ArgumentSpecValidator(**module_kwargs(name)).validate(args)
         assert not validation.error_messages, validation.error_messages
-        return run(name, validation.validated_parameters, check_mode, diff)
+        return run(name, validation.validated_parameters, check_mode, diff, planned)
     return run_task

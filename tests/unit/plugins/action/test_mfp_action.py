@@ -152,3 +152,24 @@ def test_module_mode_reports_an_unreachable_device_as_unreachable(device):
     plugin._execute_module = MagicMock(return_value={'failed': True, 'unreachable': True, 'msg': 'Cannot reach'})
     result = plugin.run(task_vars=printer_vars(ansible_host='192.0.2.10'))
     assert result['unreachable'] is True and 'failed' not in result
+
+
+def test_check_mode_plans_get_token_against_the_facts_earlier_tasks_left(device):
+    # The device is still on user/password; the SMTP task before, in check mode, planned OAuth 2.0.
+    planned = {'smtp': {'state': 'not_obtained', 'label': 'Not Obtained', 'provider': 'microsoft',
+                        'account': 'scan@contoso.example', 'token_account': None, 'auth_method': 'oauth2'}}
+    args = {'provider': 'microsoft', 'account': 'scan@contoso.example'}
+    result = action(TokenAction, args, check_mode=True).run(
+        task_vars=printer_vars(ansible_host=device.host, ansible_facts={'mfp_oauth': planned}))
+    assert not result.get('failed'), result
+    assert result['actions'] == ['get_token'] and result['warnings'] == []
+    assert [path for path, form in device.posts] == ['/login.html']
+
+
+def test_without_urllib3_the_message_names_the_controller(device, monkeypatch):
+    monkeypatch.setattr(_action, 'HAS_URLLIB3', False)
+    result = action(TokenAction, {'state': 'query'}).run(task_vars=printer_vars(ansible_host=device.host))
+    assert result['failed']
+    assert result['msg'].startswith('The Python library urllib3 is missing from the Python that runs Ansible on this '
+                                    'controller (')
+    assert "'s Python" not in result['msg'] and device.requests == []

@@ -319,3 +319,18 @@ def test_audit_costs_five_requests(device, task):
     task('mfp_oauth_token', state='query')
     assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', '/nw_service_smtp.html'),
                                ('GET', '/sys_email_status_special.html'), ('GET', '/logout.html')]
+
+
+def test_a_refused_password_is_not_tried_again_in_the_same_run(device, task):
+    first = task('mfp_oauth_token', state='query', mfp_admin_password='wrong')
+    assert 'refused the admin password' in first['msg']
+    sent = len(device.requests)
+    # Ansible's retries/until and loop items run in the same worker process.
+    for attempt in range(4):
+        again = task('mfp_oauth_token', state='query', mfp_admin_password='wrong')
+        assert again['failed'] and again['msg'] == (
+            'Login to mfp.example.test not tried: the device refused this admin password on an earlier attempt in '
+            'this run (a retry or loop of the task), and each failed login counts towards its lockout. '
+            'Check mfp_admin_password.')
+    assert len(device.requests) == sent and device.failed_logins == 1
+    assert 'failed' not in task('mfp_oauth_token', state='query')

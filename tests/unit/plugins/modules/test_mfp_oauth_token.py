@@ -113,14 +113,23 @@ def test_an_ipv6_device_address_is_used_in_brackets(oauth_device, task):
     assert urls and all(url.startswith('https://[2001:db8::10]:443/') for url in urls)
 
 
-@pytest.mark.parametrize('check_mode', [False, True])
-def test_get_token_needs_oauth2_selected_first(oauth_device, task, check_mode):
+def test_get_token_needs_oauth2_selected_first(oauth_device, task):
     oauth_device.settings['smtp']['auth_method'] = 'smtp_auth'
-    result = task('mfp_oauth_token', check_mode=check_mode, **EXPECTED)
+    result = task('mfp_oauth_token', **EXPECTED)
     assert result['failed']
     assert result['msg'] == ('The SMTP page uses smtp_auth, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: '
                              'set auth_method oauth2 with mfp_smtp first.')
     assert pressed(oauth_device) == [] and [path for path, form in oauth_device.posts] == ['/login.html']
+
+
+def test_check_mode_plans_get_token_and_warns_when_nothing_selects_oauth2(oauth_device, task):
+    oauth_device.settings['smtp']['auth_method'] = 'smtp_auth'
+    result = task('mfp_oauth_token', check_mode=True, **EXPECTED)
+    assert not result.get('failed') and result['changed'] and result['actions'] == ['get_token']
+    assert result['warnings'] == ['Check mode planned [Get Token], but the real run would fail here unless an earlier '
+                                  'task selects OAuth 2.0. The SMTP page uses smtp_auth, not OAuth 2.0, and [Get Token] '
+                                  'needs OAuth 2.0 selected: set auth_method oauth2 with mfp_smtp first.']
+    assert [path for path, form in oauth_device.posts] == ['/login.html']
 
 
 def test_obtained_for_another_account_is_replaced(oauth_device, task):

@@ -242,6 +242,10 @@ def test_a_value_the_device_did_not_take_fails(device, task):
     (dict(auth_method='oauth2', provider='microsoft', account=''), 'account is empty'),
     (dict(primary_server='smtp.example.com\n'), 'is not a host name or IPv4 address'),
     (dict(sender_address='scan@contoso.example\n'), 'is not an e-mail address'),
+    (dict(sender_name='Scanner\n'), "sender_name holds a control character ('\\n' at position 8)"),
+    (dict(sender_name='Scan\tner'), "sender_name holds a control character ('\\t' at position 5)"),
+    (dict(auth_method='smtp_auth', user='scan\r@contoso'), "user holds a control character ('\\r' at position 5)"),
+    (dict(mfp_admin_password='Admin-Secret-1\n'), "mfp_admin_password holds a control character ('\\n' at position 15)"),
 ])
 def test_bad_input_fails_before_any_request(device, task, args, message):
     result = task('mfp_smtp', **args)

@@ -1,0 +1,124 @@
+"""The playbooks as an operator runs them, on a lab fleet before its roll-out: the plan
+(--check --diff), the wait for sign-ins, and an inventory without printers.
+
+    .venv/bin/python -m pytest -q tests/integration/test_playbooks.py
+"""
+
+import json
+import subprocess
+import threading
+
+import pytest
+
+from mfplab.fleet import parse_fleet
+from mfplab.server import LabThread
+
+from test_targets import BIN, DEVICES, ROOT, environment, fleet_document
+
+SETTINGS = ROOT / "examples" / "lab" / "mail_oauth.yml"
+ACCOUNT, PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
+# Rolled out before, for the mailbox account the fleet now moves away from.
+OLD_ACCOUNT_PRINTER = {
+    "name": "mfp-old-account",
+    "settings": {"smtp": {"auth_method": "oauth2", "user": "", "password": ""},
+                 "pop": {"auth_method": "oauth2", "user": "", "password": ""},
+                 "oauth": {"provider": "microsoft", "account": "old-scan@contoso.example"}},
+    "token": {"state": "obtained", "account": "old-scan@contoso.example"},
+}
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A fleet still on user/password authentication, and one printer on the old account."""
+    document = fleet_document()
+    document["devices"] = DEVICES + [OLD_ACCOUNT_PRINTER]
+    with LabThread(parse_fleet(document), tmp_path / "lab") as running:
+        yield running
+
+
+def playbook(tmp_path, inventory, name, *args):
+    """ansible-playbook as `make demo` runs it: (return code, {task name: {host: result}}, the output)."""
+    record = tmp_path / f"{name}.jsonl"
+    env = dict(environment(tmp_path), ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "scripts" / "demo_callback"),
+               ANSIBLE_STDOUT_CALLBACK="demo_record", DEMO_RECORD=str(record))
+    command = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / name),
+               "-e", f"@{SETTINGS}", *args]
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300)
+    tasks = {}
+    for line in record.read_text(encoding="utf-8").splitlines() if record.exists() else []:
+        result = json.loads(line)
+        # A role's task is named "<role> : <name>".
+        tasks.setdefault(result["task"].split(" : ")[-1], {})[result["host"]] = result["result"]
+    return run.returncode, tasks, run.stdout + run.stderr
+
+
+def ground_truth(lab):
+    """Each printer's settings and token, as the lab holds them."""
+    truth = {name: lab.call(host.ground_truth) for name, host in lab.lab.hosts.items()}
+    return {name: {"settings": printer["settings"], "token": printer["token"]} for name, printer in truth.items()}
+
+
+def sign_in_list(tasks):
+    # Run once, for the fleet: reported for the first printer.
+    return next(iter(tasks["List the sign-ins still to do, once for the fleet"].values()))["msg"]
+
+
+def test_the_plan_of_a_first_roll_out_changes_nothing_and_names_what_would(lab, tmp_path):
+    before = ground_truth(lab)
+    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "--check", "--diff")
+    assert code == 0, output[-5000:]
+    assert ground_truth(lab) == before
+    token = tasks["Press Get Token unless the token is Obtained or being authorized for the account"]
+    assert {host: result["actions"] for host, result in token.items()} == {
+        name: ["get_token"] for name in before}
+    listed = sign_in_list(tasks)
+    assert listed[-1].startswith("Check mode, nothing was written: [Get Token] would be pressed on 5 printers: ")
+    assert sorted(listed[-1].rsplit(": ", 1)[1].split("; ")[0].split(", ")) == sorted(before)
+    # The printer on the old account: SMTP takes the new one and deletes the old token; POP shares both.
+    pop = tasks["Set the POP page to OAuth 2.0 for the account"]["mfp-old-account"]
+    assert pop["changed"] is False and pop["token_deleted"] is False
+
+
+def test_the_plan_of_an_account_change(lab, tmp_path):
+    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "change_account.yml", "--check", "--diff")
+    assert code == 0, output[-5000:]
+    smtp = tasks["Set the SMTP page to OAuth 2.0 for the account"]["mfp-old-account"]
+    assert smtp["changed"] and smtp["token_deleted"]
+    assert smtp["diff"]["after"]["account"] == ACCOUNT
+    token = tasks["Press Get Token unless the token is Obtained or being authorized for the account"]
+    assert token["mfp-old-account"]["actions"] == ["get_token"]
+
+
+def test_the_wait_shows_the_codes_then_ends_when_every_printer_is_signed_in(lab, tmp_path):
+    signed_in, stop = [], threading.Event()
+
+    def person():
+        """Signs in with each code the printers wait for, as the mailbox user."""
+        while not stop.wait(0.5):
+            for code in lab.call(lab.lab.idp.pending):
+                if not code["approved"]:
+                    lab.call(lab.lab.idp.approve, code["user_code"], ACCOUNT, PASSWORD)
+                    signed_in.append(code["user_code"])
+
+    thread = threading.Thread(target=person, daemon=True)
+    thread.start()
+    try:
+        code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "-e", "mail_oauth_token_wait=true",
+                                       "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120")
+    finally:
+        stop.set()
+        thread.join(10)
+    assert code == 0, output[-5000:]
+    listed = sign_in_list(tasks)
+    assert len(signed_in) == 5 and all(any(user_code in line for line in listed) for user_code in signed_in)
+    assert listed[-1] == "Waiting up to 120 s for the sign-ins; the waiting printers are read every 2 s."
+    assert all(truth["token"]["state"] == "obtained" for truth in ground_truth(lab).values())
+
+
+@pytest.mark.parametrize("name", ["rollout.yml", "change_account.yml", "audit.yml"])
+def test_an_inventory_without_printers_fails_clearly(tmp_path, name):
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text("all:\n  children:\n    printers:\n      hosts: {}\n", encoding="utf-8")
+    code, tasks, output = playbook(tmp_path, inventory, name)
+    assert code == 2, output[-5000:]
+    assert "The inventory has no host in the group printers, so nothing was done" in output

@@ -67,7 +67,7 @@ def check_documents(tree: pathlib.Path, repository: str, patterns: list[re.Patte
         name = path.relative_to(tree)
         text = path.read_text(encoding='utf-8')
         # Python files are documents where they hold plugin docs; other comments are for developers.
-        if name.parts[0] == 'changelogs' or path.suffix == '.py' and 'DOCUMENTATION' not in text:
+        if name.parts[0] == 'changelogs' or (path.suffix == '.py' and 'DOCUMENTATION' not in text):
             continue
         for first_line, section in sections(path, text):
             if repository in section:
@@ -87,16 +87,6 @@ def check_documents(tree: pathlib.Path, repository: str, patterns: list[re.Patte
                 if not (path.parent / target.split('#')[0]).exists():
                     problems.append(f'{name}: links to {target}, which the tarball does not hold')
     return problems
-
-
-def main(tarball: str) -> int:
-    with tempfile.TemporaryDirectory() as tree, tarfile.open(tarball) as archive:
-        archive.extractall(tree, filter='data')
-        problems = check(pathlib.Path(tree), archive.getmembers())
-    for problem in problems:
-        print(problem)
-    print(f'{tarball}: {len(problems)} problem(s)')
-    return 1 if problems else 0
 
 
 def check(tree: pathlib.Path, members: list[tarfile.TarInfo]) -> list[str]:
@@ -120,10 +110,21 @@ def check(tree: pathlib.Path, members: list[tarfile.TarInfo]) -> list[str]:
     fragments = sorted(p.name for p in (ROOT / 'changelogs' / 'fragments').glob('*.y*ml'))
     if changelog is not None and fragments:
         problems.append(f'changelogs/fragments/ holds {", ".join(fragments)}, not in the release'
-                        f' v{manifest["version"]}: antsibull-changelog release, or a new version')
+                        f' v{manifest["version"]}: fold them in (antsibull-changelog release --version'
+                        f' {manifest["version"]} --update-existing) or raise the version in galaxy.yml')
     galaxy = yaml.safe_load((ROOT / 'galaxy.yml').read_text())
     problems += check_documents(tree, manifest['repository'], left_out_patterns(galaxy['build_ignore']))
     return problems
+
+
+def main(tarball: str) -> int:
+    with tempfile.TemporaryDirectory() as tree, tarfile.open(tarball) as archive:
+        archive.extractall(tree, filter='data')
+        problems = check(pathlib.Path(tree), archive.getmembers())
+    for problem in problems:
+        print(problem)
+    print(f'{tarball}: {len(problems)} problem(s)')
+    return 1 if problems else 0
 
 
 if __name__ == '__main__':

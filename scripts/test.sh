@@ -23,5 +23,8 @@ ANSIBLE_HOME="$PWD/build/molecule" molecule test
 step "lint: playbook syntax, ansible-lint (production profile), plugin docs, changelog"
 scripts/lint.sh
 
+step "package: the Galaxy tarball as users get it, galaxy-importer"
+scripts/package.sh
+
 step "sanity: ansible-test"
 scripts/sanity.sh

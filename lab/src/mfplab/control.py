@@ -74,7 +74,7 @@ def _holds_token_for(host, username):
     return token["state"] == "obtained" and token.get("account") == username
 
 
-def control_app(lab):
+def control_app(lab, secret):
     routes = web.RouteTableDef()
 
     @routes.get("/health")
@@ -161,6 +161,6 @@ def control_app(lab):
         lab.stopped.set()
         return web.json_response({"stopping": True})
 
-    app = web.Application(middlewares=[_only_the_labs_clients(lab.control_secret), _errors_as_json])
+    app = web.Application(middlewares=[_only_the_labs_clients(secret), _errors_as_json])
     app.add_routes(routes)
     return app

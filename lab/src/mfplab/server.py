@@ -111,7 +111,6 @@ class Lab:
         self.hosts = {}
         self._runners = []
         self.stopped = None
-        self.control_secret = None
 
     @property
     def inventory_path(self):
@@ -147,9 +146,8 @@ class Lab:
         await asyncio.gather(*(host.listen() for host in self.hosts.values()))
         for host in self.hosts.values():
             await host.device.start()
-        self.control_secret = new_control_secret(self.state_dir)
         self._runners.append(await listen(
-            control_app(self), fleet.lab["control_address"], fleet.lab["control_port"], None
+            control_app(self, new_control_secret(self.state_dir)), fleet.lab["control_address"], fleet.lab["control_port"], None
         ))
         self._write_files()
 

@@ -36,7 +36,7 @@ import requests
 import yaml
 
 from mfplab.fleet import default_fleet_path
-from mfplab.state import lab_info_path, read_lab_info
+from mfplab.state import lab_info_path, read_control_secret, read_lab_info
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -124,7 +124,7 @@ class Lab:
         self.control.trust_env = False
 
     def __enter__(self):
-        self.state.mkdir()
+        self.state.mkdir(mode=0o700)
         log = self.state / "lab.log"
         with open(log, "wb") as output:
             self.process = subprocess.Popen(self.command, stdout=output, stderr=subprocess.STDOUT,
@@ -136,6 +136,7 @@ class Lab:
                     raise SystemExit("bench: the lab did not start:\n" + log.read_text(encoding="utf-8")[-2000:])
                 time.sleep(0.1)
             self.info = read_lab_info(self.state)
+            self.control.headers["Authorization"] = f"Bearer {read_control_secret(self.state)}"
         except BaseException:
             self.__exit__()
             raise

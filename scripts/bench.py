@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: what driving a printer fleet from Ansible costs, against a floor and a baseline.
 
     .venv/bin/python scripts/bench.py [--devices 200] [--latency-ms 100] [--forks 20]
@@ -307,7 +306,7 @@ def main():
             work["bare client"] = bare_client(inventory, args.forks)
             runs = dict((name, []) for name in work)
             # Interleaved, so that a slow spell of the machine is shared by every kind of run.
-            for _ in range(args.repeat):
+            for _repeat in range(args.repeat):
                 for name in RATIO_RUNS:
                     runs[name].append(measure(lab, work[name]))
             print(ROW.format(*COLUMNS))

@@ -12,6 +12,9 @@ python -m pytest -q -n 2 lab/tests
 step "unit: modules, action plugins, session, filters"
 scripts/unit.sh -q
 
+step "compat: unit tests and two integration targets on the oldest and the newest ansible-core"
+scripts/compat.sh
+
 step "integration: playbooks against the lab"
 python -m pytest -q -n 2 tests/integration
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import requests
 import yaml
 
+from collection_tree import collections_path
 from mfplab.fleet import default_fleet_path
 from mfplab.state import lab_info_path, read_lab_info
 
@@ -196,16 +197,6 @@ def ansible_run(workdir, name, inventory, forks, *options):
         return dict(zip(("ok", "changed", "unreachable", "failed", "skipped"), totals))
 
     return work
-
-
-def collections_path():
-    """printfleet.mfp resolved to this repository, as scripts/lint.sh does."""
-    tree = ROOT / "build" / "collections"
-    link = tree / "ansible_collections" / "printfleet" / "mfp"
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.unlink(missing_ok=True)
-    link.symlink_to(ROOT)
-    return tree
 
 
 def bare_client(inventory, forks):

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from collection_tree import collections_path
 from mfplab.browser import Browser
 from mfplab.cli import status_table
 from mfplab.fleet import load_fleet
@@ -49,15 +50,12 @@ class Ansible:
     """
 
     def __init__(self, inventory, forks):
-        collections = WORK_DIR / "collections"
-        (collections / "ansible_collections" / "printfleet").mkdir(parents=True)
-        (collections / "ansible_collections" / "printfleet" / "mfp").symlink_to(ROOT)
         self.inventory = os.path.relpath(inventory, ROOT)
         self.runs = 0
         self.env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
         self.env.update(
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
-            ANSIBLE_COLLECTIONS_PATH=str(collections),
+            ANSIBLE_COLLECTIONS_PATH=str(collections_path()),
             ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "scripts" / "demo_callback"),
             ANSIBLE_STDOUT_CALLBACK="demo_record",
             ANSIBLE_FORKS=str(forks),

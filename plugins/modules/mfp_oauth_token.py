@@ -93,20 +93,16 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Get a token and show the pending sign-ins
-  hosts: printers
-  gather_facts: false
-  tasks:
-    - name: Press Get Token where needed
-      printfleet.mfp.mfp_oauth_token:
-        provider: microsoft
-        account: scan@contoso.example
-      register: token
+- name: Press Get Token where needed
+  printfleet.mfp.mfp_oauth_token:
+    provider: microsoft
+    account: scan@contoso.example
+  register: token
 
-    - name: Tell the operator where to sign in
-      ansible.builtin.debug:
-        msg: "{{ inventory_hostname }}: sign in at {{ token.verification_uri }} with code {{ token.user_code }}"
-      when: token.user_code is not none
+- name: Tell the operator where to sign in
+  ansible.builtin.debug:
+    msg: "{{ inventory_hostname }}: sign in at {{ token.verification_uri }} with code {{ token.user_code }}"
+  when: token.user_code is not none
 
 - name: Wait up to 15 minutes for the sign-in
   printfleet.mfp.mfp_oauth_token:

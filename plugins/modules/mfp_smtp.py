@@ -92,13 +92,13 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Send scans through Exchange Online with OAuth 2.0
-  hosts: printers
-  gather_facts: false
+# module_defaults with the action group sets an option for mfp_smtp, mfp_pop and mfp_oauth_token
+# alike; a play can have it too.
+- name: Send scans through Exchange Online with OAuth 2.0, trusting the printers' own CA
   module_defaults:
     group/printfleet.mfp.mfp:
       mfp_ca_path: /etc/pki/printfleet/ca.pem
-  tasks:
+  block:
     - name: Set the SMTP page
       printfleet.mfp.mfp_smtp:
         primary_server: smtp.office365.com

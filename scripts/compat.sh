@@ -2,8 +2,8 @@
 # The oldest and the newest ansible-core the collection supports (README's "Tested with"), each in
 # a venv of its own under build/: the unit tests, and integration targets played against the lab
 # by that core (module_mode: how each core hands a module its arguments; mfp_oauth_token: the
-# in-controller run end to end). `make venv` covers the cores between.
-# A venv is made once and made again only when its line below changes.
+# in-controller run end to end). The rest of make test runs on .venv's core (2.19, Python 3.11).
+# A venv is made once, and made again only when its line below changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"

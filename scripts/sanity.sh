@@ -23,10 +23,11 @@ fi
 
 rm -rf "$root/build/ansible_collections"
 mkdir -p "$collection"
-# The whole tree as checked out (tracked files and new ones git does not ignore), lab and
-# scripts included: contributors' code is held to the same checks as the shipped parts.
+# The whole tree as checked out (tracked files and new ones git does not ignore; a file deleted
+# but not yet `git rm`-ed is left out), lab and scripts included: contributors' code is held to
+# the same checks as the shipped parts.
 git -C "$root" ls-files -z --cached --others --exclude-standard \
-    | (cd "$root" && xargs -0 tar --no-recursion -cf -) | tar -C "$collection" -xf -
+    | tar -C "$root" --null --no-recursion --ignore-failed-read --files-from=- -cf - | tar -C "$collection" -xf -
 cd "$collection"
 # A repository of its own: otherwise ansible-test finds the project's .git above, where build/ is
 # ignored, and skips every file. Untracked files are what it checks.

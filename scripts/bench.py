@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: what driving a printer fleet from Ansible costs, against a floor and a baseline.
 
     .venv/bin/python scripts/bench.py [--devices 200] [--latency-ms 100] [--forks 20]
@@ -35,6 +34,7 @@ from pathlib import Path
 import requests
 import yaml
 
+from collection_tree import collections_path
 from mfplab.fleet import default_fleet_path
 from mfplab.state import lab_info_path, read_control_secret, read_lab_info
 
@@ -200,16 +200,6 @@ def ansible_run(workdir, name, inventory, forks, *options):
     return work
 
 
-def collections_path():
-    """printfleet.mfp resolved to this repository, as scripts/lint.sh does."""
-    tree = ROOT / "build" / "collections"
-    link = tree / "ansible_collections" / "printfleet" / "mfp"
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.unlink(missing_ok=True)
-    link.symlink_to(ROOT)
-    return tree
-
-
 def bare_client(inventory, forks):
     """The audit's requests with plain requests: log in, the two pages, log out, per device."""
     hosts = yaml.safe_load(inventory.read_text(encoding="utf-8"))["all"]["children"]["printers"]["hosts"]
@@ -308,7 +298,7 @@ def main():
             work["bare client"] = bare_client(inventory, args.forks)
             runs = dict((name, []) for name in work)
             # Interleaved, so that a slow spell of the machine is shared by every kind of run.
-            for _ in range(args.repeat):
+            for _repeat in range(args.repeat):
                 for name in RATIO_RUNS:
                     runs[name].append(measure(lab, work[name]))
             print(ROW.format(*COLUMNS))

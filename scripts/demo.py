@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make demo`: the whole roll-out on the lab's default fleet, as an administrator runs it.
 
 Starts the default lab (12 printers, English and Swedish web UIs, some on user/password
@@ -25,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 
+from collection_tree import collections_path
 from mfplab.browser import Browser
 from mfplab.cli import status_table
 from mfplab.fleet import load_fleet
@@ -55,15 +55,12 @@ class Ansible:
     """
 
     def __init__(self, inventory, forks):
-        collections = WORK_DIR / "collections"
-        (collections / "ansible_collections" / "printfleet").mkdir(parents=True)
-        (collections / "ansible_collections" / "printfleet" / "mfp").symlink_to(ROOT)
         self.inventory = os.path.relpath(inventory, ROOT)
         self.runs = 0
         self.env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
         self.env.update(
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
-            ANSIBLE_COLLECTIONS_PATH=str(collections),
+            ANSIBLE_COLLECTIONS_PATH=str(collections_path()),
             ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "scripts" / "demo_callback"),
             ANSIBLE_STDOUT_CALLBACK="demo_record",
             ANSIBLE_FORKS=str(forks),
@@ -82,7 +79,7 @@ class Ansible:
         self.runs += 1
         command = ["ansible-playbook", "-i", self.inventory, playbook, "-e", f"@{os.path.relpath(SETTINGS, ROOT)}", *args]
         print("$ " + " ".join(str(part) for part in command), flush=True)
-        run = subprocess.run(command, env=dict(self.env, DEMO_RECORD=str(record)), cwd=ROOT, timeout=300)
+        run = subprocess.run(command, env=dict(self.env, DEMO_RECORD=str(record)), cwd=ROOT, check=False, timeout=300)
         records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
         unexpected = unexpected_outcomes(records, offline)
         # ansible-playbook ends with 4 when a printer was unreachable, and with 2 when one failed.

@@ -67,8 +67,8 @@ class TokenLab:
             time.sleep(0.1)
         raise AssertionError(f"token still {self.truth(device)}, wanted {state}")
 
-    def get_token(self, browser, path=SMTP, form=OAUTH_FORM):
-        confirm = browser.submit(path, form, button="ggt_button(21)")
+    def get_token(self, browser, path=SMTP, form=None):
+        confirm = browser.submit(path, form or OAUTH_FORM, button="ggt_button(21)")
         assert confirm.form().fields["ggt_hidden(30)"] == "get_token"
         return browser.confirm(confirm)
 

@@ -199,7 +199,8 @@ class Device:
 
     def _ask_get_token(self, page, session, form):
         values = model.read_form(self.ui.layout["pages"][page], form)
-        _, error = model.apply_form(page, values, self.settings, for_token=True)
+        # [Get Token] saves nothing before the confirmation: only whether the form passes matters here.
+        error = model.apply_form(page, values, self.settings, for_token=True)[1]
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         session.pending = {"page": page, "action": "get_token", "values": values}

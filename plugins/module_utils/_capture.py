@@ -90,8 +90,9 @@ class Sanitizer(object):
     def exchange(self, exchange):
         """One recorded request and answer, sanitized."""
         for name, value in exchange['headers']:
-            if name.title() == 'Set-Cookie':
-                self.secrets.add(_COOKIE.match(value).group(2) if _COOKIE.match(value) else value)
+            cookie = _COOKIE.match(value) if name.title() == 'Set-Cookie' else None
+            if cookie and cookie.group(2).strip('"'):   # not a deleted cookie's empty value
+                self._keep_secret(cookie.group(2).strip('"'))
         return {
             'request': '%s %s' % (exchange['method'], self.text(exchange['path'])),
             'posted_fields': exchange['posted_fields'],

@@ -79,6 +79,13 @@ def test_cookies_are_masked_in_headers_and_wherever_they_appear_again():
     assert 'AbC123xyz987QWE' not in exchange['body']
 
 
+def test_a_deleted_cookie_masks_nothing_else():
+    exchange = sanitized('<input type="password" name="ggt_password(9)" value="">',
+                         [('Set-Cookie', 'MFPSESSIONID=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/')])
+    assert exchange['body'] == '<input type="password" name="ggt_password(9)" value="">'
+    assert exchange['headers'][0][1].startswith('MFPSESSIONID=masked-cookie-2; expires=')
+
+
 def test_results_are_sanitized_too():
     sanitizer = Sanitizer(secrets=['F7K2QW9M'])
     assert sanitizer.value({'tokens': [{'user_code': 'F7K2QW9M', 'account': 'scan@contoso.example', 'state': 'x'}],

@@ -1,0 +1,82 @@
+"""playbooks/probe.yml as a user with a printer the collection does not know runs it: read-only, and
+with -e probe_capture_dir a capture to attach to a support request that holds none of the fleet's secrets.
+
+    .venv/bin/python -m pytest -q tests/integration/test_probe.py
+"""
+
+import json
+import re
+
+from mfplab.fleet import parse_fleet
+from mfplab.server import LabThread
+
+from test_playbooks import OLD_ACCOUNT_PRINTER, ground_truth, lab, playbook  # noqa: F401 (lab: a fixture)
+from test_targets import DEVICES, fleet_document, secrets
+
+# The pages each printer answers, in order: the login page, the login (a redirect, no page), SMTP, POP, the logout.
+PAGE_FILES = ["01-get-login.html", "03-get-nw_service_smtp.html", "04-get-sys_email_status_special.html",
+              "05-get-logout.html"]
+
+
+def counters(lab):  # noqa: F811 (the fixture's value)
+    return {name: lab.call(host.ground_truth)["counters"] for name, host in lab.lab.hosts.items()}
+
+
+def test_the_probe_changes_nothing_and_its_capture_holds_no_secret(lab, tmp_path):  # noqa: F811
+    for run in ("rollout", "probe"):   # each playbook run in a folder of its own
+        (tmp_path / run).mkdir()
+    code, _, output = playbook(tmp_path / "rollout", lab.lab.inventory_path, "rollout.yml")
+    assert code == 0, output[-5000:]
+    user_codes = [pending["user_code"] for pending in lab.call(lab.lab.idp.pending)]
+    assert len(user_codes) == 5
+    before, counted = ground_truth(lab), counters(lab)
+
+    capture_dir = tmp_path / "capture"
+    code, tasks, output = playbook(tmp_path / "probe", lab.lab.inventory_path, "probe.yml",
+                                   "-e", f"probe_capture_dir={capture_dir}")
+    assert code == 0, output[-5000:]
+    assert ground_truth(lab) == before
+    for name, after in counters(lab).items():
+        # One login, and no other POST: the logout is a GET.
+        assert after["posts"] - counted[name]["posts"] == 1, name
+        assert after["logins"] - counted[name]["logins"] == 1, name
+        assert after["settings_saved"] == counted[name]["settings_saved"], name
+
+    shown = tasks["Show what was found"]
+    assert shown["mfp-en-mx"]["msg"][:3] == [
+        "model MX-3071, firmware not shown, profile mx_classic (detected), UI language en",
+        "token: Waiting for Authorization", "every expectation of the profile held"]
+    assert shown["mfp-sv-bp"]["msg"][1] == "token: Väntar på auktorisering"
+
+    fleet = parse_fleet(dict(fleet_document(), devices=DEVICES + [OLD_ACCOUNT_PRINTER]))
+    accounts = {"scan@contoso.example", "old-scan@contoso.example"}
+    for printer in before:
+        folder = capture_dir / printer
+        assert sorted(path.name for path in folder.iterdir()) == sorted(PAGE_FILES + ["capture.json"])
+        capture = json.loads((folder / "capture.json").read_text(encoding="utf-8"))
+        assert capture["probe"]["expectations_held"] and capture["probe"]["tokens"]["smtp"]["user_code"].startswith("masked-")
+        text = "\n".join(path.read_text(encoding="utf-8") for path in folder.iterdir())
+        leaked = sorted(secret for secret in secrets(fleet) | set(user_codes) | accounts if secret in text)
+        assert not leaked, f"{printer}: secrets in the capture: {leaked}"
+        assert not re.search(r"[0-9a-fA-F]{32}", text), f"{printer}: a CSRF token is left"
+        # The login's cookie and the logout's, which deletes it.
+        cookies = re.findall(r"MFPSESSIONID=([^;\s\"]*)", text)
+        assert len(cookies) == 2 and all(cookie.startswith("masked-cookie-") for cookie in cookies), cookies
+        login = (folder / "01-get-login.html").read_text(encoding="utf-8")
+        assert 'name="token2" value="masked-token2-' in login and 'type="password"' in login
+        # What was no secret is as the printer served it: an empty (write-only) password field stays empty.
+        assert re.search(r'<input type="password" name="[^"]+" value="">', login), login
+
+
+def test_the_probe_of_a_model_no_profile_covers_fails_after_writing_its_capture(tmp_path):
+    document = fleet_document()
+    document["devices"] = [{"name": "mfp-new-model", "model": "BP-X999"}]
+    capture_dir = tmp_path / "capture"
+    with LabThread(parse_fleet(document), tmp_path / "lab") as running:
+        code, tasks, output = playbook(tmp_path, running.lab.inventory_path, "probe.yml",
+                                       "-e", f"probe_capture_dir={capture_dir}")
+        truth = running.call(running.lab.hosts["mfp-new-model"].ground_truth)
+    assert code == 2, output[-5000:]
+    assert truth["counters"]["posts"] == 0 and truth["counters"]["requests"] == 1
+    assert "No profile covers the model 'BP-X999'" in tasks["Fail the printer when it could not be probed"]["mfp-new-model"]["msg"]
+    assert sorted(path.name for path in (capture_dir / "mfp-new-model").iterdir()) == ["01-get-login.html", "capture.json"]

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from urllib3.connection import HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._info import examine
+from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
 from ansible_collections.printfleet.mfp.tests.unit.plugins.conftest import ADMIN_PASSWORD
 
 ACCOUNT = 'scan@contoso.example'
+# Captures made with playbooks/probe.yml (docs/supporting-a-new-model.md), one folder per model.
+CAPTURES = Path(__file__).resolve().parents[1] / 'fixtures' / 'captures'
 READS = ['GET /login.html', 'POST /login.html', 'GET /nw_service_smtp.html', 'GET /sys_email_status_special.html',
          'GET /logout.html']
 
@@ -140,3 +145,26 @@ def test_an_unreachable_device_is_unreachable(device, task):
     device.faults = [NewConnectionError(HTTPSConnection('mfp.example.test'), 'Connection refused')]
     result = task('mfp_info', mfp_retries=0)
     assert result['unreachable'] and result['failed'] and result['requests'] == []
+
+
+def captured_pages(capture):
+    """The login page and the settings pages of a capture, as the probe read them."""
+    pages = {}
+    for exchange in capture['exchanges']:
+        method, path = exchange['request'].split(' ', 1)
+        if method == 'GET' and exchange['status'] == 200:
+            pages.setdefault(path.split('?')[0], Page(exchange['body']))
+    return pages.get(profiles.LOGIN_PATH), dict((service, pages[path]) for service, path in profiles.PATHS.items()
+                                                if path in pages)
+
+
+@pytest.mark.parametrize('name', sorted(path.name for path in CAPTURES.iterdir()))
+def test_every_captured_model_meets_the_profile_that_covers_it(name):
+    capture = json.loads((CAPTURES / name / 'capture.json').read_text(encoding='utf-8'))
+    login, pages = captured_pages(capture)
+    result = examine(profiles.profile_for_model(login.model()), login, pages)
+    assert failed_checks(result) == []
+    assert sorted(pages) == sorted(profiles.SERVICES)
+    assert result['model'] == capture['probe']['model']
+    assert dict((service, token['state']) for service, token in result['tokens'].items()) == dict(
+        (service, token['state']) for service, token in capture['probe']['tokens'].items())

@@ -139,7 +139,7 @@ class Sanitizer(object):
 
     def _input(self, match):
         tag = match.group()
-        attributes = dict((name.lower(), _unquoted(value)) for name, _, value in _ATTRIBUTE.findall(tag))
+        attributes = dict((found.group(1).lower(), _unquoted(found.group(3))) for found in _ATTRIBUTE.finditer(tag))
         kind = attributes.get('type', 'text').lower()
         name = attributes.get('name', '')
         value = html.unescape(attributes.get('value', ''))

@@ -26,6 +26,8 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._token import oauth
 # A firmware version as About pages and footers show it: "Firmware Version: 1.02.3", "ROM Version 5.10".
 _FIRMWARE = re.compile(r'\b(?:Firmware|ROM|Firmwareversion|Main Firmware)(?: ?Version)?\s*:?\s*([0-9][\w.-]*)', re.I)
 _TAG = re.compile(r'<[^>]*>')
+# The checks without which a page's settings and token are not known (the audit reports such a page as an error).
+READING_CHECKS = ('page language known', 'options understood', 'token panel understood')
 # The token panel's elements whose text is a secret in a capture (the code a person types in).
 SECRET_IDS = tuple(element for element, key in TEXT_IDS.items() if key == 'user_code')
 
@@ -105,7 +107,9 @@ def examine(profile, login_page, pages, errors=None):
         if token and settings:
             views[service] = (settings, token)
     if views:
-        result['oauth'] = oauth_facts(views)['mfp_oauth']
+        # Only the pages understood: oauth_facts would fill a page not understood from the other one.
+        facts = oauth_facts(views)['mfp_oauth']
+        result['oauth'] = dict((service, facts[service]) for service in views)
     return result
 
 

@@ -64,9 +64,12 @@ options:
     type: bool
     default: false
 notes:
-  - Ansible's module guidelines put reading into C(_info) modules rather than a C(state=query).
-    M(printfleet.mfp.mfp_oauth_token) keeps O(printfleet.mfp.mfp_oauth_token#module:state=query), which sets
-    C(ansible_facts.mfp_oauth) for later tasks of a play.
+  - Ansible's module guidelines put reading into C(_info) modules rather than a C(state=query), so the role
+    C(printfleet.mfp.token_audit) reads through this module; P(printfleet.mfp.token_compliance#filter) judges its
+    RV(oauth) as it judges the facts of a token query, and reports a printer whose pages the module could not
+    read or understand as an error that names what was not understood, where a query fails with the first.
+  - M(printfleet.mfp.mfp_oauth_token) keeps O(printfleet.mfp.mfp_oauth_token#module:state=query) for plays that
+    want C(ansible_facts.mfp_oauth) set for their later tasks.
   - Five requests per device, as many as a token query makes (the login page, the login, the SMTP page, the POP page,
     the logout).
 seealso:
@@ -169,8 +172,9 @@ tokens:
           expires_at: "2026-11-27T10:15:00Z", message: null}
 oauth:
   description:
-    - The token and OAuth settings of each page, in the shape of C(ansible_facts.mfp_oauth) as
-      M(printfleet.mfp.mfp_oauth_token) sets it; V(null) when no page was understood.
+    - The token and OAuth settings of each page understood, C(smtp) and C(pop), in the shape of
+      C(ansible_facts.mfp_oauth) as M(printfleet.mfp.mfp_oauth_token) sets it; V(null) when no page was understood.
+    - A page not read or not understood has no entry (see RV(expectations)).
   returned: always
   type: dict
   sample:

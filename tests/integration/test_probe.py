@@ -7,10 +7,12 @@ with -e probe_capture_dir a capture to attach to a support request that holds no
 import json
 import re
 
+import pytest
+
 from mfplab.fleet import parse_fleet
 from mfplab.server import LabThread
 
-from test_playbooks import OLD_ACCOUNT_PRINTER, ground_truth, lab, playbook  # noqa: F401 (lab: a fixture)
+from test_playbooks import OLD_ACCOUNT_PRINTER, ground_truth, playbook
 from test_targets import DEVICES, fleet_document, secrets
 
 # The pages each printer answers, in order: the login page, the login (a redirect, no page), SMTP, POP, the logout.
@@ -18,15 +20,26 @@ PAGE_FILES = ["01-get-login.html", "03-get-nw_service_smtp.html", "04-get-sys_em
               "05-get-logout.html"]
 
 
-def counters(lab):  # noqa: F811 (the fixture's value)
+def fleet():
+    """The fleet of test_playbooks: still on user/password authentication, one printer on the old account."""
+    return parse_fleet(dict(fleet_document(), devices=DEVICES + [OLD_ACCOUNT_PRINTER]))
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with LabThread(fleet(), tmp_path / "lab") as running:
+        yield running
+
+
+def counters(lab):
     return {name: lab.call(host.ground_truth)["counters"] for name, host in lab.lab.hosts.items()}
 
 
-def test_the_probe_changes_nothing_and_its_capture_holds_no_secret(lab, tmp_path):  # noqa: F811
+def test_the_probe_changes_nothing_and_its_capture_holds_no_secret(lab, tmp_path):
     for run in ("rollout", "probe"):   # each playbook run in a folder of its own
         (tmp_path / run).mkdir()
-    code, _, output = playbook(tmp_path / "rollout", lab.lab.inventory_path, "rollout.yml")
-    assert code == 0, output[-5000:]
+    rollout = playbook(tmp_path / "rollout", lab.lab.inventory_path, "rollout.yml")
+    assert rollout[0] == 0, rollout[2][-5000:]
     user_codes = [pending["user_code"] for pending in lab.call(lab.lab.idp.pending)]
     assert len(user_codes) == 5
     before, counted = ground_truth(lab), counters(lab)
@@ -48,7 +61,6 @@ def test_the_probe_changes_nothing_and_its_capture_holds_no_secret(lab, tmp_path
         "token: Waiting for Authorization", "every expectation of the profile held"]
     assert shown["mfp-sv-bp"]["msg"][1] == "token: Väntar på auktorisering"
 
-    fleet = parse_fleet(dict(fleet_document(), devices=DEVICES + [OLD_ACCOUNT_PRINTER]))
     accounts = {"scan@contoso.example", "old-scan@contoso.example"}
     for printer in before:
         folder = capture_dir / printer
@@ -56,7 +68,7 @@ def test_the_probe_changes_nothing_and_its_capture_holds_no_secret(lab, tmp_path
         capture = json.loads((folder / "capture.json").read_text(encoding="utf-8"))
         assert capture["probe"]["expectations_held"] and capture["probe"]["tokens"]["smtp"]["user_code"].startswith("masked-")
         text = "\n".join(path.read_text(encoding="utf-8") for path in folder.iterdir())
-        leaked = sorted(secret for secret in secrets(fleet) | set(user_codes) | accounts if secret in text)
+        leaked = sorted(secret for secret in secrets(fleet()) | set(user_codes) | accounts if secret in text)
         assert not leaked, f"{printer}: secrets in the capture: {leaked}"
         assert not re.search(r"[0-9a-fA-F]{32}", text), f"{printer}: a CSRF token is left"
         # The login's cookie and the logout's, which deletes it.
@@ -80,3 +92,20 @@ def test_the_probe_of_a_model_no_profile_covers_fails_after_writing_its_capture(
     assert truth["counters"]["posts"] == 0 and truth["counters"]["requests"] == 1
     assert "No profile covers the model 'BP-X999'" in tasks["Fail the printer when it could not be probed"]["mfp-new-model"]["msg"]
     assert sorted(path.name for path in (capture_dir / "mfp-new-model").iterdir()) == ["01-get-login.html", "capture.json"]
+
+
+def test_the_audit_reads_through_the_probe_in_check_mode_too(lab, tmp_path):
+    before, counted = ground_truth(lab), counters(lab)
+    reports = tmp_path / "reports"
+    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "--check",
+                                   "-e", f"token_audit_report_dir={reports}")
+    assert code == 0, output[-5000:]
+    assert ground_truth(lab) == before
+    assert all(after["posts"] - counted[name]["posts"] == 1 for name, after in counters(lab).items())
+    rows = {row["host"]: row for row in json.loads((reports / "token_audit.json").read_text(encoding="utf-8"))["hosts"]}
+    # The lab's settings (-e @examples/lab/mail_oauth.yml) expect the account the fleet moves to.
+    assert rows["mfp-old-account"]["reasons"] == ["OAuth account is old-scan@contoso.example, expected scan@contoso.example"]
+    assert rows["mfp-sv-mx"]["status"] == "noncompliant"
+    assert rows["mfp-sv-mx"]["reasons"] == [
+        "SMTP uses smtp_auth, not OAuth 2.0", "POP uses plain, not OAuth 2.0", "no OAuth provider is set, expected microsoft",
+        "no OAuth account is set, expected scan@contoso.example", "token is Not obtained (Ej hämtad)"]

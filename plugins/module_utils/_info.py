@@ -42,7 +42,8 @@ def run_info(params):
         with session:
             for service in profiles.SERVICES:
                 try:
-                    pages[service] = session.open(service) if not pages and not errors else session.read(service)
+                    # The first page read comes with the login.
+                    pages[service] = session.read(service) if _logged_in(recorder) else session.open(service)
                 except MfpError as error:
                     if not _logged_in(recorder):
                         raise
@@ -66,7 +67,7 @@ def run_info(params):
         result['warnings'].append('The pages of %s do not match profile %s in every point (see expectations): '
                                   'the other modules may fail on this device.' % (session.host, session.profile))
     if params['capture']:
-        result['capture'] = sanitized_capture(params, session.profile, recorder, result)
+        result['capture'] = sanitized_capture(params, recorder, result)
     if failure:
         # The capture of what was read goes with the failure: that is what a support request needs.
         result.update(failure.details, failed=True, msg=str(failure))
@@ -179,7 +180,7 @@ def _firmware_version(bodies):
     return None
 
 
-def sanitized_capture(params, profile, recorder, result):
+def sanitized_capture(params, recorder, result):
     """The sanitized capture: what the probe found, and every request and answer."""
     # Every profile's: a device whose model no profile covers is captured all the same.
     fields = []

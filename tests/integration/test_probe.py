@@ -20,9 +20,9 @@ PAGE_FILES = ["01-get-login.html", "03-get-nw_service_smtp.html", "04-get-sys_em
               "05-get-logout.html"]
 
 
-def fleet():
-    """The fleet of test_playbooks: still on user/password authentication, one printer on the old account."""
-    return parse_fleet(dict(fleet_document(), devices=DEVICES + [OLD_ACCOUNT_PRINTER]))
+def fleet(*more):
+    """The fleet of test_playbooks (still on user/password authentication, one printer on the old account), and `more`."""
+    return parse_fleet(dict(fleet_document(), devices=DEVICES + [OLD_ACCOUNT_PRINTER, *more]))
 
 
 @pytest.fixture
@@ -38,7 +38,9 @@ def counters(lab):
 def assert_read_only(lab, counted, probed):
     """What each printer counted since `counted` is what its mfp_info result says it did: one login, and
     no POST but the login's (and the logout's, where a firmware logs out by a form)."""
-    for name, after in counters(lab).items():
+    now = counters(lab)
+    for name in counted:
+        after = now[name]
         posted = [request for request in probed[name]["requests"] if request.startswith("POST ")]
         assert after["posts"] - counted[name]["posts"] == len(posted), name
         assert set(posted) <= {"POST /login.html", "POST /logout.html"} and "POST /login.html" in posted, posted
@@ -101,17 +103,23 @@ def test_the_probe_of_a_model_no_profile_covers_fails_after_writing_its_capture(
     assert sorted(path.name for path in (capture_dir / "mfp-new-model").iterdir()) == ["01-get-login.html", "capture.json"]
 
 
-def test_the_audit_reads_through_the_probe_in_check_mode_too(lab, tmp_path):
-    before, counted = ground_truth(lab), counters(lab)
+def test_the_audit_reads_through_the_probe_in_check_mode_too(tmp_path):
     reports = tmp_path / "reports"
-    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "--check",
-                                   "-e", f"token_audit_report_dir={reports}")
-    assert code == 0, output[-5000:]
-    assert ground_truth(lab) == before
-    assert_read_only(lab, counted, tasks["Read the token and OAuth settings of the printer"])
+    with LabThread(fleet({"name": "mfp-offline", "faults": {"offline": True}}), tmp_path / "lab") as lab:
+        before, counted = ground_truth(lab), counters(lab)
+        code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "--check",
+                                       "-e", f"token_audit_report_dir={reports}")
+        assert code == 0, output[-5000:]
+        assert ground_truth(lab) == before
+        read = tasks["Read the token and OAuth settings of the printer"]
+        assert read["mfp-offline"]["unreachable"] and read["mfp-offline"]["requests"] == []
+        del counted["mfp-offline"]
+        assert_read_only(lab, counted, read)
     rows = {row["host"]: row for row in json.loads((reports / "token_audit.json").read_text(encoding="utf-8"))["hosts"]}
     # The lab's settings (-e @examples/lab/mail_oauth.yml) expect the account the fleet moves to.
     assert rows["mfp-old-account"]["reasons"] == ["OAuth account is old-scan@contoso.example, expected scan@contoso.example"]
+    assert rows["mfp-offline"]["status"] == "unreachable"
+    assert rows["mfp-offline"]["reasons"][0].startswith("Cannot reach the device at https://")
     assert rows["mfp-sv-mx"]["status"] == "noncompliant"
     assert rows["mfp-sv-mx"]["reasons"] == [
         "SMTP uses smtp_auth, not OAuth 2.0", "POP uses plain, not OAuth 2.0", "no OAuth provider is set, expected microsoft",

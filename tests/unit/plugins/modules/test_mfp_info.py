@@ -12,12 +12,14 @@ import re
 from pathlib import Path
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
 from urllib3.connection import HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._info import examine
 from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
+from ansible_collections.printfleet.mfp.plugins.modules import mfp_info
 from ansible_collections.printfleet.mfp.tests.unit.plugins.conftest import ADMIN_PASSWORD
 
 ACCOUNT = 'scan@contoso.example'
@@ -168,3 +170,13 @@ def test_every_captured_model_meets_the_profile_that_covers_it(name):
     assert result['model'] == capture['probe']['model']
     assert dict((service, token['state']) for service, token in result['tokens'].items()) == dict(
         (service, token['state']) for service, token in capture['probe']['tokens'].items())
+
+
+def test_the_module_itself_reads_in_check_mode_and_masks_the_password(device, capsys):
+    with patch_module_args({'mfp_host': device.host, 'mfp_admin_password': ADMIN_PASSWORD, 'capture': True,
+                            '_ansible_check_mode': True}), pytest.raises(SystemExit):
+        mfp_info.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result['changed'] is False and result['requests'] == READS and result['expectations_held']
+    assert [path for path, form in device.posts if path != '/logout.html'] == ['/login.html']
+    assert ADMIN_PASSWORD not in json.dumps(result)

@@ -180,3 +180,15 @@ def test_the_module_itself_reads_in_check_mode_and_masks_the_password(device, ca
     assert result['changed'] is False and result['requests'] == READS and result['expectations_held']
     assert [path for path, form in device.posts if path != '/logout.html'] == ['/login.html']
     assert ADMIN_PASSWORD not in json.dumps(result)
+
+
+@pytest.mark.parametrize('footer, version', [
+    ('<tr><th>Firmware Version</th><td>05.02.B1</td></tr>', '05.02.B1'),
+    ('<p>Main Firmware: 2.10.J1.00</p>', '2.10.J1.00'),
+    ('<p>Firmwareversion 1.4</p>', '1.4'),
+    ('<p>Version of the page: none</p>', None),
+])
+def test_the_firmware_version_where_a_page_shows_it(device, task, monkeypatch, footer, version):
+    render = device._document
+    monkeypatch.setattr(device, '_document', lambda body, **kwargs: render(body + footer, **kwargs))
+    assert task('mfp_info')['firmware_version'] == version

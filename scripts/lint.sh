@@ -10,7 +10,7 @@ for playbook in playbooks/*.yml; do
     ansible-playbook --syntax-check -i localhost, "$playbook"
 done
 ansible-lint
-modules=(printfleet.mfp.mfp_smtp printfleet.mfp.mfp_pop printfleet.mfp.mfp_oauth_token)
+modules=(printfleet.mfp.mfp_smtp printfleet.mfp.mfp_pop printfleet.mfp.mfp_oauth_token printfleet.mfp.mfp_info)
 # ansible-doc only warns about a module it cannot render: check that each one is in its answer.
 ansible-doc --json "${modules[@]}" | python -c '
 import json, sys

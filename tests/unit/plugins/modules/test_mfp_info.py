@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from urllib3.connection import HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 
@@ -20,7 +19,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as
 from ansible_collections.printfleet.mfp.plugins.module_utils._info import examine
 from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
 from ansible_collections.printfleet.mfp.plugins.modules import mfp_info
-from ansible_collections.printfleet.mfp.tests.unit.plugins.conftest import ADMIN_PASSWORD
+from ansible_collections.printfleet.mfp.tests.unit.plugins.conftest import ADMIN_PASSWORD, patch_module_args
 
 ACCOUNT = 'scan@contoso.example'
 # Captures made with playbooks/probe.yml (docs/supporting-a-new-model.md), one folder per model.

@@ -7,23 +7,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core 2.18 has no testing helper: modules read their arguments from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
-            yield
-
 from ansible_collections.printfleet.mfp.plugins.modules import mfp_oauth_token, mfp_pop, mfp_smtp
+from ansible_collections.printfleet.mfp.tests.unit.plugins.conftest import patch_module_args
 
 ADMIN_PASSWORD = 'Admin-Secret-1'
 

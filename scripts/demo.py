@@ -84,8 +84,8 @@ class Ansible:
         unexpected = unexpected_outcomes(records, offline)
         # ansible-playbook ends with 4 when a printer was unreachable, and with 2 when one failed.
         if unexpected or run.returncode not in ((0, 4) if offline else (0,)):
-            raise SystemExit("\n".join([f"demo: ansible-playbook {' '.join(command[3:])} ended with code "
-                                         f"{run.returncode}", *unexpected]))
+            ended = f"demo: ansible-playbook {' '.join(command[3:])} ended with code {run.returncode}"
+            raise SystemExit("\n".join([ended, *unexpected]))
         return records
 
 

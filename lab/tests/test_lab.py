@@ -194,7 +194,7 @@ def test_the_labs_files_are_created_private_not_chmod_ed_afterwards(tmp_path, mo
 def test_a_new_lab_gets_a_new_secret(tmp_path):
     fleet = parse_fleet(fleet_document(DEVICES[:1]))
     secrets = []
-    for _ in range(2):
+    for start in ("first", "second"):   # the same state directory, started twice
         with LabThread(fleet, tmp_path / "state") as running:
             secrets.append((running.lab.state_dir / "control.secret").read_text(encoding="ascii"))
     assert secrets[0] != secrets[1]

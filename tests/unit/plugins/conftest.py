@@ -22,7 +22,8 @@ from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import Fa
 ADMIN_PASSWORD = 'Admin-Secret-1'
 
 try:
-    from ansible.module_utils.testing import patch_module_args
+    from ansible.module_utils import testing
+    patch_module_args = testing.patch_module_args
 except ImportError:  # ansible-core 2.18 has no testing helper: modules read their arguments from basic._ANSIBLE_ARGS
     @contextlib.contextmanager
     def patch_module_args(args):

@@ -122,3 +122,12 @@ def test_an_inventory_without_printers_fails_clearly(tmp_path, name):
     code, tasks, output = playbook(tmp_path, inventory, name)
     assert code == 2, output[-5000:]
     assert "The inventory has no host in the group printers, so nothing was done" in output
+
+
+def test_the_plan_for_one_printer_speaks_of_one_printer(lab, tmp_path):
+    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "--check", "--limit", "mfp-en-bp")
+    assert code == 0, output[-5000:]
+    assert sign_in_list(tasks)[-2:] == [
+        "1 printer: 1 not obtained",
+        "Check mode, nothing was written: [Get Token] would be pressed on 1 printer: mfp-en-bp; each then waits "
+        "for a sign-in."]

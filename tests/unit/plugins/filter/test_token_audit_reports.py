@@ -232,3 +232,9 @@ def test_no_report_carries_a_secret(render):
     assert ADMIN_PASSWORD not in report
     assert MAIL_PASSWORD not in report
     assert not re.search(r'password|access_token', report.replace('login name and password', ''))
+
+
+@pytest.mark.parametrize('count, heading', [(1, '1 printer</p>'), (2, '2 printers</p>')])
+def test_html_counts_the_printers_in_words_that_agree(count, heading):
+    page = token_audit_html(fleet()[:count], generated_at='2026-11-27T10:00:00Z')
+    assert page.count(heading) == 1

@@ -3,18 +3,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""One rendered device page: its form values, buttons, messages and token panel."""
+"""One rendered device page: its form values, controls, result line and token panel."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 from html.parser import HTMLParser
 
 # Elements whose text the modules read, by id.
 TEXT_IDS = {
     'modelName': 'model',
-    'errorMessage': 'error',
-    'statusMessage': 'status',
     'confirmMessage': 'confirm',
     'tokenStatus': 'token_status',
     'tokenAccount': 'token_account',
@@ -23,18 +22,24 @@ TEXT_IDS = {
     'tokenExpires': 'expires_at',
     'tokenMessage': 'token_message',
 }
+# The result line Sharp pages show after a POST: <p class="ok">… or <p class="err">ERROR[n]: …
+RESULT_CLASSES = {'ok': 'status', 'err': 'error'}
+_ERROR_CODE = re.compile(r'^ERROR\[(\d+)\]:\s*')
 
 
 class Page(HTMLParser):
     """Parse a page once; then read `fields` (name -> value, None for an unchecked checkbox),
-    `buttons` (name -> label), `texts` (see TEXT_IDS, and `title`), `lang` and `action`."""
+    `hidden` (the names of hidden fields), `controls` (name -> label of each `type="button"` control,
+    which the page's script posts as `action`), `texts` (see TEXT_IDS and RESULT_CLASSES, and `title`),
+    `lang` and `action`."""
 
     def __init__(self, html):
         HTMLParser.__init__(self, convert_charrefs=True)
         self.lang = None
         self.action = None
         self.fields = {}
-        self.buttons = {}
+        self.hidden = set()
+        self.controls = {}
         self.texts = {}
         self._text_key = None
         self._text_tag = None
@@ -58,7 +63,9 @@ class Page(HTMLParser):
             if 'selected' in attrs or self.fields[self._select] is None:
                 self.fields[self._select] = attrs.get('value', '')
         key = 'title' if tag == 'title' else TEXT_IDS.get(attrs.get('id'))
-        if key:
+        if tag == 'p' and attrs.get('class') in RESULT_CLASSES:
+            key = RESULT_CLASSES[attrs['class']]
+        if key and self._text_key is None:
             self._text_key = key
             self._text_tag = tag
             self.texts[key] = ''
@@ -80,20 +87,32 @@ class Page(HTMLParser):
             return
         kind = attrs.get('type', 'text').lower()
         value = attrs.get('value', '')
-        if kind == 'submit':
-            self.buttons[name] = value
-        elif kind in ('button', 'reset'):
-            return   # a browser never posts these; a page's script acts on the click
+        if kind == 'button':
+            self.controls[name] = value   # never posted itself: its name goes in `action`
+        elif kind in ('submit', 'reset', 'image'):
+            return   # Sharp pages have none; posting one would be a convention the device ignores
         elif kind in ('checkbox', 'radio'):
             if 'checked' in attrs:
                 self.fields[name] = value or 'on'
             else:
                 self.fields.setdefault(name, None)
         else:
+            if kind == 'hidden':
+                self.hidden.add(name)
             self.fields[name] = value
 
     def text(self, key):
         return self.texts.get(key) or None
+
+    def error_code(self):
+        """The n of the result line's ERROR[n], or None."""
+        found = _ERROR_CODE.match(self.text('error') or '')
+        return int(found.group(1)) if found else None
+
+    def error_message(self):
+        """The result line's error without its ERROR[n] code, or None."""
+        error = self.text('error')
+        return _ERROR_CODE.sub('', error) if error else None
 
     def model(self):
         """The model name: the header's, else the title's last part (Sharp: "Login - BP-C131PW")."""

@@ -12,9 +12,14 @@ device's web pages (docs/device-protocol.md).
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 
 SERVICES = ('smtp', 'pop')
+
+# The access key Sharp appends to a control's label: "Logout(L)", "Execute(J)".
+_ACCESS_KEY = re.compile(r'\([A-Z0-9]\)$')
 
 # How each setting is read from and written to its form field.
 KINDS = {
@@ -35,15 +40,14 @@ OPTIONS = {
 # Authentication methods that use the page's user name and password.
 PASSWORD_METHODS = {'smtp': ('smtp_auth',), 'pop': ('plain', 'apop')}
 
-# The confirmation page after [Get Token] or [Delete]: the same names on every family.
-CONFIRM = {'action': 'ggt_hidden(30)', 'ok': 'ggt_submit(31)'}
-CSRF_FIELD = 'token2'
-
 LOGIN_PATH = '/login.html'
-# What the login page's script sets when [Login] is clicked (the button is no form field), as a
-# captured Sharp login posts it; the rest of the form (token2, role, hidden fields) goes as rendered.
-LOGIN_SCRIPT = {'action': 'loginbtn'}
+# Where a session ends when the last page read offers no [Logout] control (a page that failed to
+# load, say); captured pages offer the control, no capture shows this path.
 LOGOUT_PATH = '/logout.html'
+# Every control of a Sharp page is `<input type="button" name=… onclick="validate(this.name)">`: the
+# page's script sets the hidden `action` field to the pressed control's name and submits the whole
+# form. The collection finds a control by its label (LANGUAGES' `controls`) and takes its name from the page.
+ACTION_FIELD = 'action'
 # The classic web UI keeps its page paths across families; field names differ.
 PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'}
 
@@ -59,12 +63,8 @@ PROFILES = {
                     'timeout': 'ggt_textbox(3)', 'sender_name': 'ggt_textbox(4)',
                     'sender_address': 'ggt_textbox(5)', 'ssl_tls': 'ggt_checkbox(6)',
                     'auth_method': 'ggt_select(7)', 'user': 'ggt_textbox(8)',
-                    'password': 'ggt_password(9)', 'change_password': 'ggt_checkbox(10)',
+                    'password': 'ggt_textbox(9)', 'change_password': 'ggt_checkbox(10)',
                     'provider': 'ggt_select(11)', 'account': 'ggt_textbox(12)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(20)', 'get_token': 'ggt_button(21)',
-                    'delete': 'ggt_button(22)',
                 },
             },
             'pop': {
@@ -72,12 +72,8 @@ PROFILES = {
                     'server': 'ggt_textbox(1)', 'port': 'ggt_textbox(2)',
                     'check_interval': 'ggt_textbox(3)', 'ssl': 'ggt_checkbox(4)',
                     'auth_method': 'ggt_select(5)', 'user': 'ggt_textbox(6)',
-                    'password': 'ggt_password(7)', 'change_password': 'ggt_checkbox(8)',
+                    'password': 'ggt_textbox(7)', 'change_password': 'ggt_checkbox(8)',
                     'provider': 'ggt_select(9)', 'account': 'ggt_textbox(10)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(20)', 'get_token': 'ggt_button(21)',
-                    'delete': 'ggt_button(22)',
                 },
             },
         },
@@ -92,12 +88,8 @@ PROFILES = {
                     'timeout': 'ggt_textbox(103)', 'sender_name': 'ggt_textbox(104)',
                     'sender_address': 'ggt_textbox(105)', 'ssl_tls': 'ggt_checkbox(106)',
                     'auth_method': 'ggt_select(107)', 'user': 'ggt_textbox(108)',
-                    'password': 'ggt_password(109)', 'change_password': 'ggt_checkbox(110)',
+                    'password': 'ggt_textbox(109)', 'change_password': 'ggt_checkbox(110)',
                     'provider': 'ggt_select(111)', 'account': 'ggt_textbox(112)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(120)', 'get_token': 'ggt_button(121)',
-                    'delete': 'ggt_button(122)',
                 },
             },
             'pop': {
@@ -105,12 +97,8 @@ PROFILES = {
                     'server': 'ggt_textbox(201)', 'port': 'ggt_textbox(202)',
                     'check_interval': 'ggt_textbox(203)', 'ssl': 'ggt_checkbox(204)',
                     'auth_method': 'ggt_select(205)', 'user': 'ggt_textbox(206)',
-                    'password': 'ggt_password(207)', 'change_password': 'ggt_checkbox(208)',
+                    'password': 'ggt_textbox(207)', 'change_password': 'ggt_checkbox(208)',
                     'provider': 'ggt_select(209)', 'account': 'ggt_textbox(210)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(220)', 'get_token': 'ggt_button(221)',
-                    'delete': 'ggt_button(222)',
                 },
             },
         },
@@ -120,6 +108,11 @@ PROFILES = {
 # Labels and messages the modules must understand, per UI language (`<html lang>`).
 LANGUAGES = {
     'en': {
+        # Control labels, matched without a trailing access key: "Submit(U)" is [Submit].
+        'controls': {
+            'login': ('Login',), 'submit': ('Submit',), 'get_token': ('Get Token',), 'delete': ('Delete',),
+            'ok': ('OK',), 'logout': ('Logout',),
+        },
         'token_states': {
             'Not Obtained': 'not_obtained',
             'Waiting for Authorization': 'waiting_for_authorization',
@@ -134,6 +127,10 @@ LANGUAGES = {
         },
     },
     'sv': {
+        'controls': {
+            'login': ('Logga in',), 'submit': ('Skicka',), 'get_token': ('Hämta token',), 'delete': ('Radera',),
+            'ok': ('OK',), 'logout': ('Logga ut',),
+        },
         'token_states': {
             'Ej hämtad': 'not_obtained',
             'Väntar på auktorisering': 'waiting_for_authorization',
@@ -180,6 +177,16 @@ def token_state(lang, label):
 def token_label(lang, state):
     """The label the token panel shows for `state` in language `lang`, None if the table has none."""
     return next((label for label, shown in _language(lang)['token_states'].items() if shown == state), None)
+
+
+def control(page, what):
+    """The name of the control labelled [what] (login, submit, get_token, delete, ok, logout) on `page`, or None."""
+    labels = _language(page.lang)['controls'][what]
+    return next((name for name, label in page.controls.items() if _ACCESS_KEY.sub('', label).strip() in labels), None)
+
+
+def control_label(lang, what):
+    return _language(lang)['controls'][what][0]
 
 
 def login_error(lang, message):

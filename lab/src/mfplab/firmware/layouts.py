@@ -17,8 +17,18 @@ LOGIN_ACTION = "loginbtn"
 LOGIN_HIDDEN = {"action": "", "ordinate": "0", "ggt_hidden(10008)": "5"}
 ADMINISTRATOR_ROLE = "3"
 
-# The confirmation step after [Get Token] or [Delete]; the same names in every layout.
-CONFIRM_FIELDS = {"action": "ggt_hidden(30)", "ok": "ggt_submit(31)", "cancel": "ggt_submit(32)"}
+# Every control is `<input type="button" name=… onclick="validate(this.name)">`: the page's script
+# puts the pressed control's name into the one hidden `action` field and submits the whole form
+# (captured Sharp pages). The names differ between firmware families; the labels do not.
+# A confirmation page (the `page` confirmation style) has its own two controls.
+CONFIRM_CONTROLS = {"ok": "okbtn", "cancel": "cancelbtn"}
+
+# The result line of a page: `<p class="ok">…` or `<p class="err">ERROR[n]: …` (Sharp's mobile
+# app reads these). 5000 (machine busy) is seen on real devices; the other numbers are ours.
+ERROR_CODES = {
+    "validation": 1001, "page_expired": 1002, "provider_unreachable": 1003, "test_failed": 1004,
+    "login_failed": 1101, "locked": 1102, "another_admin": 1103, "busy": 5000,
+}
 
 # (option value, setting value), first option first: an omitted select means the first one.
 SMTP_AUTH_OPTIONS = (("0", "none"), ("1", "smtp_auth"), ("2", "oauth2"))
@@ -26,44 +36,41 @@ POP_AUTH_OPTIONS = (("0", "plain"), ("1", "apop"), ("2", "oauth2"))
 PROVIDER_OPTIONS = (("0", ""), ("1", "microsoft"), ("2", "google"))
 
 
-def _smtp_page(first, button):
-    """SMTP fields numbered consecutively from `first`; buttons from `button`."""
+def _page(path, first, kinds, buttons, options):
+    """Fields numbered consecutively from `first`. A password box is named like a text box
+    (`ggt_textbox(n)`, `type="password"`), as on captured Sharp pages."""
+    return {
+        "path": path,
+        # The hidden field every captured settings form carries, named after its page.
+        "web_change": path.strip("/").rsplit(".", 1)[0] + "WebChange",
+        "fields": {key: f"ggt_{'textbox' if kind == 'password' else kind}({first + i})"
+                   for i, (key, kind) in enumerate(kinds)},
+        "kinds": dict(kinds),
+        "buttons": buttons,
+        "options": options,
+    }
+
+
+def _smtp_page(first):
     kinds = (
         ("primary_server", "textbox"), ("port", "textbox"), ("timeout", "textbox"),
         ("sender_name", "textbox"), ("sender_address", "textbox"), ("ssl_tls", "checkbox"),
         ("auth_method", "select"), ("user", "textbox"), ("password", "password"),
         ("change_password", "checkbox"), ("provider", "select"), ("account", "textbox"),
     )
-    return {
-        "path": SMTP_PATH,
-        "fields": {key: f"ggt_{kind}({first + i})" for i, (key, kind) in enumerate(kinds)},
-        "buttons": {
-            "submit": f"ggt_submit({button})",
-            "get_token": f"ggt_button({button + 1})",
-            "delete": f"ggt_button({button + 2})",
-            "connection_test": f"ggt_button({button + 3})",
-        },
-        "options": {"auth_method": SMTP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS},
-    }
+    return _page(SMTP_PATH, first, kinds, ("submit", "get_token", "delete", "connection_test"),
+                 {"auth_method": SMTP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS})
 
 
-def _pop_page(first, button):
+def _pop_page(first):
     kinds = (
         ("server", "textbox"), ("port", "textbox"), ("check_interval", "textbox"),
         ("ssl", "checkbox"), ("auth_method", "select"), ("user", "textbox"),
         ("password", "password"), ("change_password", "checkbox"), ("provider", "select"),
         ("account", "textbox"),
     )
-    return {
-        "path": POP_PATH,
-        "fields": {key: f"ggt_{kind}({first + i})" for i, (key, kind) in enumerate(kinds)},
-        "buttons": {
-            "submit": f"ggt_submit({button})",
-            "get_token": f"ggt_button({button + 1})",
-            "delete": f"ggt_button({button + 2})",
-        },
-        "options": {"auth_method": POP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS},
-    }
+    return _page(POP_PATH, first, kinds, ("submit", "get_token", "delete"),
+                 {"auth_method": POP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS})
 
 
 LAYOUTS = {
@@ -71,12 +78,20 @@ LAYOUTS = {
         "models": ("BP-C131PW", "BP-C533WD", "BP-C542WD", "BP-50C26", "BP-70C45"),
         # The BP panel logs in as the Administrator role (a one-option select) with the password.
         "login": {"role": "ggt_select(10009)", "user": None, "password": "ggt_textbox(10003)"},
-        "pages": {"smtp": _smtp_page(1, 20), "pop": _pop_page(1, 20)},
+        "pages": {"smtp": _smtp_page(1), "pop": _pop_page(1)},
+        "controls": {"submit": "submitbtn", "get_token": "gettokenbtn", "delete": "deletebtn",
+                     "connection_test": "testButton", "logout": "logoutbtn"},
+        # [Get Token] and [Delete] ask with the browser's confirm(): one POST does it.
+        "confirm": "script",
     },
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
         "login": {"role": None, "user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)"},
-        "pages": {"smtp": _smtp_page(101, 120), "pop": _pop_page(201, 220)},
+        "pages": {"smtp": _smtp_page(101), "pop": _pop_page(201)},
+        "controls": {"submit": "executebtn", "get_token": "tokengetbtn", "delete": "tokendeletebtn",
+                     "connection_test": "testButton", "logout": "logoutbtn"},
+        # [Get Token] and [Delete] answer with a confirmation page ([OK] / [Cancel]).
+        "confirm": "page",
     },
 }
 
@@ -88,7 +103,6 @@ TEXTS = {
         "login_password": "Password",
         "login_button": "Login",
         "administrator": "Administrator",
-        "logout": "Logout",
         "menu": {
             "smtp": ("System Settings", "Network Settings", "Service Setting", "SMTP"),
             "pop": ("System Settings", "System Control", "E-mail Alert/Status", "E-mail Status (Special tab)"),
@@ -106,8 +120,8 @@ TEXTS = {
             "oauth2": "OAuth 2.0", "": "", "microsoft": "Microsoft", "google": "Google",
         },
         "buttons": {
-            "submit": "Submit", "get_token": "Get Token", "delete": "Delete",
-            "connection_test": "Connection Test", "ok": "OK", "cancel": "Cancel",
+            "submit": "Submit(U)", "get_token": "Get Token", "delete": "Delete",
+            "connection_test": "Connection Test", "ok": "OK", "cancel": "Cancel", "logout": "Logout(L)",
         },
         "token_rows": {
             "status": "Token", "account": "Authorized Account", "user_code": "User Code",
@@ -133,6 +147,8 @@ TEXTS = {
             "deleted": "The token has been deleted.",
             "confirm_get_token": "Obtain a token for {account}?",
             "confirm_delete": "Delete the token?",
+            "confirm_get_token_script": "Obtain a token for the account entered?",
+            "busy": "The machine is busy. Try again later.",
             "provider_unreachable": "Could not connect to the provider. The token was not obtained.",
             "test_ok": "Connection test succeeded.",
             "test_failed": "Connection test failed.",
@@ -155,7 +171,6 @@ TEXTS = {
         "login_password": "Lösenord",
         "login_button": "Logga in",
         "administrator": "Administratör",
-        "logout": "Logga ut",
         "menu": {
             "smtp": ("Systeminställningar", "Nätverksinställningar", "Service Inställning", "SMTP"),
             "pop": ("Systeminställningar", "Systemstyrning", "E-post varning/status", "E-post status (Special-fliken)"),
@@ -173,8 +188,8 @@ TEXTS = {
             "oauth2": "OAuth 2.0", "": "", "microsoft": "Microsoft", "google": "Google",
         },
         "buttons": {
-            "submit": "Skicka", "get_token": "Hämta token", "delete": "Radera",
-            "connection_test": "Anslutningstest", "ok": "OK", "cancel": "Avbryt",
+            "submit": "Skicka(U)", "get_token": "Hämta token", "delete": "Radera",
+            "connection_test": "Anslutningstest", "ok": "OK", "cancel": "Avbryt", "logout": "Logga ut(L)",
         },
         "token_rows": {
             "status": "Token", "account": "Auktoriserat konto", "user_code": "Användarkod",
@@ -200,6 +215,8 @@ TEXTS = {
             "deleted": "Token har raderats.",
             "confirm_get_token": "Hämta en token för {account}?",
             "confirm_delete": "Radera token?",
+            "confirm_get_token_script": "Hämta en token för det angivna kontot?",
+            "busy": "Maskinen är upptagen. Försök igen senare.",
             "provider_unreachable": "Det gick inte att ansluta till leverantören. Ingen token hämtades.",
             "test_ok": "Anslutningstestet lyckades.",
             "test_failed": "Anslutningstestet misslyckades.",

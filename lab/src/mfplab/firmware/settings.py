@@ -64,10 +64,10 @@ def read_form(page_layout, form):
     """The form values of a POST, with HTML semantics: omitted checkbox off, text empty, select first."""
     values = {}
     for key, name in page_layout["fields"].items():
-        kind = name.split("(")[0]
-        if kind == "ggt_checkbox":
+        kind = page_layout["kinds"][key]
+        if kind == "checkbox":
             values[key] = name in form
-        elif kind == "ggt_select":
+        elif kind == "select":
             options = page_layout["options"][key]
             posted = form.get(name, options[0][0])
             values[key] = dict(options).get(posted)

@@ -132,6 +132,7 @@ class FakeDevice:
         self.busy_posts = 0     # how many settings posts a busy machine answers with ERROR[5000]
         self.confirm_style = None      # how [Get Token] and [Delete] ask, if not as the family does
         self.control_names = {}        # controls a firmware names otherwise than its family
+        self.deaf_to = set()           # actions the page offers but the firmware ignores
         self.faults = []        # exceptions or HTTP status codes served before the next requests
         self.session = None
         self.tokens2 = set()
@@ -391,6 +392,8 @@ class FakeDevice:
             self.busy_posts -= 1
             self.pending = None
             return self._page(path, error=('busy', text['busy']))
+        if action in self.deaf_to:
+            return self._page(path)   # a firmware that does not act on this control: the page, unchanged
         if self.pending and action in ('okbtn', 'cancelbtn'):
             return self._confirmed(path, action == 'okbtn')
         self.pending = None

@@ -55,7 +55,7 @@ def device_spec(**overrides):
         "name": "mfp-001", "address": address, "port": free_port(address),
         "model": "BP-C131PW", "profile": "bp_classic", "language": "en",
         "admin_user": "admin", "admin_password": PASSWORD,
-        "session_idle_seconds": 300, "lockout": {"attempts": 5, "seconds": 300},
+        "session_idle_seconds": 300, "lockout": {"attempts": 3, "seconds": 300},
         "settings": {}, "token": {"state": "not_obtained"},
     }
     spec.update(overrides)

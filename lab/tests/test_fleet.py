@@ -32,7 +32,8 @@ def test_defaults_merge_deeply_and_entries_override_them():
     device = parsed.devices[0]
     assert device["language"] == "sv"
     assert device["settings"]["smtp"] == {"port": 465, "timeout": 9}
-    assert device["lockout"] == {"attempts": 5, "seconds": 300}
+    assert device["lockout"] == {"attempts": 3, "seconds": 300}   # Sharp's usual 3 attempts / 5 minutes
+    assert device["authentication"] is None
 
 
 @pytest.mark.parametrize("devices, message", [
@@ -44,6 +45,7 @@ def test_defaults_merge_deeply_and_entries_override_them():
     ([{"name": "a", "language": "de"}], "language must be one of"),
     ([{"name": "a", "profile": "bp_modern"}], r"profile must be one of \['bp_classic', 'mx_classic'\]"),
     ([{"name": "a", "faults": {"melt": True}}], "unknown faults"),
+    ([{"name": "a", "authentication": "kerberos"}], "authentication must be one of"),
     ([{"name": "a", "faults": {"error_rate": 2}}], "between 0 and 1"),
     ([{"name": "a", "token": {"state": "obtained"}}], "needs the account"),
     ([{"name": "a", "token": {"state": "shiny"}}], "token.state must be one of"),
@@ -60,11 +62,13 @@ def test_the_provider_must_register_the_devices_client():
 
 
 def test_the_inventory_groups_hosts_and_carries_what_the_collection_needs(tmp_path):
-    parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"}])
+    parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"},
+                    {"name": "c", "profile": "mx_classic", "authentication": "admin_two_step"}])
     printers = inventory(parsed, tmp_path / "ca.pem")["all"]["children"]["printers"]
     assert printers["hosts"]["a"]["ansible_host"] == parsed.devices[0]["address"]
     assert printers["hosts"]["a"]["mfp_ca_path"] == str(tmp_path / "ca.pem")
     assert "mfp_admin_user" not in printers["hosts"]["a"]
     assert printers["hosts"]["b"]["mfp_admin_user"] == "root"
+    assert "mfp_admin_user" not in printers["hosts"]["c"]   # its login form asks no name
     assert set(printers["children"]["ui_sv"]["hosts"]) == {"b"}
-    assert set(printers["children"]["profile_mx_classic"]["hosts"]) == {"b"}
+    assert set(printers["children"]["profile_mx_classic"]["hosts"]) == {"b", "c"}

@@ -29,7 +29,7 @@ _ERROR_CODE = re.compile(r'^ERROR\[(\d+)\]:\s*')
 
 class Page(HTMLParser):
     """Parse a page once; then read `fields` (name -> value, None for an unchecked checkbox),
-    `hidden` (the names of hidden fields), `controls` (name -> label of each `type="button"` control,
+    `hidden`, `passwords` and `text_boxes` (the names of such inputs), `controls` (name -> label of each `type="button"` control,
     which the page's script posts as `action`), `texts` (see TEXT_IDS and RESULT_CLASSES, and `title`),
     `lang` and `action`."""
 
@@ -39,6 +39,8 @@ class Page(HTMLParser):
         self.action = None
         self.fields = {}
         self.hidden = set()
+        self.passwords = []
+        self.text_boxes = []
         self.controls = {}
         self.texts = {}
         self._text_key = None
@@ -99,6 +101,10 @@ class Page(HTMLParser):
         else:
             if kind == 'hidden':
                 self.hidden.add(name)
+            elif kind == 'password':
+                self.passwords.append(name)
+            elif kind == 'text':
+                self.text_boxes.append(name)
             self.fields[name] = value
 
     def text(self, key):

@@ -54,8 +54,6 @@ PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html
 PROFILES = {
     'bp_classic': {
         'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
-        # The BP panel logs in as the Administrator role (a one-option select the form carries) with the password.
-        'login': {'user': None, 'password': 'ggt_textbox(10003)'},
         'pages': {
             'smtp': {
                 'fields': {
@@ -80,7 +78,6 @@ PROFILES = {
     },
     'mx_classic': {
         'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
-        'login': {'user': 'ggt_textbox(10002)', 'password': 'ggt_textbox(10003)'},
         'pages': {
             'smtp': {
                 'fields': {
@@ -110,8 +107,8 @@ LANGUAGES = {
     'en': {
         # Control labels, matched without a trailing access key: "Submit(U)" is [Submit].
         'controls': {
-            'login': ('Login',), 'submit': ('Submit',), 'get_token': ('Get Token',), 'delete': ('Delete',),
-            'ok': ('OK',), 'logout': ('Logout',),
+            'login': ('Login',), 'admin_login': ('Administrator Login',), 'submit': ('Submit',),
+            'get_token': ('Get Token',), 'delete': ('Delete',), 'ok': ('OK',), 'logout': ('Logout',),
         },
         'token_states': {
             'Not Obtained': 'not_obtained',
@@ -128,8 +125,8 @@ LANGUAGES = {
     },
     'sv': {
         'controls': {
-            'login': ('Logga in',), 'submit': ('Skicka',), 'get_token': ('Hämta token',), 'delete': ('Radera',),
-            'ok': ('OK',), 'logout': ('Logga ut',),
+            'login': ('Logga in',), 'admin_login': ('Administratörsinloggning',), 'submit': ('Skicka',),
+            'get_token': ('Hämta token',), 'delete': ('Radera',), 'ok': ('OK',), 'logout': ('Logga ut',),
         },
         'token_states': {
             'Ej hämtad': 'not_obtained',
@@ -200,6 +197,11 @@ def page(profile, service):
 
 def read_settings(profile, service, fields):
     """Setting name -> value from a page's form values (passwords are never rendered)."""
+    names = page(profile, service)['fields']
+    missing = sorted(name for name in names.values() if name not in fields)
+    if missing:
+        raise MfpError('The %s page shows no field %s: it does not match profile %s.'
+                       % (service.upper(), ', '.join(missing), profile))
     settings = {}
     for setting, name in page(profile, service)['fields'].items():
         kind = KINDS[setting]

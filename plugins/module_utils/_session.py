@@ -185,7 +185,7 @@ class Session(object):
             raise self._login_error('refused_before')
         deadline = self.clock() + self.busy_timeout
         while True:
-            form = self._get(login_url)
+            form = self._login_page(login_url)
             self._use_profile(form)
             response = self._send('POST', login_url, self._login_form(form), idempotent=False)
             if response.get_redirect_location():
@@ -276,25 +276,38 @@ class Session(object):
             if not model:
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)
-        login = profiles.PROFILES[self.profile]['login']
-        expected = [login['user'], login['password'], profiles.ACTION_FIELD]
-        missing = [name for name in expected if name and name not in login_page.fields]
-        if profiles.control(login_page, 'login') is None:
-            missing.append('[%s] control' % profiles.control_label(login_page.lang, 'login'))
+        # The login form follows the device's user-authentication mode, not the profile: read it.
+        missing = [name for name, found in (
+            ('field ' + profiles.ACTION_FIELD, profiles.ACTION_FIELD in login_page.fields),
+            ('password box', len(login_page.passwords) == 1),
+            ('[%s] control' % profiles.control_label(login_page.lang, 'login'), profiles.control(login_page, 'login')),
+        ) if not found]
         if missing:
-            raise MfpError('The login page of %s has no field %s: it does not match profile %s.'
-                           % (self.host, ', '.join(missing), self.profile))
-        if login['user'] and not self.user:
-            raise MfpError('Devices of profile %s log in with a user name: set mfp_admin_user.' % self.profile)
+            raise MfpError('The login page of %s has no %s: it is no login form this collection knows.'
+                           % (self.host, ', '.join(missing)))
+        if login_page.text_boxes and not self.user:
+            raise MfpError('The login page of %s asks a login name (user authentication): set mfp_admin_user.'
+                           % self.host)
 
     def _login_form(self, login_page):
-        login = profiles.PROFILES[self.profile]['login']
+        """The login form as rendered, with the password (and login name, where asked) typed in and
+        `action` set to the [Login] control's name."""
         data = _form_values(login_page.fields)
         data[profiles.ACTION_FIELD] = profiles.control(login_page, 'login')
-        data[login['password']] = self.password
-        if login['user']:
-            data[login['user']] = self.user
+        data[login_page.passwords[0]] = self.password
+        if login_page.text_boxes:
+            data[login_page.text_boxes[0]] = self.user
         return data
+
+    def _login_page(self, login_url):
+        """The login form; on a device in a two-step mode, after [Administrator Login] (BP-71C65 with user
+        authentication on: the first page asks no password)."""
+        page = self._get(login_url)
+        admin_login = profiles.control(page, 'admin_login') if page.lang in profiles.LANGUAGES else None
+        if page.passwords or not admin_login:
+            return page
+        data = dict(_form_values(page.fields), **{profiles.ACTION_FIELD: admin_login})
+        return self._post_page(login_url, data)
 
     def _logout(self):
         """[Logout] as the last page read offers it (the whole form, `action` its name)."""

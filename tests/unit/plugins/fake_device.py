@@ -44,9 +44,18 @@ CONTROLS = {
 }
 LABELS = {
     'en': {'submit': 'Submit(U)', 'get_token': 'Get Token', 'delete': 'Delete', 'connection_test': 'Connection Test',
-           'logout': 'Logout(L)', 'login': 'Login', 'ok': 'OK', 'cancel': 'Cancel'},
+           'logout': 'Logout(L)', 'login': 'Login', 'admin_login': 'Administrator Login', 'ok': 'OK',
+           'cancel': 'Cancel'},
     'sv': {'submit': 'Skicka(U)', 'get_token': 'Hämta token', 'delete': 'Radera', 'connection_test': 'Anslutningstest',
-           'logout': 'Logga ut(L)', 'login': 'Logga in', 'ok': 'OK', 'cancel': 'Avbryt'},
+           'logout': 'Logga ut(L)', 'login': 'Logga in', 'admin_login': 'Administratörsinloggning', 'ok': 'OK',
+           'cancel': 'Avbryt'},
+}
+# The login form by the device's user-authentication mode (docs/device-protocol.md).
+LOGIN_MODES = {
+    'administrator': {'user': 'role', 'password': 'ggt_textbox(10003)', 'hidden': '5', 'first': False},
+    'login_name': {'user': 'name', 'password': 'ggt_textbox(10003)', 'hidden': '5', 'first': False},
+    'password': {'user': None, 'password': 'ggt_textbox(10003)', 'hidden': '4', 'first': False},
+    'admin_two_step': {'user': None, 'password': 'ggt_textbox(10006)', 'hidden': '3', 'first': True},
 }
 WEB_CHANGE = {SMTP: 'nw_service_smtpWebChange', POP: 'sys_email_status_specialWebChange'}
 ERRORS = {'validation': 1001, 'page_expired': 1002, 'login_failed': 1101, 'locked': 1102, 'another_admin': 1103,
@@ -127,12 +136,13 @@ class FakeDevice:
         self.connections = []   # (proxy, TLS context, timeout) of every connection pool opened to it
         self.posts = []         # (path, form) of every POST
         self.failed_logins = 0
-        self.lockout_attempts = 5
+        self.lockout_attempts = 3
         self.busy_logins = 0    # how many logins are refused because another administrator is logged in
         self.busy_posts = 0     # how many settings posts a busy machine answers with ERROR[5000]
         self.confirm_style = None      # how [Get Token] and [Delete] ask, if not as the family does
         self.control_names = {}        # controls a firmware names otherwise than its family
         self.deaf_to = set()           # actions the page offers but the firmware ignores
+        self.login_mode = None         # the login form's mode (LOGIN_MODES), if not the family's usual one
         self.faults = []        # exceptions or HTTP status codes served before the next requests
         self.session = None
         self.tokens2 = set()
@@ -162,6 +172,10 @@ class FakeDevice:
     def confirm(self):
         """bp_classic asks with the browser's confirm() (one POST), mx_classic with a confirmation page."""
         return self.confirm_style or ('script' if self.profile == 'bp_classic' else 'page')
+
+    @property
+    def login(self):
+        return self.login_mode or ('administrator' if self.profile == 'bp_classic' else 'login_name')
 
     @property
     def controls(self):
@@ -245,36 +259,44 @@ class FakeDevice:
         if form.get('token2') not in self.tokens2:
             return self._response(request, 200, self._login_form(target, error=('page_expired', text['page_expired'])))
         self.tokens2.discard(form['token2'])
+        mode = LOGIN_MODES[self.login]
+        if form.get('action') == 'adminloginbtn' and mode['first']:
+            return self._response(request, 200, self._login_form(target, second_step=True))
         if self.failed_logins >= self.lockout_attempts:
             return self._response(request, 200, self._login_form(target, error=('locked', text['locked'])))
         if self.busy_logins:
             self.busy_logins -= 1
             return self._response(request, 200, self._login_form(target, error=('another_admin', text['another_admin'])))
-        # As a captured Sharp login: the script's action, the form's hidden fields and, on BP, the role.
-        assert (form.get('action'), form.get('ordinate'), form.get('ggt_hidden(10008)')) == ('loginbtn', '0', '5'), form
-        if self.profile == 'bp_classic':
-            user_ok = form.get('ggt_select(10009)') == '3'
-        else:
-            user_ok = form.get('ggt_textbox(10002)') == self.admin_user
-        if not user_ok or form.get('ggt_textbox(10003)') != self.admin_password:
+        # As a captured Sharp login: the script's action and the form's hidden fields, as rendered.
+        assert (form.get('action'), form.get('ordinate'), form.get('ggt_hidden(10008)')) == (
+            'loginbtn', '0', mode['hidden']), form
+        user_ok = {'role': form.get('ggt_select(10009)') == '3',
+                   'name': form.get('ggt_textbox(10002)') == self.admin_user}.get(mode['user'], True)
+        if not user_ok or form.get(mode['password']) != self.admin_password:
             self.failed_logins += 1
-            return self._response(request, 200, self._login_form(target, error=('login_failed', text['login_failed'])))
+            return self._response(request, 200, self._login_form(target, error=('login_failed', text['login_failed']),
+                                                                 second_step=True))
         self.failed_logins = 0
         self.session = 'S%d' % len(self.requests)
         return self._response(request, 302, '', location=target, cookie=self.session)
 
-    def _login_form(self, target, error=None, status=None):
-        if self.profile == 'mx_classic':
-            user = '<input type="text" name="ggt_textbox(10002)" value="">'
-        else:
-            user = '<select name="ggt_select(10009)"><option value="3" selected>Administrator</option></select>'
-        body = ('<form method="post" action="/login.html?%s">'
-                '<input type="hidden" name="token2" value="%s">%s'
-                '<input type="password" name="ggt_textbox(10003)" value="">'
-                '<input type="hidden" name="action" value=""><input type="hidden" name="ordinate" value="0">'
-                '<input type="hidden" name="ggt_hidden(10008)" value="5">'
-                '<input type="button" name="loginbtn" value="%s" onclick="validate(this.name)"></form>'
-                % (html.escape(target), self._new_token2(), user, LABELS[self.lang]['login']))
+    def _login_form(self, target, error=None, status=None, second_step=False):
+        mode = LOGIN_MODES[self.login]
+        control = '<input type="button" name="%s" value="%s" onclick="validate(this.name)">'
+        hidden = ('<input type="hidden" name="token2" value="%s"><input type="hidden" name="action" value="">'
+                  '<input type="hidden" name="ordinate" value="0">' % self._new_token2())
+        if mode['first'] and not second_step:
+            body = ('<form method="post" action="/login.html?%s">%s%s</form>'
+                    % (html.escape(target), hidden, control % ('adminloginbtn', LABELS[self.lang]['admin_login'])))
+            return self._document(body, error=error, status=status)
+        user = {'name': '<input type="text" name="ggt_textbox(10002)" value="">',
+                'role': '<select name="ggt_select(10009)"><option value="3" selected>Administrator</option></select>',
+                }.get(mode['user'], '')
+        body = ('<form method="post" action="/login.html?%s">%s%s'
+                '<input type="password" name="%s" value="">'
+                '<input type="hidden" name="ggt_hidden(10008)" value="%s">%s</form>'
+                % (html.escape(target), hidden, user, mode['password'], mode['hidden'],
+                   control % ('loginbtn', LABELS[self.lang]['login'])))
         return self._document(body, error=error, status=status)
 
     def _document(self, body, error=None, status=None):

@@ -10,8 +10,8 @@ from mfplab.faults import BUSY
 from . import pages
 from . import settings as model
 from .layouts import (
-    ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH, POP_PATH,
-    SMTP_PATH, TEXTS,
+    ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_MODES, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH,
+    POP_PATH, SMTP_PATH, TEXTS,
 )
 from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
 from .sessions import AdminSessions
@@ -39,7 +39,9 @@ class Device:
         self.spec = spec
         self._store = store
         language = spec.get("language", "en")
-        self.ui = pages.Ui(language, spec["model"], LAYOUTS[spec["profile"]], TEXTS[language])
+        layout = LAYOUTS[spec["profile"]]
+        login = LOGIN_MODES[spec.get("authentication") or layout["login"]]
+        self.ui = pages.Ui(language, spec["model"], layout, TEXTS[language], login)
         stored = store.load(None)
         first_start = stored is None
         if first_start:
@@ -50,7 +52,7 @@ class Device:
             self._save()
         lockout = spec.get("lockout") or {}
         self.sessions = AdminSessions(
-            spec.get("session_idle_seconds", 300), lockout.get("attempts", 5), lockout.get("seconds", 300)
+            spec.get("session_idle_seconds", 300), lockout.get("attempts", 3), lockout.get("seconds", 300)
         )
         self.counters = dict.fromkeys(COUNTERS, 0)
 
@@ -141,6 +143,12 @@ class Device:
             response.set_cookie(COOKIE, cookie, path="/", secure=True, httponly=True)
             return response
         form = await request.post()
+        first = self.ui.login.get("first")
+        if first and form.get("action") == first:
+            # [Administrator Login] of a two-step mode: the password form, for the same visitor.
+            if not self.sessions.login_tokens.take(None, form.get("token2"), cookie):
+                return self._login_form(action, cookie, error="page_expired")
+            return self._login_form(action, cookie, second_step=True)
         if form.get("action") != LOGIN_ACTION:
             return self._login_form(action, cookie)   # not [Login] (no script ran): the form again, as the firmware does
         # token2 is single-use and bound to the cookie the form was shown to.
@@ -162,7 +170,7 @@ class Device:
         return response
 
     def _credentials_match(self, form):
-        fields = self.ui.layout["login"]
+        fields = self.ui.login
         admin_user = self.spec.get("admin_user", "admin")
         if fields["role"] and form.get(fields["role"]) != ADMINISTRATOR_ROLE:
             return False
@@ -184,10 +192,14 @@ class Device:
         response.set_cookie(COOKIE, cookie, path="/", secure=True, httponly=True)
         return response
 
-    def _login_form(self, action, cookie, error=None, status=None):
+    def _login_form(self, action, cookie, error=None, status=None, second_step=False):
+        """The login form; a two-step mode shows its first step unless asked for the second (or an error
+        of the second step is shown)."""
         notice = (error, self.ui.texts["messages"][error]) if error else None
         token2 = self.sessions.login_tokens.issue(cookie)[1]
-        return _html(pages.login_page(self.ui, action, token2, notice, status))
+        first_step = bool(self.ui.login.get("first")) and not second_step and error not in (
+            "login_failed", "locked", "another_admin")
+        return _html(pages.login_page(self.ui, action, token2, notice, status, first_step))
 
     async def _settings_page(self, request):
         page = PAGES[request.path]

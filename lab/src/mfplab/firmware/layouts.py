@@ -10,12 +10,24 @@ MAIN_PATH = "/main.html"
 LOGIN_PATH = "/login.html"
 LOGOUT_PATH = "/logout.html"
 
-# The login form's fixed part, as a captured Sharp login posts it: the page's script sets `action`
-# to LOGIN_ACTION when [Login] is clicked (the button itself is not a form field), and
-# ADMINISTRATOR_ROLE is the role select's one option in administrator-authority mode.
+# The login form, as captured Sharp logins post it: the page's script sets `action` to LOGIN_ACTION
+# when [Login] is clicked (the control itself is not a form field), and ADMINISTRATOR_ROLE is the
+# role select's one option in administrator-authority mode.
 LOGIN_ACTION = "loginbtn"
-LOGIN_HIDDEN = {"action": "", "ordinate": "0", "ggt_hidden(10008)": "5"}
 ADMINISTRATOR_ROLE = "3"
+# The form follows the device's user-authentication mode, not its family; `ggt_hidden(10008)`
+# carries the mode. `first`: a control to press before the password is asked (two steps).
+LOGIN_MODES = {
+    # Administrator authority: the role select and the password (MX-5070N, MX-M6071 captures).
+    "administrator": {"mode": "5", "role": "ggt_select(10009)", "user": None, "password": "ggt_textbox(10003)"},
+    # User authentication with a typed login name (printer-credcheck fills ggt_textbox(10002) when shown).
+    "login_name": {"mode": "5", "role": None, "user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)"},
+    # User authentication off: the password alone (BP-71C65, pba_print).
+    "password": {"mode": "4", "role": None, "user": None, "password": "ggt_textbox(10003)"},
+    # User authentication on: [Administrator Login] (action=adminloginbtn), then the password (BP-71C65).
+    "admin_two_step": {"mode": "3", "role": None, "user": None, "password": "ggt_textbox(10006)",
+                       "first": "adminloginbtn"},
+}
 
 # Every control is `<input type="button" name=… onclick="validate(this.name)">`: the page's script
 # puts the pressed control's name into the one hidden `action` field and submits the whole form
@@ -76,8 +88,8 @@ def _pop_page(first):
 LAYOUTS = {
     "bp_classic": {
         "models": ("BP-C131PW", "BP-C533WD", "BP-C542WD", "BP-50C26", "BP-70C45"),
-        # The BP panel logs in as the Administrator role (a one-option select) with the password.
-        "login": {"role": "ggt_select(10009)", "user": None, "password": "ggt_textbox(10003)"},
+        # The login mode of a device that does not name one (fleet file: `authentication`).
+        "login": "administrator",
         "pages": {"smtp": _smtp_page(1), "pop": _pop_page(1)},
         "controls": {"submit": "submitbtn", "get_token": "gettokenbtn", "delete": "deletebtn",
                      "connection_test": "testButton", "logout": "logoutbtn"},
@@ -86,7 +98,7 @@ LAYOUTS = {
     },
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
-        "login": {"role": None, "user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)"},
+        "login": "login_name",
         "pages": {"smtp": _smtp_page(101), "pop": _pop_page(201)},
         "controls": {"submit": "executebtn", "get_token": "tokengetbtn", "delete": "tokendeletebtn",
                      "connection_test": "testButton", "logout": "logoutbtn"},
@@ -102,6 +114,7 @@ TEXTS = {
         "login_user": "Login Name",
         "login_password": "Password",
         "login_button": "Login",
+        "admin_login_button": "Administrator Login",
         "administrator": "Administrator",
         "menu": {
             "smtp": ("System Settings", "Network Settings", "Service Setting", "SMTP"),
@@ -170,6 +183,7 @@ TEXTS = {
         "login_user": "Inloggningsnamn",
         "login_password": "Lösenord",
         "login_button": "Logga in",
+        "admin_login_button": "Administratörsinloggning",
         "administrator": "Administratör",
         "menu": {
             "smtp": ("Systeminställningar", "Nätverksinställningar", "Service Inställning", "SMTP"),

@@ -4,17 +4,18 @@ import json
 from html import escape
 from typing import NamedTuple
 
-from .layouts import ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, ERROR_CODES, LOGIN_ACTION, LOGIN_HIDDEN, POP_PATH, SMTP_PATH
+from .layouts import ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, ERROR_CODES, LOGIN_ACTION, POP_PATH, SMTP_PATH
 
 MENU_LINKS = (("smtp", SMTP_PATH), ("pop", POP_PATH))
 
 
 class Ui(NamedTuple):
-    """What every page of one device needs: its language, model, layout and texts."""
+    """What every page of one device needs: its language, model, layout, texts and login form (LOGIN_MODES)."""
     language: str
     model: str
     layout: dict
     texts: dict
+    login: dict
 
 
 def _document(ui, title, body):
@@ -67,8 +68,17 @@ def main_page(ui):
     return _document(ui, ui.texts["title"], f'<ul id="menu">\n{items}</ul>')
 
 
-def login_page(ui, action, token2, error=None, status=None):
-    texts, fields = ui.texts, ui.layout["login"]
+def login_page(ui, action, token2, error=None, status=None, first_step=False):
+    """The login form of the device's authentication mode; `first_step`: the [Administrator Login]
+    step of a two-step mode, which asks no password."""
+    texts, fields = ui.texts, ui.login
+    if first_step:
+        hidden = "\n".join(_hidden(name, value) for name, value in (("action", ""), ("ordinate", "0"),
+                                                                    ("token2", token2)))
+        body = (f'<h1>{escape(texts["login_title"])}</h1>\n{_notices(error, status)}{_script({})}'
+                f'<form method="post" action="{escape(action)}">\n{hidden}\n'
+                f"{_control(fields['first'], texts['admin_login_button'])}\n</form>")
+        return _document(ui, texts["login_title"], body)
     rows = ""
     if fields["role"]:
         rows += (f'<tr><th>{escape(texts["login_user"])}</th><td><select name="{escape(fields["role"])}">'
@@ -79,7 +89,8 @@ def login_page(ui, action, token2, error=None, status=None):
                  f'<td><input type="text" name="{escape(fields["user"])}" value=""></td></tr>\n')
     rows += (f'<tr><th>{escape(texts["login_password"])}</th>'
              f'<td><input type="password" name="{escape(fields["password"])}" value=""></td></tr>\n')
-    hidden = "\n".join(_hidden(name, value) for name, value in dict(LOGIN_HIDDEN, token2=token2).items())
+    hidden = "\n".join(_hidden(name, value) for name, value in (
+        ("action", ""), ("ordinate", "0"), ("ggt_hidden(10008)", fields["mode"]), ("token2", token2)))
     body = (
         f'<h1>{escape(texts["login_title"])}</h1>\n{_notices(error, status)}{_script({})}'
         f'<form method="post" action="{escape(action)}">\n{hidden}\n'

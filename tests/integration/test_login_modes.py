@@ -1,0 +1,64 @@
+"""Every login form of tests/fixtures/sharp/captures.yml, on both firmware families, end to end: the
+modules log in, read, write, press [Get Token] and [Delete] through the lab's pages; one printer
+answers some of the posts with ERROR[5000] (busy), which the modules ask again.
+
+    .venv/bin/python -m pytest -q tests/integration/test_login_modes.py
+"""
+
+import subprocess
+
+import requests
+import yaml
+
+from mfplab.fleet import parse_fleet
+from mfplab.server import LabThread
+
+from test_targets import BIN, ROOT, environment, fleet_document
+
+MODES = [capture["authentication"] for capture in yaml.safe_load(
+    (ROOT / "tests" / "fixtures" / "sharp" / "captures.yml").read_text(encoding="utf-8"))["logins"]]
+ACCOUNT = "scan@contoso.example"
+
+DEVICES = [
+    {"name": f"{profile}-{mode}", "profile": profile, "model": model, "authentication": mode,
+     "language": "sv" if profile == "mx_classic" else "en"}
+    for mode in MODES for profile, model in (("bp_classic", "BP-C131PW"), ("mx_classic", "MX-3071"))
+] + [{"name": "busy", "faults": {"busy_rate": 0.3}}]
+
+PLAY = [{
+    "hosts": "printers", "gather_facts": False, "connection": "local",
+    "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+    "tasks": [
+        {"printfleet.mfp.mfp_smtp": {"auth_method": "oauth2", "provider": "microsoft", "account": ACCOUNT}},
+        {"printfleet.mfp.mfp_oauth_token": {"provider": "microsoft", "account": ACCOUNT}, "register": "asked"},
+        {"printfleet.mfp.mfp_oauth_token": {"state": "absent", "service": "pop"}, "register": "deleted"},
+        {"printfleet.mfp.mfp_oauth_token": {"state": "query"}, "register": "audit"},
+        {"ansible.builtin.assert": {"that": [
+            "asked.token.state == 'waiting_for_authorization'",
+            "deleted is changed",
+            "audit.ansible_facts.mfp_oauth.smtp.state == 'not_obtained'",
+            "audit.ansible_facts.mfp_oauth.smtp.auth_method == 'oauth2'",
+        ]}},
+    ],
+}]
+
+
+def test_every_login_mode_and_a_busy_printer_end_to_end(tmp_path):
+    document = fleet_document()
+    document["devices"] = DEVICES
+    fleet = parse_fleet(document)
+    playbook = tmp_path / "modes.yml"
+    playbook.write_text(yaml.safe_dump(PLAY, sort_keys=False), encoding="utf-8")
+    with LabThread(fleet, tmp_path / "lab") as lab:
+        run = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(lab.lab.inventory_path), str(playbook)],
+                             cwd=tmp_path, env=environment(tmp_path), capture_output=True, text=True, check=False,
+                             timeout=300)
+        truth = {device["name"]: requests.get(f"{fleet.control_url}/devices/{device['name']}", timeout=30).json()
+                 for device in fleet.devices}
+    assert run.returncode == 0, (run.stdout + run.stderr)[-20000:]
+    for name, device in truth.items():
+        assert device["counters"]["failed_logins"] == 0, name
+        assert device["settings"]["smtp"]["auth_method"] == "oauth2", name
+        assert not device["session"]["active"], f"{name}: the session was not ended"
+    # The busy printer answered some posts with ERROR[5000]; they were made again.
+    assert truth["busy"]["counters"]["posts"] > truth["bp_classic-administrator"]["counters"]["posts"]

@@ -381,7 +381,8 @@ def test_get_token_and_delete_are_confirmed_by_the_pages_script(admin):
 
 
 # mx_classic SMTP fields for [Get Token]: OAuth 2.0, Microsoft, an account
-MX_OAUTH = {"ggt_textbox(101)": "smtp.office365.com", "ggt_select(107)": "2", "ggt_select(111)": "1",
+# (mx_classic numbers its options from 1: OAuth 2.0 is 3, Microsoft 2)
+MX_OAUTH = {"ggt_textbox(101)": "smtp.office365.com", "ggt_select(107)": "3", "ggt_select(111)": "2",
             "ggt_textbox(112)": "new@contoso.example"}
 
 

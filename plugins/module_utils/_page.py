@@ -29,7 +29,8 @@ _ERROR_CODE = re.compile(r'^ERROR\[(\d+)\]:\s*')
 
 class Page(HTMLParser):
     """Parse a page once; then read `fields` (name -> value, None for an unchecked checkbox),
-    `hidden`, `passwords` and `text_boxes` (the names of such inputs), `controls` (name -> label of each `type="button"` control,
+    `options` (select name -> [(value, visible text)]), `hidden`, `passwords` and `text_boxes` (the names of
+    such inputs), `controls` (name -> label of each `type="button"` control,
     which the page's script posts as `action`), `texts` (see TEXT_IDS and RESULT_CLASSES, and `title`),
     `lang` and `action`."""
 
@@ -38,6 +39,7 @@ class Page(HTMLParser):
         self.lang = None
         self.action = None
         self.fields = {}
+        self.options = {}
         self.hidden = set()
         self.passwords = []
         self.text_boxes = []
@@ -46,6 +48,7 @@ class Page(HTMLParser):
         self._text_key = None
         self._text_tag = None
         self._select = None
+        self._option = None
         self.feed(html)
         self.close()
 
@@ -60,10 +63,13 @@ class Page(HTMLParser):
         elif tag == 'select':
             self._select = attrs.get('name')
             self.fields[self._select] = None
+            self.options[self._select] = []
         elif tag == 'option' and self._select:
             # An HTML select with no option selected submits its first option.
             if 'selected' in attrs or self.fields[self._select] is None:
                 self.fields[self._select] = attrs.get('value', '')
+            self._option = [attrs.get('value', ''), '']
+            self.options[self._select].append(self._option)
         key = 'title' if tag == 'title' else TEXT_IDS.get(attrs.get('id'))
         if tag == 'p' and attrs.get('class') in RESULT_CLASSES:
             key = RESULT_CLASSES[attrs['class']]
@@ -73,6 +79,8 @@ class Page(HTMLParser):
             self.texts[key] = ''
 
     def handle_endtag(self, tag):
+        if tag in ('select', 'option'):
+            self._option = None
         if tag == 'select':
             self._select = None
         if tag == self._text_tag:
@@ -80,6 +88,8 @@ class Page(HTMLParser):
             self._text_key = self._text_tag = None
 
     def handle_data(self, data):
+        if self._option is not None:
+            self._option[1] += data
         if self._text_key:
             self.texts[self._text_key] += data
 
@@ -109,6 +119,14 @@ class Page(HTMLParser):
 
     def text(self, key):
         return self.texts.get(key) or None
+
+    def option_text(self, name, value):
+        """The visible text of option `value` of select `name`, or None if it offers none such."""
+        return next((text.strip() for option, text in self.options.get(name, ()) if option == value), None)
+
+    def option_value(self, name, text):
+        """The value of the option of select `name` showing `text`, or None."""
+        return next((option for option, shown in self.options.get(name, ()) if shown.strip() == text), None)
 
     def error_code(self):
         """The n of the result line's ERROR[n], or None."""

@@ -30,11 +30,12 @@ KINDS = {
     'account': 'text',
 }
 
-# Setting value -> option value. A blank provider reads as None; both pages share the provider.
-_PROVIDERS = {None: '0', 'microsoft': '1', 'google': '2'}
+# The setting values each select offers; a select's option is found by its visible text
+# (LANGUAGES' `options`), its value taken from the page. A blank provider reads as None.
+_PROVIDERS = (None, 'microsoft', 'google')
 OPTIONS = {
-    'smtp': {'auth_method': {'none': '0', 'smtp_auth': '1', 'oauth2': '2'}, 'provider': _PROVIDERS},
-    'pop': {'auth_method': {'plain': '0', 'apop': '1', 'oauth2': '2'}, 'provider': _PROVIDERS},
+    'smtp': {'auth_method': ('none', 'smtp_auth', 'oauth2'), 'provider': _PROVIDERS},
+    'pop': {'auth_method': ('plain', 'apop', 'oauth2'), 'provider': _PROVIDERS},
 }
 
 # Authentication methods that use the page's user name and password.
@@ -110,6 +111,10 @@ LANGUAGES = {
             'login': ('Login',), 'admin_login': ('Administrator Login',), 'submit': ('Submit',),
             'get_token': ('Get Token',), 'delete': ('Delete',), 'ok': ('OK',), 'logout': ('Logout',),
         },
+        'options': {
+            'none': 'None', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Plain', 'apop': 'APOP',
+            None: '', 'microsoft': 'Microsoft', 'google': 'Google',
+        },
         'token_states': {
             'Not Obtained': 'not_obtained',
             'Waiting for Authorization': 'waiting_for_authorization',
@@ -127,6 +132,10 @@ LANGUAGES = {
         'controls': {
             'login': ('Logga in',), 'admin_login': ('Administratörsinloggning',), 'submit': ('Skicka',),
             'get_token': ('Hämta token',), 'delete': ('Radera',), 'ok': ('OK',), 'logout': ('Logga ut',),
+        },
+        'options': {
+            'none': 'Ingen', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Klartext', 'apop': 'APOP',
+            None: '', 'microsoft': 'Microsoft', 'google': 'Google',
         },
         'token_states': {
             'Ej hämtad': 'not_obtained',
@@ -195,15 +204,16 @@ def page(profile, service):
     return PROFILES[profile]['pages'][service]
 
 
-def read_settings(profile, service, fields):
-    """Setting name -> value from a page's form values (passwords are never rendered)."""
+def read_settings(profile, service, shown):
+    """Setting name -> value from a page (`shown`, a Page) as it shows them (passwords are never rendered)."""
+    fields = shown.fields
     names = page(profile, service)['fields']
     missing = sorted(name for name in names.values() if name not in fields)
     if missing:
         raise MfpError('The %s page shows no field %s: it does not match profile %s.'
                        % (service.upper(), ', '.join(missing), profile))
     settings = {}
-    for setting, name in page(profile, service)['fields'].items():
+    for setting, name in names.items():
         kind = KINDS[setting]
         raw = fields.get(name)
         if kind == 'password' or setting == 'change_password':
@@ -211,7 +221,7 @@ def read_settings(profile, service, fields):
         if kind == 'checkbox':
             settings[setting] = raw is not None
         elif kind == 'select':
-            settings[setting] = _option_setting(service, setting, raw)
+            settings[setting] = _option_setting(shown, service, setting, shown.option_text(name, raw))
         elif kind == 'number':
             settings[setting] = int(raw) if raw and raw.isdigit() else raw
         else:
@@ -219,27 +229,33 @@ def read_settings(profile, service, fields):
     return settings
 
 
-def _option_setting(service, setting, raw):
-    for value, option in OPTIONS[service][setting].items():
-        if option == raw:
+def _option_setting(shown, service, setting, text):
+    labels = _language(shown.lang)['options']
+    for value in OPTIONS[service][setting]:
+        if labels[value] == text:
             return value
-    raise MfpError('The %s page shows option value %r for %s, which no profile knows.'
-                   % (service, raw, setting))
+    raise MfpError('The %s page shows %r for %s, an option no profile knows (language %r).'
+                   % (service.upper(), text, setting, shown.lang))
 
 
-def write_settings(profile, service, fields, settings, password=None):
-    """The form values to post: the page's own `fields` with `settings` applied.
+def write_settings(profile, service, shown, settings, password=None):
+    """The form values to post: the page's own fields (`shown`, a Page) with `settings` applied.
 
     `password` is sent with "Change Password" on; without it the stored password stays.
     """
     names = page(profile, service)['fields']
-    form = dict(fields)
+    form = dict(shown.fields)
     for setting, value in settings.items():
         kind, name = KINDS[setting], names[setting]
         if kind == 'checkbox':
             form[name] = '1' if value else None
         elif kind == 'select':
-            form[name] = OPTIONS[service][setting][value]
+            label = _language(shown.lang)['options'][value]
+            form[name] = shown.option_value(name, label)
+            if form[name] is None:
+                raise MfpError('The %s page offers no option %r for %s (it offers %s).'
+                               % (service.upper(), label, setting,
+                                  ', '.join(repr(text.strip()) for _, text in shown.options.get(name, ()))))
         else:
             form[name] = str(value)
     form[names['password']] = password or ''

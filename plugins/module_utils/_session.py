@@ -215,7 +215,7 @@ class Session(object):
 
     def submit(self, service, page, settings, password=None):
         """Post the whole form with `settings` applied, as [Submit] does; returns the page the device rendered."""
-        form = profiles.write_settings(self.profile, service, page.fields, settings, password)
+        form = profiles.write_settings(self.profile, service, page, settings, password)
         result, name = self._press_control(service, page, form, 'submit')
         if result.text('error'):
             raise MfpError('The device refused the %s settings: %s' % (service.upper(), result.text('error')),
@@ -228,7 +228,7 @@ class Session(object):
         """Press [Get Token] or [Delete] (posting the form as the page shows it), answer a confirmation
         page with [OK] if the device shows one (the others ask with the browser's confirm(), which a
         person answers before the one POST), and check that the token panel moved."""
-        form = profiles.write_settings(self.profile, service, page.fields, {})
+        form = profiles.write_settings(self.profile, service, page, {})
         result, name = self._press_control(service, page, form, button)
         if not result.text('error') and profiles.control(result, 'ok'):
             result = self._press_control(service, result, result.fields, 'ok')[0]

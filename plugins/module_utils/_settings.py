@@ -100,7 +100,7 @@ def _send_password(service, params, changes):
 
 def _confirm_saved(profile, service, page, declared):
     """Fail when the device saved but shows a declared value other than the one posted."""
-    shown = profiles.read_settings(profile, service, page.fields)
+    shown = profiles.read_settings(profile, service, page)
     refused = ['%s (sent %r, the device shows %r)' % (key, value, shown.get(key))
                for key, value in declared.items() if not _same(key, shown.get(key), value)]
     if refused:

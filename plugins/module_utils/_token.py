@@ -49,7 +49,7 @@ def _panel(state, label, account):
 
 def page_view(profile, service, page):
     """The settings and token panel a page shows, as oauth_facts takes them."""
-    return profiles.read_settings(profile, service, page.fields), token_info(page)
+    return profiles.read_settings(profile, service, page), token_info(page)
 
 
 def planned_view(service, view, planned):

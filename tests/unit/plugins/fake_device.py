@@ -66,6 +66,15 @@ OPTIONS = {
     (SMTP, 'provider'): ['', 'microsoft', 'google'],
     (POP, 'provider'): ['', 'microsoft', 'google'],
 }
+# What a select shows for each option (the collection finds options by it), and the option values
+# of each family (bp from 0, mx from 1: the collection must take them from the page).
+OPTION_TEXT = {
+    'en': {'none': 'None', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Plain', 'apop': 'APOP',
+           '': '', 'microsoft': 'Microsoft', 'google': 'Google'},
+    'sv': {'none': 'Ingen', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Klartext', 'apop': 'APOP',
+           '': '', 'microsoft': 'Microsoft', 'google': 'Google'},
+}
+FIRST_OPTION_VALUE = {'bp_classic': 0, 'mx_classic': 1}
 SHARED = ('provider', 'account')
 SECTION = {SMTP: 'smtp', POP: 'pop'}
 
@@ -346,7 +355,9 @@ class FakeDevice:
                 checked = ' checked' if value is True else ''
                 rows.append('<input type="checkbox" name="%s" value="1"%s>' % (name, checked))
             else:
-                options = ''.join('<option value="%d"%s>%s</option>' % (i, ' selected' if option == value else '', option)
+                first = FIRST_OPTION_VALUE[self.profile]
+                options = ''.join('<option value="%d"%s>%s</option>'
+                                  % (first + i, ' selected' if option == value else '', OPTION_TEXT[self.lang][option])
                                   for i, option in enumerate(OPTIONS[(path, setting)]))
                 rows.append('<select name="%s">%s</select>' % (name, options))
         keys = ['submit', 'get_token', 'delete'] + (['connection_test'] if path == SMTP else [])
@@ -375,7 +386,7 @@ class FakeDevice:
             else:
                 assert name in form, 'the client did not post %s (%s): the device would blank it' % (name, setting)
                 if kind == 'select':
-                    values[setting] = OPTIONS[(path, setting)][int(form[name])]
+                    values[setting] = OPTIONS[(path, setting)][int(form[name]) - FIRST_OPTION_VALUE[self.profile]]
                 else:
                     values[setting] = form[name]
         return values

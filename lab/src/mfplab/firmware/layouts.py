@@ -42,10 +42,16 @@ ERROR_CODES = {
     "login_failed": 1101, "locked": 1102, "another_admin": 1103, "busy": 5000,
 }
 
-# (option value, setting value), first option first: an omitted select means the first one.
-SMTP_AUTH_OPTIONS = (("0", "none"), ("1", "smtp_auth"), ("2", "oauth2"))
-POP_AUTH_OPTIONS = (("0", "plain"), ("1", "apop"), ("2", "oauth2"))
-PROVIDER_OPTIONS = (("0", ""), ("1", "microsoft"), ("2", "google"))
+# The setting values a select offers, first option first (an omitted select means the first one).
+# Option values are numbered from a family's first value: the texts are what the families share.
+SMTP_AUTH_OPTIONS = ("none", "smtp_auth", "oauth2")
+POP_AUTH_OPTIONS = ("plain", "apop", "oauth2")
+PROVIDER_OPTIONS = ("", "microsoft", "google")
+
+
+def _options(settings, first):
+    """(option value, setting value) pairs."""
+    return tuple((str(first + i), setting) for i, setting in enumerate(settings))
 
 
 def _page(path, first, kinds, buttons, options):
@@ -63,7 +69,7 @@ def _page(path, first, kinds, buttons, options):
     }
 
 
-def _smtp_page(first):
+def _smtp_page(first, first_option):
     kinds = (
         ("primary_server", "textbox"), ("port", "textbox"), ("timeout", "textbox"),
         ("sender_name", "textbox"), ("sender_address", "textbox"), ("ssl_tls", "checkbox"),
@@ -71,10 +77,11 @@ def _smtp_page(first):
         ("change_password", "checkbox"), ("provider", "select"), ("account", "textbox"),
     )
     return _page(SMTP_PATH, first, kinds, ("submit", "get_token", "delete", "connection_test"),
-                 {"auth_method": SMTP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS})
+                 {"auth_method": _options(SMTP_AUTH_OPTIONS, first_option),
+                  "provider": _options(PROVIDER_OPTIONS, first_option)})
 
 
-def _pop_page(first):
+def _pop_page(first, first_option):
     kinds = (
         ("server", "textbox"), ("port", "textbox"), ("check_interval", "textbox"),
         ("ssl", "checkbox"), ("auth_method", "select"), ("user", "textbox"),
@@ -82,7 +89,8 @@ def _pop_page(first):
         ("account", "textbox"),
     )
     return _page(POP_PATH, first, kinds, ("submit", "get_token", "delete"),
-                 {"auth_method": POP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS})
+                 {"auth_method": _options(POP_AUTH_OPTIONS, first_option),
+                  "provider": _options(PROVIDER_OPTIONS, first_option)})
 
 
 LAYOUTS = {
@@ -90,7 +98,7 @@ LAYOUTS = {
         "models": ("BP-C131PW", "BP-C533WD", "BP-C542WD", "BP-50C26", "BP-70C45"),
         # The login mode of a device that does not name one (fleet file: `authentication`).
         "login": "administrator",
-        "pages": {"smtp": _smtp_page(1), "pop": _pop_page(1)},
+        "pages": {"smtp": _smtp_page(1, 0), "pop": _pop_page(1, 0)},
         "controls": {"submit": "submitbtn", "get_token": "gettokenbtn", "delete": "deletebtn",
                      "connection_test": "testButton", "logout": "logoutbtn"},
         # [Get Token] and [Delete] ask with the browser's confirm(): one POST does it.
@@ -99,7 +107,7 @@ LAYOUTS = {
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
         "login": "login_name",
-        "pages": {"smtp": _smtp_page(101), "pop": _pop_page(201)},
+        "pages": {"smtp": _smtp_page(101, 1), "pop": _pop_page(201, 1)},
         "controls": {"submit": "executebtn", "get_token": "tokengetbtn", "delete": "tokendeletebtn",
                      "connection_test": "testButton", "logout": "logoutbtn"},
         # [Get Token] and [Delete] answer with a confirmation page ([OK] / [Cancel]).

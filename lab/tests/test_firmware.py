@@ -543,3 +543,36 @@ def test_settings_and_token_survive_a_new_device_over_the_same_store(served, bac
     assert state["settings"]["smtp"]["sender_name"] == "changed"
     assert state["settings"]["oauth"]["account"] == "scan@contoso.example"
     assert state["token"]["state"] == "obtained" and state["token"]["account"] == "scan@contoso.example"
+
+
+# --- A3 models: POP's own credential, and a token obtained on the panel ---
+
+def test_an_independent_pop_credential_is_pops_alone(served, background_loop):
+    smtp_token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "a"}
+    pop_token = {"state": "obtained", "account": "pop@contoso.example", "provider": "microsoft", "refresh_token": "b"}
+    device, browser = served(profile="bp_a3", model="BP-B550WD", token=smtp_token, pop_token=pop_token,
+                             settings={"oauth": {"provider": "microsoft", "account": "scan@contoso.example"}})
+    browser.login()
+    assert browser.get(POP).text("tokenAccount") == "pop@contoso.example"
+    page = browser.submit(POP, {"ggt_select(9)": "1", "ggt_textbox(10)": "mailbox@contoso.example"})
+    assert page.text(".ok") == "The settings have been saved."
+    assert browser.get(SMTP).form().fields[ACCOUNT] == "scan@contoso.example"   # SMTP's own, untouched
+    assert browser.submit(POP, button=DELETE).text("tokenStatus") == "Not Obtained"
+    assert browser.get(SMTP).text("tokenStatus") == "Obtained"
+    state = truth(background_loop, device)
+    assert state["settings"]["oauth"]["account"] == "scan@contoso.example"
+    assert state["settings"]["pop_oauth"] == {"provider": "microsoft", "account": "mailbox@contoso.example"}
+    assert state["token"]["state"] == "obtained" and state["pop_token"]["state"] == "not_obtained"
+
+
+def test_a_panel_only_model_offers_no_get_token_on_its_page(served, background_loop):
+    token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "rt"}
+    device, browser = served(profile="bp_a3_panel", model="BP-70C65", token=token)
+    browser.login()
+    page = browser.get(SMTP)
+    assert f'name="{GET_TOKEN}"' not in page.response.text and f'name="{DELETE}"' in page.response.text
+    ignored = browser.submit(SMTP, dict(FULL_SMTP), button=GET_TOKEN)
+    assert ignored.text(".ok") is None and ignored.text(".err") is None
+    assert ignored.text("tokenStatus") == "Obtained"
+    assert browser.submit(SMTP, button=DELETE).text("tokenStatus") == "Not Obtained"
+    assert truth(background_loop, device)["token"]["state"] == "not_obtained"

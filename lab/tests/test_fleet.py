@@ -43,12 +43,13 @@ def test_defaults_merge_deeply_and_entries_override_them():
     ([{"name": "a", "address": "127.1.0.9"}, {"name": "b", "address": "127.1.0.9"}], "used twice"),
     ([{"name": "a", "address": "10.0.0.1"}], "not an IPv4 loopback"),
     ([{"name": "a", "language": "de"}], "language must be one of"),
-    ([{"name": "a", "profile": "bp_modern"}], r"profile must be one of \['bp_classic', 'mx_classic'\]"),
+    ([{"name": "a", "profile": "bp_modern"}], r"profile must be one of \['bp_a3', 'bp_a3_panel', 'bp_classic', 'mx_classic'\]"),
     ([{"name": "a", "faults": {"melt": True}}], "unknown faults"),
     ([{"name": "a", "authentication": "kerberos"}], "authentication must be one of"),
     ([{"name": "a", "faults": {"error_rate": 2}}], "between 0 and 1"),
     ([{"name": "a", "token": {"state": "obtained"}}], "needs the account"),
     ([{"name": "a", "token": {"state": "shiny"}}], "token.state must be one of"),
+    ([{"name": "a", "pop_token": {"state": "invalid"}}], "a pop_token that is invalid needs the account"),
     ([{"name": "p{n}", "count": 0}], "positive whole number"),
 ])
 def test_a_bad_fleet_file_is_refused_with_the_entry_named(devices, message):

@@ -52,9 +52,14 @@ ACTION_FIELD = 'action'
 # The classic web UI keeps its page paths across families; field names differ.
 PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'}
 
+# `credential`: `shared` (one OAuth provider, account and token shown on both pages) or
+# `independent` (POP's own, as Sharp's manuals say of A3 models). `token_on_web`: False where the
+# token can only be obtained on the control panel (the manual of the BP-70C65).
 PROFILES = {
     'bp_classic': {
         'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
+        'credential': 'shared',
+        'token_on_web': True,
         'pages': {
             'smtp': {
                 'fields': {
@@ -79,6 +84,8 @@ PROFILES = {
     },
     'mx_classic': {
         'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
+        'credential': 'shared',
+        'token_on_web': True,
         'pages': {
             'smtp': {
                 'fields': {
@@ -102,6 +109,9 @@ PROFILES = {
         },
     },
 }
+
+PROFILES['bp_a3'] = dict(PROFILES['bp_classic'], models=('BP-B550WD', 'BP-70M90', 'BP-70M75'), credential='independent')
+PROFILES['bp_a3_panel'] = dict(PROFILES['bp_a3'], models=('BP-70C65',), token_on_web=False)
 
 # Labels and messages the modules must understand, per UI language (`<html lang>`).
 LANGUAGES = {
@@ -183,6 +193,11 @@ def token_state(lang, label):
 def token_label(lang, state):
     """The label the token panel shows for `state` in language `lang`, None if the table has none."""
     return next((label for label, shown in _language(lang)['token_states'].items() if shown == state), None)
+
+
+def shares_credential(profile):
+    """Whether both pages show one OAuth provider, account and token."""
+    return PROFILES[profile]['credential'] == 'shared'
 
 
 def control(page, what):

@@ -152,6 +152,7 @@ class Session(object):
         self._logged_in = False
         self._answered = False
         self._last_page = None
+        self.model = None
 
     def __enter__(self):
         scheme = self.base_url.split(':', 1)[0]
@@ -271,8 +272,9 @@ class Session(object):
             data.update((key, result.fields[key]) for key in result.hidden if key != profiles.ACTION_FIELD)
 
     def _use_profile(self, login_page):
+        self.model = login_page.model()
         if self.profile is None:
-            model = login_page.model()
+            model = self.model
             if not model:
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)

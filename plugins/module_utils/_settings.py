@@ -72,7 +72,7 @@ def run_settings(service, params, check_mode, diff_mode, planned=None):
             'password_updated': password is not None,
             'token_deleted': delete_token,
             'token': after_token,
-            'ansible_facts': oauth_facts({service: (after, after_token)}),
+            'ansible_facts': oauth_facts(session.profile, {service: (after, after_token)}),
         }
         if diff_mode:
             result['diff'] = masked_diff(

@@ -136,11 +136,14 @@ def _check_device(device):
         with_changes(NO_FAULTS, device["faults"])
     except (TypeError, ValueError) as error:
         raise FleetError(f"device {name}: {error}") from None
-    token = device["token"]
-    if token.get("state") not in TOKEN_STATES:
-        raise FleetError(f"device {name}: token.state must be one of {sorted(TOKEN_STATES)}")
-    if token["state"] != "not_obtained" and not token.get("account"):
-        raise FleetError(f"device {name}: a token that is {token['state']} needs the account it was issued for")
+    for key in ("token", "pop_token"):   # pop_token: POP's own, on profiles with an independent POP credential
+        token = device.get(key)
+        if token is None and key == "pop_token":
+            continue
+        if token.get("state") not in TOKEN_STATES:
+            raise FleetError(f"device {name}: {key}.state must be one of {sorted(TOKEN_STATES)}")
+        if token["state"] != "not_obtained" and not token.get("account"):
+            raise FleetError(f"device {name}: a {key} that is {token['state']} needs the account it was issued for")
 
 
 def parse_fleet(document):

@@ -141,6 +141,9 @@ class FakeDevice:
         self.host = host
         self.settings = default_settings()
         self.token = {'state': 'not_obtained', 'account': None, 'user_code': None, 'message': None}
+        # POP's own credential and token, on A3 profiles (bp_a3, bp_a3_panel): independent of SMTP's.
+        self.pop_token = {'state': 'not_obtained', 'account': None, 'user_code': None, 'message': None}
+        self.settings['pop_oauth'] = {'provider': '', 'account': ''}
         self.requests = []      # (method, path) of every request
         self.connections = []   # (proxy, TLS context, timeout) of every connection pool opened to it
         self.posts = []         # (path, form) of every POST
@@ -178,17 +181,32 @@ class FakeDevice:
         self.token.update(state=state, account=account, user_code=None, message=None)
 
     @property
+    def family(self):
+        """Whose field names, controls and option values: the A3 profiles have the BP pages."""
+        return 'mx_classic' if self.profile == 'mx_classic' else 'bp_classic'
+
+    @property
+    def independent(self):
+        return self.profile in ('bp_a3', 'bp_a3_panel')
+
+    def _credential(self, path):
+        """(settings section, token) a page shows and acts on."""
+        if self.independent and path == POP:
+            return 'pop_oauth', self.pop_token
+        return 'oauth', self.token
+
+    @property
     def confirm(self):
         """bp_classic asks with the browser's confirm() (one POST), mx_classic with a confirmation page."""
-        return self.confirm_style or ('script' if self.profile == 'bp_classic' else 'page')
+        return self.confirm_style or ('script' if self.family == 'bp_classic' else 'page')
 
     @property
     def login(self):
-        return self.login_mode or ('administrator' if self.profile == 'bp_classic' else 'login_name')
+        return self.login_mode or ('administrator' if self.family == 'bp_classic' else 'login_name')
 
     @property
     def controls(self):
-        return dict(CONTROLS[self.profile], **self.control_names)
+        return dict(CONTROLS[self.family], **self.control_names)
 
     @property
     def logged_in(self):
@@ -325,7 +343,7 @@ class FakeDevice:
     def _name(self, index_bp, index_mx, kind):
         # A password box is named like a text box (type="password"), as on captured Sharp pages.
         return 'ggt_%s(%d)' % ('textbox' if kind == 'password' else kind,
-                               index_bp if self.profile == 'bp_classic' else index_mx)
+                               index_bp if self.family == 'bp_classic' else index_mx)
 
     def _control(self, key):
         return ('<input type="button" name="%s" value="%s" onclick="validate(this.name)">'
@@ -338,7 +356,7 @@ class FakeDevice:
 
     def _values(self, path):
         values = dict(self.settings[SECTION[path]])
-        values.update(self.settings['oauth'])
+        values.update(self.settings[self._credential(path)[0]])
         return values
 
     def _page(self, path, values=None, error=None, status=None):
@@ -355,22 +373,24 @@ class FakeDevice:
                 checked = ' checked' if value is True else ''
                 rows.append('<input type="checkbox" name="%s" value="1"%s>' % (name, checked))
             else:
-                first = FIRST_OPTION_VALUE[self.profile]
+                first = FIRST_OPTION_VALUE[self.family]
                 options = ''.join('<option value="%d"%s>%s</option>'
                                   % (first + i, ' selected' if option == value else '', OPTION_TEXT[self.lang][option])
                                   for i, option in enumerate(OPTIONS[(path, setting)]))
                 rows.append('<select name="%s">%s</select>' % (name, options))
-        keys = ['submit', 'get_token', 'delete'] + (['connection_test'] if path == SMTP else [])
+        keys = ['submit'] + ([] if self.profile == 'bp_a3_panel' else ['get_token']) + ['delete'] + (
+            ['connection_test'] if path == SMTP else [])   # the BP-70C65 gets its token on the panel only
         buttons = ''.join(self._control(key) for key in keys)
-        panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][self.token['state']]
-        if self.token['account']:
-            panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % self.token['account']
-        if self.token['state'] == 'waiting_for_authorization':
+        token = self._credential(path)[1]
+        panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][token['state']]
+        if token['account']:
+            panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % token['account']
+        if token['state'] == 'waiting_for_authorization':
             panel += ('<tr><th>User Code</th><td id="tokenUserCode">%s</td></tr>'
                       '<tr><th>Verification URL</th><td id="tokenVerificationUri">https://idp.example.test/devicelogin</td></tr>'
-                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % self.token['user_code'])
-        if self.token['message']:
-            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % self.token['message']
+                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % token['user_code'])
+        if token['message']:
+            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % token['message']
         body = ('<form method="post" action="%s">%s%s%s%s</form>'
                 '<table id="tokenPanel">%s</table>'
                 % (path, self._hidden(path), self._control('logout'), ''.join(rows), buttons, panel))
@@ -386,7 +406,7 @@ class FakeDevice:
             else:
                 assert name in form, 'the client did not post %s (%s): the device would blank it' % (name, setting)
                 if kind == 'select':
-                    values[setting] = OPTIONS[(path, setting)][int(form[name]) - FIRST_OPTION_VALUE[self.profile]]
+                    values[setting] = OPTIONS[(path, setting)][int(form[name]) - FIRST_OPTION_VALUE[self.family]]
                 else:
                     values[setting] = form[name]
         return values
@@ -461,7 +481,7 @@ class FakeDevice:
                     section['password'] = values['password']
             else:
                 section[key] = values[key]
-        self.settings['oauth'] = {key: values[key] for key in SHARED}
+        self.settings[self._credential(path)[0]] = {key: values[key] for key in SHARED}
 
     def _confirm_page(self, path, message):
         body = ('<form method="post" action="%s"><p id="confirmMessage">%s</p>%s'
@@ -481,13 +501,14 @@ class FakeDevice:
         return self._get_token(path)
 
     def _delete(self, path):
-        self.set_token('not_obtained')
+        self._credential(path)[1].update(state='not_obtained', account=None, user_code=None, message=None)
         return self._page(path, status=TEXT[self.lang]['deleted'])
 
     def _get_token(self, path):
         # Stricter than the lab: the token is requested for the saved provider and account,
         # whatever else the form carried; nothing of the form is saved.
-        self.token.update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M', message=None)
+        self._credential(path)[1].update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M',
+                                         message=None)
         return self._page(path)
 
     def writes(self):

@@ -46,8 +46,14 @@ class Device:
         first_start = stored is None
         if first_start:
             stored = {"settings": spec.get("settings"), "token": spec.get("token")}
-        self.settings = model.complete(stored["settings"])
-        self.token = TokenLifecycle(initial_state(stored["token"]), oauth, self._save)
+        self.independent = layout["credential"] == "independent"
+        self.settings = model.complete(stored["settings"], self.independent)
+        # The credential sections of the settings and their tokens: one shared, or SMTP's and POP's.
+        self.tokens = {"oauth": TokenLifecycle(initial_state(stored["token"]), oauth, self._save)}
+        if self.independent:
+            pop_token = stored.get("pop_token", spec.get("pop_token") if first_start else None)
+            self.tokens[model.INDEPENDENT_POP] = TokenLifecycle(initial_state(pop_token), oauth, self._save)
+        self.token = self.tokens["oauth"]   # SMTP's, the one mail is sent with
         if first_start:   # the spec's initial state is used once; from now on the store rules
             self._save()
         lockout = spec.get("lockout") or {}
@@ -80,6 +86,7 @@ class Device:
             "language": self.ui.language,
             "settings": model.public(self.settings),
             "token": describe(self.token.state, self.ui.texts),
+            **({"pop_token": describe(self._token("pop").state, self.ui.texts)} if self.independent else {}),
             "session": {**session, "locked_until": iso_time(session["locked_until"])},
             "counters": dict(self.counters),
         }
@@ -92,10 +99,12 @@ class Device:
         self.sessions.clear(reboot=True)
 
     async def start(self):
-        self.token.resume()
+        for token in self.tokens.values():
+            token.resume()
 
     async def stop(self):
-        await self.token.stop()
+        for token in self.tokens.values():
+            await token.stop()
 
     async def use_token(self):
         """Send a mail as the page's account: refresh the token, then authenticate."""
@@ -225,7 +234,7 @@ class Device:
         if action in CONFIRM_CONTROLS.values() and session.pending:
             return await self._confirmed(page, session, action == CONFIRM_CONTROLS["ok"])
         session.pending = None
-        if pressed not in self.ui.layout["pages"][page]["buttons"]:
+        if pressed not in pages.page_controls(self.ui, page):
             # An unknown action (or none: a named submit button, no script) is ignored, as real devices do.
             return self._page(page, session)
         values = model.read_form(self.ui.layout["pages"][page], form)
@@ -237,7 +246,7 @@ class Device:
             if self.ui.layout["confirm"] == "page":
                 return self._confirm(page, session, {"action": "delete"}, self.ui.texts["messages"]["confirm_delete"])
             return self._delete(page, session)
-        _, error = model.apply_form(page, values, self.settings, for_token=True)
+        _, error = self._apply(page, values, for_token=True)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         if self.ui.layout["confirm"] == "page":
@@ -246,23 +255,23 @@ class Device:
         return await self._get_token(page, session, values)
 
     def _submit(self, page, session, values):
-        new_settings, error = model.apply_form(page, values, self.settings)
+        new_settings, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         self._save_settings(new_settings)
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
     def _delete(self, page, session):
-        self.token.delete()
+        self._token(page).delete()
         return self._page(page, session, status=self.ui.texts["messages"]["deleted"])
 
     async def _get_token(self, page, session, values):
         """[Get Token] confirmed: the form is saved, then the token requested for its provider and account."""
-        new_settings, error = model.apply_form(page, values, self.settings, for_token=True)
+        new_settings, error = self._apply(page, values, for_token=True)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         self._save_settings(new_settings)
-        if not await self.token.request(new_settings["oauth"]["provider"]):
+        if not await self._token(page).request(values["provider"]):
             return self._page(page, session, error=self._message("provider_unreachable"))
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
@@ -277,7 +286,7 @@ class Device:
 
     async def _connection_test(self, page, session, values):
         """Tests the posted values (a mail server, its authentication) without saving them."""
-        tested, error = model.apply_form(page, values, self.settings)
+        tested, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         smtp = tested["smtp"]
@@ -294,13 +303,20 @@ class Device:
         return self._page(page, session, values, error=self._message("test_failed"))
 
     def _page(self, page, session, values=None, error=None, status=None):
-        values = values or model.page_values(page, self.settings)
-        token = describe(self.token.state, self.ui.texts)
+        values = values or model.page_values(page, self.settings, self.independent)
+        token = describe(self._token(page).state, self.ui.texts)
         return _html(pages.settings_page(self.ui, page, values, token, session.tokens.issue(), error, status))
 
     def _confirm(self, page, session, pending, message):
         session.pending = dict(pending, page=page)
         return _html(pages.confirm_page(self.ui, page, message, session.tokens.issue()))
+
+    def _apply(self, page, values, for_token=False):
+        return model.apply_form(page, values, self.settings, for_token, self.independent)
+
+    def _token(self, page):
+        """The token a page shows and its [Get Token] and [Delete] act on."""
+        return self.tokens[model.credential_key(page, self.independent)]
 
     def _message(self, key):
         return key, self.ui.texts["messages"][key]
@@ -316,4 +332,7 @@ class Device:
         self._save()
 
     def _save(self):
-        self._store.save({"settings": self.settings, "token": self.token.state})
+        document = {"settings": self.settings, "token": self.token.state}
+        if self.independent:
+            document["pop_token"] = self._token("pop").state
+        self._store.save(document)

@@ -103,6 +103,9 @@ LAYOUTS = {
                      "connection_test": "testButton", "logout": "logoutbtn"},
         # [Get Token] and [Delete] ask with the browser's confirm(): one POST does it.
         "confirm": "script",
+        # One OAuth provider, account and token, shown on both pages (the manual of the A4 models).
+        "credential": "shared",
+        "token_on_web": True,
     },
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
@@ -112,8 +115,16 @@ LAYOUTS = {
                      "connection_test": "testButton", "logout": "logoutbtn"},
         # [Get Token] and [Delete] answer with a confirmation page ([OK] / [Cancel]).
         "confirm": "page",
+        "credential": "shared",
+        "token_on_web": True,
     },
 }
+# A3 models (Sharp's manuals of the BP-B550WD and BP-70M90): POP's provider, account and token are
+# its own, independent of SMTP's.
+LAYOUTS["bp_a3"] = dict(LAYOUTS["bp_classic"], models=("BP-B550WD", "BP-70M90", "BP-70M75"), credential="independent")
+# The BP-70C65 cannot obtain a token on its web page (its manual): no [Get Token] there; the token
+# is obtained on the control panel, and the page shows its state and offers [Delete].
+LAYOUTS["bp_a3_panel"] = dict(LAYOUTS["bp_a3"], models=("BP-70C65",), token_on_web=False)
 
 TEXTS = {
     "en": {

@@ -112,7 +112,7 @@ def settings_page(ui, page, values, token, tokens, error=None, status=None):
         f'<tr><th>{escape(texts["labels"][key])}</th><td>{_field(ui, layout, key, name, values[key])}</td></tr>\n'
         for key, name in layout["fields"].items()
     )
-    buttons = " ".join(_control(controls[key], texts["buttons"][key]) for key in layout["buttons"])
+    buttons = " ".join(_control(controls[key], texts["buttons"][key]) for key in page_controls(ui, page))
     confirms = {}
     if ui.layout["confirm"] == "script":
         confirms = {controls["get_token"]: texts["messages"]["confirm_get_token_script"],
@@ -124,6 +124,11 @@ def settings_page(ui, page, values, token, tokens, error=None, status=None):
         f'<table id="settings">\n{rows}</table>\n{_token_panel(texts, token)}<p>{buttons}</p>\n</form>'
     )
     return _document(ui, texts["menu"][page][-1], body)
+
+
+def page_controls(ui, page):
+    """The controls a settings page offers: no [Get Token] where the token is obtained on the panel."""
+    return [key for key in ui.layout["pages"][page]["buttons"] if key != "get_token" or ui.layout["token_on_web"]]
 
 
 def confirm_page(ui, page, message, tokens):

@@ -118,6 +118,16 @@ def test_the_page_not_read_keeps_its_authentication_method_from_earlier_facts(de
     assert ('GET', '/sys_email_status_special.html') not in device.requests
 
 
+def test_an_independent_page_not_read_keeps_all_its_earlier_facts(device):
+    device.profile, device.model = 'bp_a3', 'BP-70M90'   # POP's credential is its own
+    earlier = earlier_facts('oauth2', 'apop')
+    earlier['mfp_oauth']['pop'].update(state='obtained', account='pop@contoso.example')
+    task_vars = printer_vars(ansible_host=device.host, ansible_facts=earlier)
+    result = action(SmtpAction, {'port': 25}).run(task_vars=task_vars)
+    assert result['ansible_facts']['mfp_oauth']['pop'] == earlier['mfp_oauth']['pop']
+    assert result['ansible_facts']['mfp_oauth']['smtp']['auth_method'] == 'smtp_auth'
+
+
 def test_without_earlier_facts_the_page_not_read_has_no_authentication_method(device):
     result = action(PopAction, {'port': 110}).run(task_vars=printer_vars(ansible_host=device.host))
     assert result['ansible_facts']['mfp_oauth']['pop']['auth_method'] == 'plain'

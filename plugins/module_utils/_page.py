@@ -29,6 +29,7 @@ _ERROR_CODE = re.compile(r'^ERROR\[(\d+)\]:\s*')
 
 class Page(HTMLParser):
     """Parse a page once; then read `fields` (name -> value, None for an unchecked checkbox),
+    `labels` (field name -> the heading of its table row, as the page labels it),
     `options` (select name -> [(value, visible text)]), `hidden`, `passwords` and `text_boxes` (the names of
     such inputs), `controls` (name -> label of each `type="button"` control,
     which the page's script posts as `action`), `texts` (see TEXT_IDS and RESULT_CLASSES, and `title`),
@@ -40,6 +41,7 @@ class Page(HTMLParser):
         self.action = None
         self.fields = {}
         self.options = {}
+        self.labels = {}
         self.hidden = set()
         self.passwords = []
         self.text_boxes = []
@@ -49,6 +51,8 @@ class Page(HTMLParser):
         self._text_tag = None
         self._select = None
         self._option = None
+        self._heading = None     # the text of the <th> being read
+        self._row_label = None   # the row's heading, once read
         self.feed(html)
         self.close()
 
@@ -58,12 +62,18 @@ class Page(HTMLParser):
             self.lang = attrs.get('lang')
         elif tag == 'form' and self.action is None:
             self.action = attrs.get('action')
+        elif tag == 'tr':
+            self._row_label = None
+        elif tag == 'th':
+            self._heading = ''
         elif tag == 'input':
             self._input(attrs)
+            self._label(attrs.get('name'))
         elif tag == 'select':
             self._select = attrs.get('name')
             self.fields[self._select] = None
             self.options[self._select] = []
+            self._label(self._select)
         elif tag == 'option' and self._select:
             # An HTML select with no option selected submits its first option.
             if 'selected' in attrs or self.fields[self._select] is None:
@@ -79,6 +89,10 @@ class Page(HTMLParser):
             self.texts[key] = ''
 
     def handle_endtag(self, tag):
+        if tag == 'th' and self._heading is not None:
+            self._row_label, self._heading = self._heading.strip(), None
+        elif tag in ('tr', 'table'):
+            self._row_label = None
         if tag in ('select', 'option'):
             self._option = None
         if tag == 'select':
@@ -88,6 +102,8 @@ class Page(HTMLParser):
             self._text_key = self._text_tag = None
 
     def handle_data(self, data):
+        if self._heading is not None:
+            self._heading += data
         if self._option is not None:
             self._option[1] += data
         if self._text_key:
@@ -116,6 +132,10 @@ class Page(HTMLParser):
             elif kind == 'text':
                 self.text_boxes.append(name)
             self.fields[name] = value
+
+    def _label(self, name):
+        if name in self.fields and self._row_label:   # a form field, not a control
+            self.labels.setdefault(name, self._row_label)
 
     def text(self, key):
         return self.texts.get(key) or None

@@ -113,9 +113,28 @@ PROFILES = {
 PROFILES['bp_a3'] = dict(PROFILES['bp_classic'], models=('BP-B550WD', 'BP-70M90', 'BP-70M75'), credential='independent')
 PROFILES['bp_a3_panel'] = dict(PROFILES['bp_a3'], models=('BP-70C65',), token_on_web=False)
 
+# Field labels (the manual's), which name a field on a page whatever its index: (en, sv).
+FIELD_LABELS = {
+    'primary_server': ('Primary Server', 'Primär server'), 'port': ('Port Number', 'Portnummer'),
+    'timeout': ('Timeout', 'Timeout'), 'sender_name': ('Sender Name', 'Sändarnamn'),
+    'sender_address': ('Sender Address', 'Avsändaradress'), 'ssl_tls': ('Enable SSL/TLS', 'Aktivera SSL/TLS'),
+    'server': ('POP3 Server', 'POP3-server'), 'check_interval': ('Check Interval', 'Kontrollintervall'),
+    'ssl': ('Enable SSL', 'Aktivera SSL'), 'auth_method': ('Authentication Method', 'Autentiseringsmetod'),
+    'user': ('User Name', 'Användarnamn'), 'password': ('Password', 'Lösenord'),
+    'change_password': ('Change Password', 'Ändra lösenord'), 'provider': ('Provider', 'Leverantör'),
+    'account': ('Account Name', 'Kontonamn'),
+}
+
+
+def _field_labels(index):
+    return dict((setting, labels[index]) for setting, labels in FIELD_LABELS.items())
+
+
+
 # Labels and messages the modules must understand, per UI language (`<html lang>`).
 LANGUAGES = {
     'en': {
+        'labels': _field_labels(0),
         # Control labels, matched without a trailing access key: "Submit(U)" is [Submit].
         'controls': {
             'login': ('Login',), 'admin_login': ('Administrator Login',), 'submit': ('Submit',),
@@ -139,6 +158,7 @@ LANGUAGES = {
         },
     },
     'sv': {
+        'labels': _field_labels(1),
         'controls': {
             'login': ('Logga in',), 'admin_login': ('Administratörsinloggning',), 'submit': ('Skicka',),
             'get_token': ('Hämta token',), 'delete': ('Radera',), 'ok': ('OK',), 'logout': ('Logga ut',),
@@ -219,10 +239,25 @@ def page(profile, service):
     return PROFILES[profile]['pages'][service]
 
 
+def field_names(profile, service, shown):
+    """Setting name -> the name of its field on the page `shown`: the field its label names where the
+    page labels exactly one so, else the profile's name for it."""
+    names = dict(page(profile, service)['fields'])
+    labels = LANGUAGES[shown.lang]['labels'] if shown.lang in LANGUAGES else {}
+    labelled = {}
+    for name, label in shown.labels.items():
+        labelled.setdefault(label, []).append(name)
+    for setting in names:
+        found = labelled.get(labels.get(setting), ())
+        if len(found) == 1:
+            names[setting] = found[0]
+    return names
+
+
 def read_settings(profile, service, shown):
     """Setting name -> value from a page (`shown`, a Page) as it shows them (passwords are never rendered)."""
     fields = shown.fields
-    names = page(profile, service)['fields']
+    names = field_names(profile, service, shown)
     missing = sorted(name for name in names.values() if name not in fields)
     if missing:
         raise MfpError('The %s page shows no field %s: it does not match profile %s.'
@@ -258,7 +293,7 @@ def write_settings(profile, service, shown, settings, password=None):
 
     `password` is sent with "Change Password" on; without it the stored password stays.
     """
-    names = page(profile, service)['fields']
+    names = field_names(profile, service, shown)
     form = dict(shown.fields)
     for setting, value in settings.items():
         kind, name = KINDS[setting], names[setting]

@@ -75,6 +75,19 @@ OPTION_TEXT = {
            '': '', 'microsoft': 'Microsoft', 'google': 'Google'},
 }
 FIRST_OPTION_VALUE = {'bp_classic': 0, 'mx_classic': 1}
+# Row headings of the settings pages, as the manual names the fields.
+FIELD_LABELS = {
+    'en': {'primary_server': 'Primary Server', 'port': 'Port Number', 'timeout': 'Timeout', 'sender_name': 'Sender Name',
+           'sender_address': 'Sender Address', 'ssl_tls': 'Enable SSL/TLS', 'server': 'POP3 Server',
+           'check_interval': 'Check Interval', 'ssl': 'Enable SSL', 'auth_method': 'Authentication Method',
+           'user': 'User Name', 'password': 'Password', 'change_password': 'Change Password', 'provider': 'Provider',
+           'account': 'Account Name'},
+    'sv': {'primary_server': 'Primär server', 'port': 'Portnummer', 'timeout': 'Timeout', 'sender_name': 'Sändarnamn',
+           'sender_address': 'Avsändaradress', 'ssl_tls': 'Aktivera SSL/TLS', 'server': 'POP3-server',
+           'check_interval': 'Kontrollintervall', 'ssl': 'Aktivera SSL', 'auth_method': 'Autentiseringsmetod',
+           'user': 'Användarnamn', 'password': 'Lösenord', 'change_password': 'Ändra lösenord',
+           'provider': 'Leverantör', 'account': 'Kontonamn'},
+}
 SHARED = ('provider', 'account')
 SECTION = {SMTP: 'smtp', POP: 'pop'}
 
@@ -155,6 +168,8 @@ class FakeDevice:
         self.control_names = {}        # controls a firmware names otherwise than its family
         self.deaf_to = set()           # actions the page offers but the firmware ignores
         self.login_mode = None         # the login form's mode (LOGIN_MODES), if not the family's usual one
+        self.index_shift = 0           # a firmware numbering its fields otherwise than its family
+        self.labelled = True           # rows with a heading per field (else bare inputs)
         self.faults = []        # exceptions or HTTP status codes served before the next requests
         self.session = None
         self.tokens2 = set()
@@ -343,7 +358,7 @@ class FakeDevice:
     def _name(self, index_bp, index_mx, kind):
         # A password box is named like a text box (type="password"), as on captured Sharp pages.
         return 'ggt_%s(%d)' % ('textbox' if kind == 'password' else kind,
-                               index_bp if self.family == 'bp_classic' else index_mx)
+                               (index_bp if self.family == 'bp_classic' else index_mx) + self.index_shift)
 
     def _control(self, key):
         return ('<input type="button" name="%s" value="%s" onclick="validate(this.name)">'
@@ -378,6 +393,8 @@ class FakeDevice:
                                   % (first + i, ' selected' if option == value else '', OPTION_TEXT[self.lang][option])
                                   for i, option in enumerate(OPTIONS[(path, setting)]))
                 rows.append('<select name="%s">%s</select>' % (name, options))
+            if self.labelled:
+                rows[-1] = '<tr><th>%s</th><td>%s</td></tr>' % (FIELD_LABELS[self.lang][setting], rows[-1])
         keys = ['submit'] + ([] if self.profile == 'bp_a3_panel' else ['get_token']) + ['delete'] + (
             ['connection_test'] if path == SMTP else [])   # the BP-70C65 gets its token on the panel only
         buttons = ''.join(self._control(key) for key in keys)
@@ -393,7 +410,8 @@ class FakeDevice:
             panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % token['message']
         body = ('<form method="post" action="%s">%s%s%s%s</form>'
                 '<table id="tokenPanel">%s</table>'
-                % (path, self._hidden(path), self._control('logout'), ''.join(rows), buttons, panel))
+                % (path, self._hidden(path), self._control('logout'), '<table>%s</table>' % ''.join(rows), buttons,
+                   panel))
         return self._document(body, error=error, status=status)
 
     def _read_form(self, path, form):

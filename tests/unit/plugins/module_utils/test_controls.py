@@ -93,3 +93,27 @@ def test_a_machine_busy_beyond_the_retries_fails_with_its_message(device, task):
     assert result['msg'] == ('The device refused the SMTP settings: ERROR[5000]: The machine is busy. '
                              'Try again later.')
     assert len(device.writes()) == 2 and not device.logged_in
+
+
+@pytest.mark.parametrize('lang', ['en', 'sv'])
+def test_fields_are_found_by_their_label_whatever_their_index(device, task, lang):
+    device.lang, device.index_shift = lang, 50   # a firmware numbering its fields otherwise than the profile
+    result = task('mfp_smtp', port=25, sender_name='Floor 3')
+    assert not result.get('failed'), result
+    assert result['settings']['primary_server'] == 'smtp.office365.com' and result['settings']['auth_method'] == 'smtp_auth'
+    ((_, form),) = device.writes()
+    assert form['ggt_textbox(52)'] == '25' and form['ggt_textbox(54)'] == 'Floor 3' and 'ggt_textbox(2)' not in form
+    assert device.settings['smtp']['port'] == '25' and device.settings['smtp']['sender_address'] == 'scan@contoso.example'
+
+
+def test_unlabelled_fields_at_other_indices_do_not_match_the_profile(device, task):
+    device.index_shift, device.labelled = 50, False
+    result = task('mfp_smtp', port=25)
+    assert result['failed'] and 'does not match profile bp_classic' in result['msg']
+    assert device.writes() == []
+
+
+def test_labelled_fields_serve_even_a_wrongly_chosen_profile(device, task):
+    result = task('mfp_smtp', port=25, mfp_profile='mx_classic', mfp_admin_user='admin')   # a bp_classic device
+    assert not result.get('failed'), result
+    assert device.settings['smtp']['port'] == '25'

@@ -60,9 +60,11 @@ def test_the_captured_login_without_the_cookie_it_was_shown_with_is_refused(serv
 
 
 @pytest.mark.parametrize("path", [SMTP, POP])
-def test_a_settings_form_carries_the_captured_hidden_fields_and_controls(served, path):
-    _, browser = served()
-    browser.login(target=path)
+@pytest.mark.parametrize("profile, model", [("bp_classic", "BP-C131PW"), ("mx_classic", "MX-3071"),
+                                            ("bp_a3", "BP-B550WD"), ("bp_a3_panel", "BP-70C65")])
+def test_a_settings_form_carries_the_captured_hidden_fields_and_controls(served, path, profile, model):
+    _, browser = served(profile=profile, model=model, authentication="password")
+    assert browser.login(target=path).status == 302
     page = browser.get(path)
     hidden = [name.replace("<page>", path.strip("/").rsplit(".", 1)[0]) for name in CAPTURES["settings_post"]["hidden"]]
     assert all(name in page.form().fields for name in hidden)

@@ -51,7 +51,8 @@ def test_the_login_posts_what_the_captured_client_posts(device, task, capture, l
         posted_as_captured(posted, captured, allowed_extra=['ggt_hidden(10008)'])
 
 
-@pytest.mark.parametrize('profile, model', [('bp_classic', 'BP-C131PW'), ('mx_classic', 'MX-3071')])
+@pytest.mark.parametrize('profile, model', [('bp_classic', 'BP-C131PW'), ('mx_classic', 'MX-3071'),
+                                            ('bp_a3', 'BP-B550WD'), ('bp_a3_panel', 'BP-70C65')])
 def test_a_settings_post_carries_every_hidden_field_as_captured_clients_do(device, task, profile, model):
     device.profile, device.model = profile, model
     assert not task('mfp_smtp', port=25, mfp_admin_user='admin').get('failed')

@@ -435,6 +435,23 @@ def test_get_token_without_a_reachable_provider_saves_but_stays_not_obtained(adm
     assert state["settings"]["smtp"]["auth_method"] == "oauth2" and state["counters"]["settings_saved"] == 1
 
 
+def test_a_busy_machine_shows_the_confirmation_again(background_loop, lab_ca, tmp_path):
+    spec = device_spec(model="MX-3071", profile="mx_classic")
+    device = Device(spec, JsonStore(tmp_path / "mx.json"), None)
+    faults = Faults(spec["name"], {})
+    base_url = background_loop.serve(device.app(middlewares=[faults.middleware]), spec["address"], spec["port"],
+                                     lab_ca.server_context(spec["address"]))
+    browser = Admin(base_url, lab_ca.ca_path)
+    browser.login(user="admin")
+    confirm = browser.submit(SMTP, MX_OAUTH, button="tokengetbtn")
+    faults.update({"busy_rate": 1.0})
+    again = browser.confirm(confirm)
+    assert again.text(".err").startswith("ERROR[5000]") and again.text("confirmMessage") == confirm.text("confirmMessage")
+    faults.update({"busy_rate": None})
+    assert err(browser.confirm(again)) == "Could not connect to the provider. The token was not obtained."
+    assert truth(background_loop, device)["settings"]["oauth"]["account"] == "new@contoso.example"
+
+
 def test_a_confirmation_is_answered_once_and_not_after_a_reboot(mx_admin, background_loop):
     device, browser = mx_admin
     form = MX_OAUTH

@@ -461,7 +461,8 @@ class FakeDevice:
             return self._login_form(path, status=text['logged_out'])
         if self.busy_posts:
             self.busy_posts -= 1
-            self.pending = None
+            if self.pending:   # the confirmation page again, as the lab shows it
+                return self._confirm_page(path, self.pending[3], error=('busy', text['busy']))
             return self._page(path, error=('busy', text['busy']))
         if action in self.deaf_to:
             return self._page(path)   # a firmware that does not act on this control: the page, unchanged
@@ -472,8 +473,8 @@ class FakeDevice:
             return self._page(path)   # an unknown action is ignored silently, as real devices do
         if pressed == 'delete':  # form values are ignored
             if self.confirm == 'page':
-                self.pending = ('delete', path, None)
-                return self._confirm_page(path, 'Delete the token?')
+                self.pending = ('delete', path, None, 'Delete the token?')
+                return self._confirm_page(path, self.pending[3])
             return self._delete(path)
         values = self._read_form(path, form)
         error = self._errors(path, values, for_token=pressed == 'get_token')
@@ -481,8 +482,8 @@ class FakeDevice:
             return self._page(path, values=values, error=('validation', error))
         if pressed == 'get_token':
             if self.confirm == 'page':
-                self.pending = ('get_token', path, values)
-                return self._confirm_page(path, 'Obtain a token for %s?' % values['account'])
+                self.pending = ('get_token', path, values, 'Obtain a token for %s?' % values['account'])
+                return self._confirm_page(path, self.pending[3])
             return self._get_token(path)
         if pressed == 'connection_test':
             return self._page(path, values=values, status='Connection test succeeded.')
@@ -501,15 +502,15 @@ class FakeDevice:
                 section[key] = values[key]
         self.settings[self._credential(path)[0]] = {key: values[key] for key in SHARED}
 
-    def _confirm_page(self, path, message):
+    def _confirm_page(self, path, message, error=None):
         body = ('<form method="post" action="%s"><p id="confirmMessage">%s</p>%s'
                 '<input type="button" name="okbtn" value="%s" onclick="validate(this.name)">'
                 '<input type="button" name="cancelbtn" value="%s" onclick="validate(this.name)"></form>'
                 % (path, html.escape(message), self._hidden(path), LABELS[self.lang]['ok'], LABELS[self.lang]['cancel']))
-        return self._document(body)
+        return self._document(body, error=error)
 
     def _confirmed(self, path, ok):
-        action, pending_path, _ = self.pending
+        action, pending_path, _, _ = self.pending
         self.pending = None
         assert pending_path == path
         if not ok:

@@ -228,7 +228,10 @@ class Device:
         if pressed == "logout":
             return self._logged_out(request)
         if request.get(BUSY, False):
-            # The machine is busy (printing, a panel user): nothing is done; the client tries again.
+            # The machine is busy (printing, a panel user): nothing is done; the client tries again,
+            # from the confirmation page again if it was answering one.
+            if session.pending and session.pending["page"] == page:
+                return self._confirm(page, session, session.pending, error=self._message("busy"))
             session.pending = None
             return self._page(page, session, error=self._message("busy"))
         if action in CONFIRM_CONTROLS.values() and session.pending:
@@ -307,9 +310,9 @@ class Device:
         token = describe(self._token(page).state, self.ui.texts)
         return _html(pages.settings_page(self.ui, page, values, token, session.tokens.issue(), error, status))
 
-    def _confirm(self, page, session, pending, message):
-        session.pending = dict(pending, page=page)
-        return _html(pages.confirm_page(self.ui, page, message, session.tokens.issue()))
+    def _confirm(self, page, session, pending, message=None, error=None):
+        session.pending = dict(pending, page=page, message=message or pending["message"])
+        return _html(pages.confirm_page(self.ui, page, session.pending["message"], session.tokens.issue(), error))
 
     def _apply(self, page, values, for_token=False):
         return model.apply_form(page, values, self.settings, for_token, self.independent)

@@ -131,12 +131,13 @@ def page_controls(ui, page):
     return [key for key in ui.layout["pages"][page]["buttons"] if key != "get_token" or ui.layout["token_on_web"]]
 
 
-def confirm_page(ui, page, message, tokens):
+def confirm_page(ui, page, message, tokens, error=None):
     """The confirmation page after [Get Token] or [Delete], for firmware of the `page` confirmation style."""
     texts, layout = ui.texts, ui.layout["pages"][page]
     controls = " ".join(_control(name, texts["buttons"][key]) for key, name in CONFIRM_CONTROLS.items())
     body = (
-        f'{_breadcrumb(texts, page)}{_script({})}<form method="post" action="{escape(layout["path"])}">\n'
+        f'{_breadcrumb(texts, page)}{_notices(error, None)}{_script({})}'
+        f'<form method="post" action="{escape(layout["path"])}">\n'
         f'<p id="confirmMessage">{escape(message)}</p>\n{_page_hidden(layout, tokens)}\n{controls}\n</form>'
     )
     return _document(ui, texts["menu"][page][-1], body)

@@ -117,3 +117,19 @@ def test_labelled_fields_serve_even_a_wrongly_chosen_profile(device, task):
     result = task('mfp_smtp', port=25, mfp_profile='mx_classic', mfp_admin_user='admin')   # a bp_classic device
     assert not result.get('failed'), result
     assert device.settings['smtp']['port'] == '25'
+
+
+def test_a_machine_busy_at_the_confirmation_is_asked_again_from_it(oauth_device, task):
+    oauth_device.confirm_style = 'page'
+    original = oauth_device._confirm_page
+
+    def busy_once_confirming(path, message, error=None):
+        if error is None:
+            oauth_device.busy_posts = 1   # the [OK] that answers this page finds the machine busy
+        return original(path, message, error)
+
+    oauth_device._confirm_page = busy_once_confirming
+    result = task('mfp_oauth_token', **OAUTH)
+    assert not result.get('failed'), result
+    assert oauth_device.pressed() == ['gettokenbtn', 'okbtn', 'okbtn'] and oauth_device.clock.sleeps == [0.5]
+    assert oauth_device.token['state'] == 'waiting_for_authorization'

@@ -130,7 +130,6 @@ def _field_labels(index):
     return dict((setting, labels[index]) for setting, labels in FIELD_LABELS.items())
 
 
-
 # Labels and messages the modules must understand, per UI language (`<html lang>`).
 LANGUAGES = {
     'en': {
@@ -305,7 +304,7 @@ def write_settings(profile, service, shown, settings, password=None):
             if form[name] is None:
                 raise MfpError('The %s page offers no option %r for %s (it offers %s).'
                                % (service.upper(), label, setting,
-                                  ', '.join(repr(text.strip()) for _, text in shown.options.get(name, ()))))
+                                  ', '.join(repr(option[1].strip()) for option in shown.options.get(name, ()))))
         else:
             form[name] = str(value)
     form[names['password']] = password or ''

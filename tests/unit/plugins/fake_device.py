@@ -510,7 +510,7 @@ class FakeDevice:
         return self._document(body, error=error)
 
     def _confirmed(self, path, ok):
-        action, pending_path, _, _ = self.pending
+        action, pending_path = self.pending[:2]
         self.pending = None
         assert pending_path == path
         if not ok:
@@ -537,7 +537,7 @@ class FakeDevice:
 
     def pressed(self):
         """The `action` of every settings-page POST but [Logout], in order."""
-        return [form.get('action') for _, form in self.writes()]
+        return [form.get('action') for path, form in self.writes()]
 
     def snapshot(self):
         return copy.deepcopy(self.settings)

@@ -82,7 +82,7 @@ def test_a_busy_machine_is_asked_again_after_a_back_off(device, task):
     assert not result.get('failed'), result
     assert device.pressed() == ['submitbtn'] * 3 and device.settings['smtp']['port'] == '25'
     assert device.clock.sleeps == [0.5, 1.0]
-    tokens = [form['token2'] for _, form in device.writes()]
+    tokens = [form['token2'] for path, form in device.writes()]
     assert len(set(tokens)) == 3   # each attempt with the tokens of the page the busy device answered
 
 
@@ -101,7 +101,8 @@ def test_fields_are_found_by_their_label_whatever_their_index(device, task, lang
     result = task('mfp_smtp', port=25, sender_name='Floor 3')
     assert not result.get('failed'), result
     assert result['settings']['primary_server'] == 'smtp.office365.com' and result['settings']['auth_method'] == 'smtp_auth'
-    ((_, form),) = device.writes()
+    ((path, form),) = device.writes()
+    assert path == '/nw_service_smtp.html'
     assert form['ggt_textbox(52)'] == '25' and form['ggt_textbox(54)'] == 'Floor 3' and 'ggt_textbox(2)' not in form
     assert device.settings['smtp']['port'] == '25' and device.settings['smtp']['sender_address'] == 'scan@contoso.example'
 

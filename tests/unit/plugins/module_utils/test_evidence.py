@@ -34,7 +34,7 @@ def posted_as_captured(posted, captured, allowed_extra=()):
             assert len(posted[name]) == 80
         elif value != '<any>':
             assert posted[name] == value, (name, posted[name], value)
-    extra = set(posted) - set(name for name, _ in expected)
+    extra = set(posted) - set(dict(expected))
     assert extra <= set(allowed_extra), 'posted beyond the capture: %s' % sorted(extra)
 
 

@@ -5,8 +5,10 @@
 
 """Device knowledge as data: pages, form fields, option values, labels and messages.
 
-A new printer family is a new entry in PROFILES, not new logic. Field names follow the
-device's web pages (docs/device-protocol.md).
+A new printer family is a new entry in PROFILES, not new logic. The collection reads what a page
+shows where it can: controls by their label (their names from the page), fields by their label
+(the profile's field names where a page does not label them), options by their text, the login
+form as rendered (docs/device-protocol.md).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -1,7 +1,9 @@
 """The firmware layouts as data: page paths, form field names, option values, labels and messages.
 
-This mirrors docs/device-protocol.md. The two layouts differ only where real families differ
-(field indices, the login form, model names); labels and messages are shared by both.
+This mirrors docs/device-protocol.md. The layouts differ where real families differ (field
+indices, option values, control names, the confirmation style, whether POP's OAuth credential is
+its own, whether the token can be obtained on the web page, model names); labels and messages are
+shared by all. The login form follows the device's authentication mode (LOGIN_MODES), not its layout.
 """
 
 SMTP_PATH = "/nw_service_smtp.html"

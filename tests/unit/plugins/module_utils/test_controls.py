@@ -134,3 +134,13 @@ def test_a_machine_busy_at_the_confirmation_is_asked_again_from_it(oauth_device,
     assert not result.get('failed'), result
     assert oauth_device.pressed() == ['gettokenbtn', 'okbtn', 'okbtn'] and oauth_device.clock.sleeps == [0.5]
     assert oauth_device.token['state'] == 'waiting_for_authorization'
+
+
+def test_a_page_of_the_old_convention_named_submit_buttons_is_refused_before_posting(device, task):
+    # What the lab's pages had before issue 9: a named submit button, no `action`; a Sharp device ignores it.
+    original = device._control
+    device._control = lambda key: ('<input type="submit" name="ggt_submit(20)" value="Submit">' if key == 'submit'
+                                   else original(key))
+    result = task('mfp_smtp', port=25)
+    assert result['failed'] and 'shows no [Submit] control' in result['msg']
+    assert device.writes() == [] and not device.logged_in

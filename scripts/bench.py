@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: what driving a printer fleet from Ansible costs, against a floor and a baseline.
 
     .venv/bin/python scripts/bench.py [--devices 200] [--latency-ms 100] [--forks 20]
@@ -35,8 +34,9 @@ from pathlib import Path
 import requests
 import yaml
 
+from collection_tree import collections_path
 from mfplab.fleet import default_fleet_path
-from mfplab.state import lab_info_path, read_lab_info
+from mfplab.state import lab_info_path, read_control_secret, read_lab_info
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -124,7 +124,7 @@ class Lab:
         self.control.trust_env = False
 
     def __enter__(self):
-        self.state.mkdir()
+        self.state.mkdir(mode=0o700)
         log = self.state / "lab.log"
         with open(log, "wb") as output:
             self.process = subprocess.Popen(self.command, stdout=output, stderr=subprocess.STDOUT,
@@ -136,6 +136,7 @@ class Lab:
                     raise SystemExit("bench: the lab did not start:\n" + log.read_text(encoding="utf-8")[-2000:])
                 time.sleep(0.1)
             self.info = read_lab_info(self.state)
+            self.control.headers["Authorization"] = f"Bearer {read_control_secret(self.state)}"
         except BaseException:
             self.__exit__()
             raise
@@ -197,16 +198,6 @@ def ansible_run(workdir, name, inventory, forks, *options):
         return dict(zip(("ok", "changed", "unreachable", "failed", "skipped"), totals))
 
     return work
-
-
-def collections_path():
-    """printfleet.mfp resolved to this repository, as scripts/lint.sh does."""
-    tree = ROOT / "build" / "collections"
-    link = tree / "ansible_collections" / "printfleet" / "mfp"
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.unlink(missing_ok=True)
-    link.symlink_to(ROOT)
-    return tree
 
 
 def bare_client(inventory, forks):
@@ -307,7 +298,7 @@ def main():
             work["bare client"] = bare_client(inventory, args.forks)
             runs = dict((name, []) for name in work)
             # Interleaved, so that a slow spell of the machine is shared by every kind of run.
-            for _ in range(args.repeat):
+            for _repeat in range(args.repeat):
                 for name in RATIO_RUNS:
                     runs[name].append(measure(lab, work[name]))
             print(ROW.format(*COLUMNS))

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the lab itself: how fast a large fleet starts, what it costs idle, how it serves.
 
     .venv/bin/python scripts/bench_lab.py --devices 500

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make demo`: the whole roll-out on the lab's default fleet, as an administrator runs it.
 
 Starts the default lab (12 printers, English and Swedish web UIs, some on user/password
@@ -7,10 +6,10 @@ authentication, one holding a token for an old account, one Invalid, one unreach
 1. plan      `playbooks/rollout.yml --check --diff`: what would change on each printer;
 2. roll-out  the same playbook for real: pages set to OAuth 2.0, [Get Token] pressed, the list of
              sign-ins printed;
-3. sign-ins  a person opens the verification URL the role printed and signs in with each user
-             code on the identity provider's /devicelogin page;
-4. wait      the roll-out again with `mail_oauth_token_wait=true`, until the printers hold tokens;
-5. audit     `playbooks/audit.yml`: the compliance table and the fleet report.
+3. wait      the roll-out again with `mail_oauth_token_wait=true`; meanwhile a person opens the
+             verification URL the role printed and signs in with each user code on the identity
+             provider's /devicelogin page, and the wait ends when every printer holds its token;
+4. audit     `playbooks/audit.yml`: the compliance table and the fleet report.
 
 Every reachable printer must end compliant and the unreachable one be reported as such. The lab
 is stopped at the end, also when a step fails.
@@ -21,9 +20,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+from collection_tree import collections_path
 from mfplab.browser import Browser
 from mfplab.cli import status_table
 from mfplab.fleet import load_fleet
@@ -36,6 +37,10 @@ REPORT_DIR = WORK_DIR / "reports"
 # The lab's mail settings (and the audit policy that goes with them), as the docs use them.
 SETTINGS = ROOT / "examples" / "lab" / "mail_oauth.yml"
 ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
+# How long the person takes per sign-in: the wait's progress shows them arrive one after the other.
+SIGN_IN_SECONDS = 1
+# The role's task that prints the sign-ins: the person starts once the operator has the list.
+SIGN_IN_LIST = "List the sign-ins still to do, once for the fleet"
 
 
 def step(text):
@@ -50,15 +55,12 @@ class Ansible:
     """
 
     def __init__(self, inventory, forks):
-        collections = WORK_DIR / "collections"
-        (collections / "ansible_collections" / "printfleet").mkdir(parents=True)
-        (collections / "ansible_collections" / "printfleet" / "mfp").symlink_to(ROOT)
         self.inventory = os.path.relpath(inventory, ROOT)
         self.runs = 0
         self.env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
         self.env.update(
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
-            ANSIBLE_COLLECTIONS_PATH=str(collections),
+            ANSIBLE_COLLECTIONS_PATH=str(collections_path()),
             ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "scripts" / "demo_callback"),
             ANSIBLE_STDOUT_CALLBACK="demo_record",
             ANSIBLE_FORKS=str(forks),
@@ -66,19 +68,24 @@ class Ansible:
             NO_PROXY="*",
         )
 
+    @property
+    def next_record(self):
+        """Where the next playbook run records its results."""
+        return WORK_DIR / f"run-{self.runs + 1}.jsonl"
+
     def playbook(self, playbook, *args, offline=()):
         """The run's records; it must end with no failed printer, and none unreachable but `offline`."""
+        record = self.next_record
         self.runs += 1
-        record = WORK_DIR / f"run-{self.runs}.jsonl"
         command = ["ansible-playbook", "-i", self.inventory, playbook, "-e", f"@{os.path.relpath(SETTINGS, ROOT)}", *args]
         print("$ " + " ".join(str(part) for part in command), flush=True)
-        run = subprocess.run(command, env=dict(self.env, DEMO_RECORD=str(record)), cwd=ROOT, timeout=300)
+        run = subprocess.run(command, env=dict(self.env, DEMO_RECORD=str(record)), cwd=ROOT, check=False, timeout=300)
         records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
         unexpected = unexpected_outcomes(records, offline)
         # ansible-playbook ends with 4 when a printer was unreachable, and with 2 when one failed.
         if unexpected or run.returncode not in ((0, 4) if offline else (0,)):
-            raise SystemExit("\n".join([f"demo: ansible-playbook {' '.join(command[3:])} ended with code "
-                                         f"{run.returncode}", *unexpected]))
+            ended = f"demo: ansible-playbook {' '.join(command[3:])} ended with code {run.returncode}"
+            raise SystemExit("\n".join([ended, *unexpected]))
         return records
 
 
@@ -162,6 +169,19 @@ def person_signs_in(verification_uri, user_code, ca_path):
     return "signed in, consent given" if asked_consent else "signed in (the tenant's admin has consented for all users)"
 
 
+def sign_in_each(sign_ins, ca_path, record):
+    """The mailbox user, once the roll-out waits: opens the URL the role printed and signs in with each code."""
+    deadline = time.monotonic() + 120
+    while SIGN_IN_LIST not in (record.read_text(encoding="utf-8") if record.exists() else ""):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.2)
+    for host, status in sorted(sign_ins.items()):
+        time.sleep(SIGN_IN_SECONDS)
+        outcome = person_signs_in(status["verification_uri"], status["user_code"], ca_path)
+        print(f"  (person) {host}: code {status['user_code']} at {status['verification_uri']}: {outcome}", flush=True)
+
+
 def check_outcome(report, offline):
     """Every reachable printer compliant, every offline one reported unreachable; the problems, else []."""
     problems = []
@@ -177,23 +197,24 @@ def run_story(lab, fleet):
     offline = {device["name"] for device in fleet.devices if device["faults"].get("offline")}
     ansible = Ansible(lab.inventory_path, forks=len(hosts))
 
-    step("1/5 plan: what the roll-out would change on each printer (check mode, nothing is written)")
+    step("1/4 plan: what the roll-out would change on each printer (check mode, nothing is written)")
     records = ansible.playbook("playbooks/rollout.yml", "--check", "--diff", offline=offline)
     print("\n".join(plan_summary(records, hosts)))
 
-    step("2/5 roll-out: both pages on OAuth 2.0 for the account, [Get Token] where needed")
+    step("2/4 roll-out: both pages on OAuth 2.0 for the account, [Get Token] where needed")
     sign_ins = pending_sign_ins(ansible.playbook("playbooks/rollout.yml", offline=offline))
 
-    step(f"3/5 sign-ins: a person signs in as {ACCOUNT} with each printer's code, at the URL the role printed")
-    for host, status in sorted(sign_ins.items()):
-        outcome = person_signs_in(status["verification_uri"], status["user_code"], lab.ca.ca_path)
-        print(f"{host}: code {status['user_code']} at {status['verification_uri']}: {outcome}")
+    step(f"3/4 wait: the roll-out again, waiting for the sign-ins; meanwhile a person signs in as {ACCOUNT}")
+    person = threading.Thread(target=sign_in_each, args=(sign_ins, lab.ca.ca_path, ansible.next_record), daemon=True)
+    person.start()
+    try:
+        ansible.playbook("playbooks/rollout.yml", "-e", "mail_oauth_token_wait=true",
+                         "-e", "mail_oauth_token_poll_interval=2", "-e", "mail_oauth_token_wait_timeout=120",
+                         offline=offline)
+    finally:
+        person.join(60)
 
-    step("4/5 wait: the roll-out again, waiting until every printer holds its token")
-    ansible.playbook("playbooks/rollout.yml", "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=2",
-                     "-e", "mail_oauth_token_wait_timeout=120", offline=offline)
-
-    step("5/5 audit: every printer against the policy, and the fleet report")
+    step("4/4 audit: every printer against the policy, and the fleet report")
     ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}", offline=offline)
     report = json.loads((REPORT_DIR / "token_audit.json").read_text(encoding="utf-8"))
     return check_outcome(report, offline)

@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
 # Unit tests: pytest over tests/unit, with the collection importable as
-# ansible_collections.printfleet.mfp through a symlink tree under build/.
+# ansible_collections.printfleet.mfp through the tree scripts/env.sh links (build/collections).
+# PYTHON: the interpreter (and so the ansible-core) to run them with; scripts/compat.sh sets it.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-python="${PYTHON:-$root/.venv/bin/python}"
-tree="$root/build/unit"
-collection="$tree/ansible_collections/printfleet/mfp"
-rm -rf "$tree"
-mkdir -p "$collection"
-for entry in galaxy.yml meta plugins tests; do
-    ln -s "$root/$entry" "$collection/$entry"
-done
-cd "$collection"
-PYTHONPATH="$tree${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m pytest -p no:cacheprovider tests/unit "$@"
+cd "$(dirname "$0")/.."
+python="${PYTHON:-$PWD/.venv/bin/python}"
+. scripts/env.sh
+PYTHONPATH="$ANSIBLE_COLLECTIONS_PATH${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m pytest -p no:cacheprovider tests/unit "$@"

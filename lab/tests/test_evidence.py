@@ -39,7 +39,7 @@ def as_captured(body, page):
 @pytest.mark.parametrize("profile, model", [("bp_classic", "BP-C131PW"), ("mx_classic", "MX-3071")])
 def test_the_login_of_each_authentication_mode_accepts_the_captured_body(served, capture, profile, model):
     # The form follows the device's authentication mode, whatever its family.
-    _, browser = served(profile=profile, model=model, authentication=capture["authentication"])
+    _device, browser = served(profile=profile, model=model, authentication=capture["authentication"])
     page = browser.get(f"/login.html?{SMTP}")
     assert page.response.cookies.get("MFPSESSIONID"), "the first GET sets the session cookie"
     visitor = page.response.cookies["MFPSESSIONID"]
@@ -51,7 +51,7 @@ def test_the_login_of_each_authentication_mode_accepts_the_captured_body(served,
 
 
 def test_the_captured_login_without_the_cookie_it_was_shown_with_is_refused(served, lab_ca):
-    _, browser = served()
+    _device, browser = served()
     capture = CAPTURES["logins"][0]
     page = browser.get(f"/login.html?{SMTP}")
     browser.browser._http.cookies.clear()   # another client replaying the form
@@ -63,7 +63,7 @@ def test_the_captured_login_without_the_cookie_it_was_shown_with_is_refused(serv
 @pytest.mark.parametrize("profile, model", [("bp_classic", "BP-C131PW"), ("mx_classic", "MX-3071"),
                                             ("bp_a3", "BP-B550WD"), ("bp_a3_panel", "BP-70C65")])
 def test_a_settings_form_carries_the_captured_hidden_fields_and_controls(served, path, profile, model):
-    _, browser = served(profile=profile, model=model, authentication="password")
+    _device, browser = served(profile=profile, model=model, authentication="password")
     assert browser.login(target=path).status == 302
     page = browser.get(path)
     hidden = [name.replace("<page>", path.strip("/").rsplit(".", 1)[0]) for name in CAPTURES["settings_post"]["hidden"]]
@@ -76,7 +76,7 @@ def test_a_settings_form_carries_the_captured_hidden_fields_and_controls(served,
 
 def test_delete_is_one_post_with_action_deletebtn(served):
     token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "rt"}
-    _, browser = served(token=token)
+    _device, browser = served(token=token)
     browser.login()
     page = browser.submit(SMTP, button=CAPTURES["fragments"]["delete"]["action"])
     assert page.text("tokenStatus") == "Not Obtained"
@@ -86,5 +86,5 @@ def test_delete_is_one_post_with_action_deletebtn(served):
 @pytest.mark.parametrize("language, title", [("en", "Login - BP-71C65"), ("sv", "Inloggning - BP-71C65")])
 def test_login_titles_are_the_captured_ones(served, language, title):
     assert title in CAPTURES["fragments"]["login_title"]["titles"]
-    _, browser = served(model="BP-71C65", language=language)
+    _device, browser = served(model="BP-71C65", language=language)
     assert f"<title>{title}</title>" in browser.get(f"/login.html?{SMTP}").response.text

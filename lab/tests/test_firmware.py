@@ -84,7 +84,7 @@ def test_requests_refused_by_the_lab_middleware_still_count(background_loop, lab
 
 
 def test_protected_pages_redirect_to_login_for_that_page(served):
-    _, browser = served()
+    _device, browser = served()
     for page in (SMTP, POP):
         response = browser.get(page)
         assert response.status == 302
@@ -120,7 +120,7 @@ def test_wrong_password_shows_form_again_and_counts(served, background_loop):
 
 def test_lockout_refuses_even_the_right_password_until_it_ends(served, background_loop):
     device, browser = served(lockout={"attempts": 3, "seconds": 1})
-    for _ in range(3):
+    for _attempt in range(3):
         browser.login(password="wrong")
     refused = browser.login()
     assert refused.status == 200
@@ -159,7 +159,7 @@ def test_a_login_post_without_the_login_action_is_no_login(served, background_lo
 
 
 def test_mx_classic_asks_the_login_name_and_uses_its_own_field_names(served):
-    _, browser = served(model="MX-3071", profile="mx_classic")
+    _device, browser = served(model="MX-3071", profile="mx_classic")
     assert err(browser.login()).startswith("Login failed")
     assert err(browser.login(user="operator")).startswith("Login failed")
     assert browser.login(user="admin").status == 302
@@ -319,7 +319,7 @@ def test_token_panel_labels_in_the_ui_language(served, language, state, label):
     token = {"state": state}
     if state != "not_obtained":
         token.update(account="scan@contoso.example", provider="microsoft", refresh_token="rt")
-    _, browser = served(language=language, token=token)
+    _device, browser = served(language=language, token=token)
     browser.login()
     for path in (SMTP, POP):
         page = browser.get(path)
@@ -329,7 +329,7 @@ def test_token_panel_labels_in_the_ui_language(served, language, state, label):
 
 
 def test_swedish_labels_follow_the_manual(served):
-    _, browser = served(language="sv")
+    _device, browser = served(language="sv")
     browser.login()
     smtp = browser.get(SMTP).response.text
     for label in ("Primär server", "Portnummer", "Sändarnamn", "Avsändaradress", "Aktivera SSL/TLS",
@@ -369,7 +369,7 @@ def test_passwords_are_write_only_and_change_only_with_change_password(admin, ba
 
 def test_get_token_and_delete_are_confirmed_by_the_pages_script(admin):
     # bp_classic: confirm() in the browser, so one POST with action=gettokenbtn does it.
-    _, browser = admin
+    _device, browser = admin
     page = browser.get(SMTP)
     text = page.response.text
     assert f'<input type="button" name="{GET_TOKEN}" value="Get Token" onclick="validate(this.name)">' in text
@@ -411,14 +411,14 @@ def test_mx_classic_asks_on_a_confirmation_page_and_cancel_changes_nothing(mx_ad
 
 
 def test_get_token_needs_provider_and_account(admin):
-    _, browser = admin
+    _device, browser = admin
     page = browser.submit(SMTP, {AUTH: "2", PROVIDER: "1", SERVER: "smtp.office365.com"}, button=GET_TOKEN)
     assert err(page) == "Account Name: Enter a value."
     assert page.text("confirmMessage") is None
 
 
 def test_get_token_needs_oauth2_selected_first(admin):
-    _, browser = admin
+    _device, browser = admin
     page = browser.submit(SMTP, dict(FULL_SMTP, **{AUTH: "1"}), button=GET_TOKEN)
     assert err(page) == "Authentication Method: Select OAuth 2.0 to get a token."
     assert page.text("confirmMessage") is None
@@ -537,7 +537,7 @@ def test_ground_truth_holds_no_secrets(served, background_loop):
     token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft",
              "refresh_token": "RT-very-secret"}
     settings = {"smtp": {"password": "smtp-pw-secret", "user": "u"}, "pop": {"password": "pop-pw-secret"}}
-    device, _ = served(token=token, settings=settings)
+    device, _browser = served(token=token, settings=settings)
     state = truth(background_loop, device)
     text = json.dumps(state)
     for secret in ("RT-very-secret", "smtp-pw-secret", "pop-pw-secret", PASSWORD):

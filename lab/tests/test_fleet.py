@@ -65,7 +65,7 @@ def test_the_provider_must_register_the_devices_client():
 def test_the_inventory_groups_hosts_and_carries_what_the_collection_needs(tmp_path):
     parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"},
                     {"name": "c", "profile": "mx_classic", "authentication": "admin_two_step"}])
-    printers = inventory(parsed, tmp_path / "ca.pem")["all"]["children"]["printers"]
+    printers = inventory(parsed, tmp_path / "ca.pem", tmp_path / "control.secret")["all"]["children"]["printers"]
     assert printers["hosts"]["a"]["ansible_host"] == parsed.devices[0]["address"]
     assert printers["hosts"]["a"]["mfp_ca_path"] == str(tmp_path / "ca.pem")
     assert "mfp_admin_user" not in printers["hosts"]["a"]

@@ -203,7 +203,7 @@ def test_unknown_client_is_700016(lab):
     flow = lab.msal_app(client_id=stranger).initiate_device_flow(scopes=SCOPES)
     assert "user_code" not in flow
     assert flow["error"] == "unauthorized_client" and flow["error_codes"] == [700016]
-    _, tokens = lab.signed_in("scan@contoso.example")
+    _app, tokens = lab.signed_in("scan@contoso.example")
     refused = lab.msal_app(client_id=stranger).acquire_token_by_refresh_token(tokens["refresh_token"], SCOPES)
     assert refused["error_codes"] == [700016]
 
@@ -220,7 +220,7 @@ def test_a_tenant_specific_authority_only_admits_that_tenants_users(lab):
         lab.control("approve", flow["user_code"], "scan@contoso.example")
     lab.control("approve", flow["user_code"], "desk@fabrikam.example")
     assert poll_once(app, flow)["id_token_claims"]["preferred_username"] == "desk@fabrikam.example"
-    _, contoso_tokens = lab.signed_in("scan@contoso.example")
+    _app, contoso_tokens = lab.signed_in("scan@contoso.example")
     refused = lab.msal_app(tenant="fabrikam").acquire_token_by_refresh_token(contoso_tokens["refresh_token"], SCOPES)
     assert refused["error_codes"] == [50020]
 
@@ -234,7 +234,7 @@ def test_a_tenant_specific_authority_only_admits_that_tenants_users(lab):
     (lambda lab: lab.control("set_admin_consent", "contoso", False), 65001),
 ], ids=["revoked", "inactive", "disabled", "consent-withdrawn"])
 def test_refresh_failures_surface_through_msal(lab, stage, code):
-    _, tokens = lab.signed_in("scan@contoso.example")
+    _app, tokens = lab.signed_in("scan@contoso.example")
     assert "access_token" in lab.refresh(tokens["refresh_token"])
     stage(lab)
     result = lab.refresh(tokens["refresh_token"])
@@ -243,9 +243,9 @@ def test_refresh_failures_surface_through_msal(lab, stage, code):
 
 
 def test_revocation_spares_tokens_issued_afterwards_and_reenabling_restores_access(lab):
-    _, before = lab.signed_in("scan@contoso.example")
+    _app, before = lab.signed_in("scan@contoso.example")
     assert lab.control("revoke", "scan@contoso.example")["revoked_refresh_tokens"] == 1
-    _, after = lab.signed_in("scan@contoso.example")
+    _app, after = lab.signed_in("scan@contoso.example")
     assert "access_token" in lab.refresh(after["refresh_token"])
     assert lab.refresh(before["refresh_token"])["error_codes"] == [50173]
     lab.control("set_account_enabled", "scan@contoso.example", False)
@@ -255,7 +255,7 @@ def test_revocation_spares_tokens_issued_afterwards_and_reenabling_restores_acce
 
 
 def test_own_consent_outlives_admin_consent(lab):
-    _, tokens = lab.signed_in("desk@fabrikam.example")  # fabrikam has no admin consent: approve() consents
+    _app, tokens = lab.signed_in("desk@fabrikam.example")  # fabrikam has no admin consent: approve() consents
     lab.control("set_admin_consent", "fabrikam", False)
     assert "access_token" in lab.refresh(tokens["refresh_token"])
     [desk] = [a for a in lab.control("ground_truth")["accounts"] if a["username"] == "desk@fabrikam.example"]
@@ -360,7 +360,7 @@ def test_browser_refuses_a_post_without_the_anti_forgery_value(lab):
     stranger.get(browser.url)
     browser.submit(user_code=flow["user_code"])
     replay = stranger.post(browser.url, data={"username": "scan@contoso.example", "password": "Scan-2026!",
-                                               "csrf": "guess"})
+                                              "csrf": "guess"})
     assert replay.status_code == 400
     assert lab.control("pending")[0]["approved"] is False
 
@@ -369,7 +369,7 @@ def test_browser_refuses_a_post_without_the_anti_forgery_value(lab):
 
 def test_a_restarted_provider_keeps_keys_tokens_codes_and_flags(background_loop, lab_ca, store, tmp_path):
     first = Lab(background_loop, lab_ca, store, CONFIG)
-    _, tokens = first.signed_in("scan@contoso.example")
+    _app, tokens = first.signed_in("scan@contoso.example")
     app = first.msal_app()
     flow = app.initiate_device_flow(scopes=SCOPES)
     first.control("set_account_enabled", "old@contoso.example", False)
@@ -396,7 +396,7 @@ def test_issued_tokens_are_redeemable_by_msal(lab):
 
 
 def test_ground_truth_and_store_hold_no_secrets(lab, store):
-    _, tokens = lab.signed_in("scan@contoso.example")
+    _app, tokens = lab.signed_in("scan@contoso.example")
     pending = lab.msal_app().initiate_device_flow(scopes=SCOPES)
     truth = lab.control("ground_truth")
     [scan] = [a for a in truth["accounts"] if a["username"] == "scan@contoso.example"]

@@ -1,7 +1,9 @@
 """The whole lab in one process: fleet, identity provider, control API, faults and restarts."""
 
 import json
+import os
 import random
+import stat
 import subprocess
 import sys
 import time
@@ -50,16 +52,20 @@ def lab(tmp_path):
 
 
 class Control:
+    """A client of the control API, as the CLI is one: it finds the secret beside lab.json."""
+
     def __init__(self, lab):
         self.url = lab.lab.fleet.control_url
         self.http = requests.Session()
         self.http.trust_env = False
+        secret = (lab.lab.state_dir / "control.secret").read_text(encoding="ascii")
+        self.http.headers["Authorization"] = f"Bearer {secret}"
 
     def get(self, path):
         return self.http.get(self.url + path, timeout=30)
 
     def post(self, path, body=None):
-        return self.http.post(self.url + path, json=body, timeout=60)
+        return self.http.post(self.url + path, json={} if body is None else body, timeout=60)
 
     def device(self, name):
         return self.get(f"/devices/{name}").json()
@@ -111,12 +117,96 @@ def test_unknown_devices_and_bad_requests_are_answered_as_such(control):
     assert control.post("/idp/approve", {"user_code": "X"}).json() == {"error": "username is required"}
 
 
+def account_enabled(control):
+    [account] = [a for a in control.get("/idp").json()["accounts"] if a["username"] == ACCOUNT]
+    return account["enabled"]
+
+
+def anonymous(lab):
+    http = requests.Session()
+    http.trust_env = False
+    return http
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/health"), ("GET", "/devices"), ("GET", "/devices/plain"), ("GET", "/idp"), ("GET", "/idp/pending"),
+    ("GET", "/inventory"), ("POST", f"/idp/accounts/{ACCOUNT}/disable"), ("POST", "/devices/plain/faults"),
+    ("POST", "/shutdown"),
+])
+def test_the_control_api_answers_401_without_the_labs_secret(lab, control, method, path):
+    for headers in ({}, {"Authorization": "Bearer not-the-secret"}, {"Authorization": "not-the-secret"}):
+        response = anonymous(lab).request(method, lab.lab.fleet.control_url + path, json={"offline": True},
+                                          headers=headers, timeout=30)
+        assert response.status_code == 401, (method, path, headers)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert ADMIN_PASSWORD not in response.text
+    assert account_enabled(control)
+    assert control.device("plain")["faults"]["offline"] is False
+    assert not lab.lab.stopped.is_set()
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None])
+def test_a_post_that_is_not_json_is_refused_and_changes_nothing(lab, control, content_type):
+    # What a web page in the operator's browser can send without asking first (a "simple request").
+    headers = {"Content-Type": content_type} if content_type else {}
+    holder = control.device("holder")
+    for path, body in ((f"/idp/accounts/{ACCOUNT}/disable", '{"notify": false}'),
+                       ("/devices/holder/send-mail", ""), ("/shutdown", "")):
+        response = control.http.post(control.url + path, data=body, headers=headers, timeout=30)
+        assert response.status_code == 415, (path, content_type)
+        assert "application/json" in response.json()["error"]
+    assert account_enabled(control)
+    assert control.device("holder")["token"] == holder["token"]
+    assert not lab.lab.stopped.is_set()
+
+
+def test_the_state_directory_secret_inventory_and_keys_are_the_owners_only(lab):
+    state = lab.lab.state_dir
+
+    def mode(path):
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    assert mode(state) == 0o700
+    private = [state / "control.secret", state / "inventory.yml", state / "ca.key", *state.glob("certs/*.key")]
+    assert len(private) > 4
+    assert {str(path): mode(path) for path in private} == {str(path): 0o600 for path in private}
+    assert len((state / "control.secret").read_text(encoding="ascii")) >= 32
+
+
+def test_the_labs_files_are_created_private_not_chmod_ed_afterwards(tmp_path, monkeypatch):
+    # Created open and chmod-ed after, a file is readable by others for a moment: a umask of 0
+    # shows it, and no chmod may follow.
+    chmods = []
+    monkeypatch.setattr(os, "chmod", lambda path, *args, **kwargs: chmods.append(str(path)))
+    old_umask = os.umask(0)
+    try:
+        with LabThread(parse_fleet(fleet_document(DEVICES[:1])), tmp_path / "state") as running:
+            state = running.lab.state_dir
+            modes = {path.name: stat.S_IMODE(os.stat(path).st_mode)
+                     for path in (state, state / "control.secret", state / "inventory.yml", state / "ca.key",
+                                  *state.glob("certs/*.key"))}
+    finally:
+        os.umask(old_umask)
+    assert chmods == []
+    assert modes == dict.fromkeys(modes, 0o600) | {"state": 0o700}
+
+
+def test_a_new_lab_gets_a_new_secret(tmp_path):
+    fleet = parse_fleet(fleet_document(DEVICES[:1]))
+    secrets = []
+    for start in ("first", "second"):   # the same state directory, started twice
+        with LabThread(fleet, tmp_path / "state") as running:
+            secrets.append((running.lab.state_dir / "control.secret").read_text(encoding="ascii"))
+    assert secrets[0] != secrets[1]
+
+
 def test_the_inventory_lists_each_device_with_its_address_and_the_lab_ca(lab):
     inventory = yaml.safe_load(lab.lab.inventory_path.read_text())
     hosts = inventory["all"]["children"]["printers"]["hosts"]
     assert set(hosts) == {"plain", "holder", "stale", "gone"}
     assert hosts["plain"]["ansible_host"] == lab.lab.host("plain").address
     assert hosts["plain"]["mfp_ca_path"] == str(lab.lab.ca.ca_path)
+    assert inventory["all"]["vars"]["mfplab_control_secret_path"] == str(lab.lab.state_dir / "control.secret")
 
 
 def test_latency_is_added_to_every_request(lab, control):
@@ -222,15 +312,15 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
     fleet_file.write_text(yaml.safe_dump(fleet_document(DEVICES[:2])))
     state = tmp_path / "state"
     cli = [sys.executable, "-m", "mfplab", "--state", str(state)]
-    up = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, timeout=60)
+    up = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, check=False, timeout=60)
     try:
         assert up.returncode == 0, up.stderr
         assert "holder" in up.stdout and "obtained" in up.stdout
-        status = subprocess.run(cli + ["status", "--json"], capture_output=True, text=True, timeout=30)
+        status = subprocess.run(cli + ["status", "--json"], capture_output=True, text=True, check=False, timeout=30)
         assert [d["name"] for d in json.loads(status.stdout)["devices"]] == ["plain", "holder"]
-        again = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, timeout=30)
+        again = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, check=False, timeout=30)
         assert again.returncode != 0 and "already runs" in again.stderr
     finally:
-        down = subprocess.run(cli + ["down"], capture_output=True, text=True, timeout=60)
+        down = subprocess.run(cli + ["down"], capture_output=True, text=True, check=False, timeout=60)
     assert down.returncode == 0, down.stderr
     assert not (state / "lab.json").exists()

@@ -12,11 +12,14 @@ version_added: 0.1.0
 author:
   - printfleet.mfp contributors
 description:
-  - Takes the registered result of M(printfleet.mfp.mfp_oauth_token) with O(printfleet.mfp.mfp_oauth_token#module:state=query)
-    and says whether the printer complies with the policy, with a reason for each finding.
+  - Takes the registered result of M(printfleet.mfp.mfp_info) (or of M(printfleet.mfp.mfp_oauth_token) with
+    O(printfleet.mfp.mfp_oauth_token#module:state=query)) and says whether the printer complies with the policy,
+    with a reason for each finding.
   - A result that Ansible marked unreachable (the modules report a device that does not answer that way)
     gives V(unreachable); a failed one (a wrong admin password, a TLS error, ...) gives V(error). The
     task's message is the reason.
+  - A result of M(printfleet.mfp.mfp_info) with a page it could not read, or whose options or token status
+    its profile does not understand (a firmware update, say), gives V(error), with what was not understood.
   - The OAuth credential (provider, account, token) is shared by the SMTP and POP pages, so a finding
     about it is reported once even though both pages show it.
   - The result of the filter, with C(host) added, is one row of the reports made by
@@ -24,7 +27,9 @@ description:
     P(printfleet.mfp.token_audit_html#filter) and P(printfleet.mfp.token_audit_table#filter).
 options:
   _input:
-    description: The registered result of M(printfleet.mfp.mfp_oauth_token) with O(printfleet.mfp.mfp_oauth_token#module:state=query).
+    description:
+      - The registered result of M(printfleet.mfp.mfp_info), or of M(printfleet.mfp.mfp_oauth_token) with
+        O(printfleet.mfp.mfp_oauth_token#module:state=query).
     type: dict
     required: true
   require_oauth2:
@@ -49,6 +54,7 @@ options:
       - Compared without regard to case, as the providers do.
     type: str
 seealso:
+  - module: printfleet.mfp.mfp_info
   - module: printfleet.mfp.mfp_oauth_token
   - plugin: printfleet.mfp.token_audit_summary
     plugin_type: filter
@@ -56,8 +62,7 @@ seealso:
 
 EXAMPLES = r'''
 - name: Read the token of each printer
-  printfleet.mfp.mfp_oauth_token:
-    state: query
+  printfleet.mfp.mfp_info:
   register: token_query
   ignore_errors: true
   ignore_unreachable: true
@@ -94,7 +99,7 @@ _value:
     smtp:
       description:
         - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account) and C(auth_method),
-          as in C(ansible_facts.mfp_oauth.smtp); V(null) when the device was not read.
+          as in RV(printfleet.mfp.mfp_info#module:oauth) and C(ansible_facts.mfp_oauth.smtp); V(null) when the device was not read.
       type: dict
       sample: {state: invalid, label: Ogiltig, provider: microsoft, account: scan@contoso.example,
                token_account: scan@contoso.example, auth_method: oauth2}
@@ -103,9 +108,9 @@ _value:
       type: dict
     sign_in:
       description:
-        - While the token waits for authorization, the sign-in to do, as the task's
-          RV(printfleet.mfp.mfp_oauth_token#module:token) gives it. The C(user_code) to enter at
-          C(verification_uri) before C(expires_at).
+        - While the token waits for authorization, the sign-in to do, as the SMTP page's token panel shows it
+          (RV(printfleet.mfp.mfp_info#module:tokens), RV(printfleet.mfp.mfp_oauth_token#module:token)). The
+          C(user_code) to enter at C(verification_uri) before C(expires_at).
         - V(null) when there is no code to enter, or the device was not read.
       type: dict
       sample: {user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
@@ -115,6 +120,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SPECS
+from ansible_collections.printfleet.mfp.plugins.module_utils._info import READING_CHECKS
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_account
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
@@ -135,12 +141,16 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
         raise AnsibleFilterError('token_compliance: expected_provider must be one of %s, not %r'
                                  % (', '.join(provider for provider in PROVIDERS if provider), expected_provider))
     if result.get('unreachable'):
-        return _not_read('unreachable', result.get('msg') or 'The device did not answer.')
+        return _not_read('unreachable', [result.get('msg') or 'The device did not answer.'])
     if result.get('failed'):
-        return _not_read('error', result.get('msg') or 'The token query failed.')
-    facts = (result.get('ansible_facts') or {}).get('mfp_oauth')
+        return _not_read('error', [result.get('msg') or 'The token query failed.'])
+    misread = _misread(result)
+    if misread:
+        return _not_read('error', misread)
+    # mfp_info returns as `oauth` what mfp_oauth_token sets as facts.
+    facts = (result.get('ansible_facts') or {}).get('mfp_oauth') or result.get('oauth')
     if not facts:
-        return _not_read('error', 'The token was not read: the task returned no ansible_facts.mfp_oauth.')
+        return _not_read('error', ['The token was not read: the task returned no ansible_facts.mfp_oauth.'])
     pages = {service: _page(facts.get(service)) for service in SERVICE_NAMES}
     read = [page for page in pages.values() if page]
     reasons = ['the %s page was not read' % SERVICE_NAMES[service] for service, page in pages.items() if not page]
@@ -154,11 +164,24 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
     reasons += [_token_account_finding(page) for page in read]
     reasons = _unique(reason for reason in reasons if reason)
     return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
-            'sign_in': _sign_in(result.get('token') or {})}
+            'sign_in': _sign_in(result.get('token') or (result.get('tokens') or {}).get('smtp') or {})}
 
 
-def _not_read(status, message):
-    return {'status': status, 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+def _not_read(status, reasons):
+    return {'status': status, 'reasons': reasons, 'smtp': None, 'pop': None, 'sign_in': None}
+
+
+def _misread(result):
+    """The pages an mfp_info result could not read or understand, in its words (a token query fails instead)."""
+    reasons = []
+    for service, name in SERVICE_NAMES.items():
+        error = ((result.get('pages') or {}).get(service) or {}).get('error')
+        if error:
+            reasons.append('the %s page was not read: %s' % (name, error))
+        reasons += ['the %s page was not understood: %s' % (name, check.get('detail') or check.get('check'))
+                    for check in result.get('expectations') or ()
+                    if check.get('page') == service and not check.get('held') and check.get('check') in READING_CHECKS]
+    return reasons
 
 
 def _page(service_facts):

@@ -86,6 +86,12 @@ SPECS = {
         ),
         required_together=[('provider', 'account')],
     ),
+    'mfp_info': dict(
+        argument_spec=dict(
+            CONNECTION_SPEC,
+            capture=dict(type='bool', default=False),
+        ),
+    ),
 }
 
 # The device's own limits (docs/device-protocol.md), checked before any request.

@@ -146,6 +146,8 @@ class Session(object):
         self.busy_timeout = params['mfp_busy_timeout']
         self.request_count = 0
         self.warnings = []
+        # Called as recorder(method, path, form, response) after every answer: mfp_info's capture.
+        self.recorder = None
         self._cookies = {}
         self._charset = 'utf-8'
         self._http = None
@@ -399,6 +401,8 @@ class Session(object):
                 warnings.simplefilter('ignore', InsecureRequestWarning)
             response = self._http.request(method, url, body=body, headers=headers, redirect=False)
         self._keep_cookies(response)
+        if self.recorder is not None:
+            self.recorder(method, url[len(self.base_url):], data, response)
         return response
 
     def _keep_cookies(self, response):

@@ -48,7 +48,8 @@ options:
     description:
       - V(present) makes sure a token for O(account) exists or is being authorized.
       - V(absent) deletes the token unless none is there.
-      - V(query) only reports.
+      - V(query) only reports, and sets C(ansible_facts.mfp_oauth). M(printfleet.mfp.mfp_info) reads the same
+        without setting facts; the audit uses it.
     type: str
     choices: [present, absent, query]
     default: present
@@ -90,6 +91,7 @@ options:
 seealso:
   - module: printfleet.mfp.mfp_smtp
   - module: printfleet.mfp.mfp_pop
+  - module: printfleet.mfp.mfp_info
 '''
 
 EXAMPLES = r'''

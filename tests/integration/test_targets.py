@@ -8,8 +8,6 @@ claim against the lab's ground truth through its control API.
 """
 
 import os
-import random
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +19,11 @@ from mfplab.fleet import default_fleet_path, parse_fleet
 from mfplab.server import LabThread
 
 ROOT = Path(__file__).resolve().parents[2]
+# The repository's tools: the collection tree and lab addresses every run from here shares.
+sys.path.insert(0, str(ROOT / "scripts"))
+from collection_tree import collections_path  # noqa: E402  pylint: disable=wrong-import-position
+from lab_addresses import on_free_addresses  # noqa: E402  pylint: disable=wrong-import-position
+
 TARGETS = ROOT / "tests" / "integration" / "targets"
 BIN = Path(sys.executable).parent
 
@@ -41,22 +44,13 @@ def targets():
 
 
 def fleet_document():
-    """The default fleet's provider and device defaults, on random addresses and ports (targets run in parallel)."""
+    """The default fleet's provider and device defaults, on addresses and ports of its own (targets run in parallel)."""
     default = yaml.safe_load(default_fleet_path().read_text(encoding="utf-8"))
-    net = random.randrange(64, 192)
-    return {
-        "lab": {"control_port": _free_port(), "first_device_address": f"127.{net}.1.1", "device_port": _free_port()},
-        "identity_provider": dict(default["identity_provider"], address=f"127.{net}.0.2", port=_free_port(),
-                                  poll_interval_seconds=1),
+    return on_free_addresses({
+        "identity_provider": dict(default["identity_provider"], poll_interval_seconds=1),
         "defaults": default["defaults"],
         "devices": DEVICES,
-    }
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    })
 
 
 def secrets(fleet):
@@ -70,14 +64,11 @@ def secrets(fleet):
 
 
 def environment(tmp_path):
-    collections = tmp_path / "collections" / "ansible_collections" / "printfleet"
-    collections.mkdir(parents=True)
-    (collections / "mfp").symlink_to(ROOT)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("ANSIBLE_") and key.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"),
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path()),
         ANSIBLE_ROLES_PATH=str(TARGETS),
         ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
         ANSIBLE_HOME=str(tmp_path / "ansible-home"),

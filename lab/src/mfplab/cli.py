@@ -14,7 +14,7 @@ import requests
 
 from mfplab.fault_settings import NO_FAULTS
 from mfplab.fleet import FleetError, load_fleet
-from mfplab.state import lab_info_path, read_lab_info
+from mfplab.state import lab_info_path, private_dir, read_control_secret, read_lab_info
 
 STARTUP_SECONDS = 60
 
@@ -25,18 +25,23 @@ def default_state_dir():
 
 
 class LabClient:
-    """Talks to a running lab's control API, found through `lab.json` in its state directory."""
+    """Talks to a running lab's control API, found through `lab.json` in its state directory and
+    authorized with the secret beside it."""
 
     def __init__(self, state_dir):
         self.state_dir = Path(state_dir)
         try:
             self.info = read_lab_info(self.state_dir)
+            secret = read_control_secret(self.state_dir)
         except FileNotFoundError:
             raise SystemExit(f"mfplab: no lab is running with state in {self.state_dir} (start one: mfplab up)")
         self._http = requests.Session()
         self._http.trust_env = False
+        self._http.headers["Authorization"] = f"Bearer {secret}"
 
     def call(self, method, path, body=None):
+        if method == "POST" and body is None:
+            body = {}   # the control API takes JSON posts only
         try:
             response = self._http.request(method, self.info["control_url"] + path, json=body, timeout=120)
         except requests.ConnectionError:
@@ -72,7 +77,7 @@ def _up(args):
         raise SystemExit(f"mfplab: {error}")
     if args.foreground:
         return _serve(args)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(state_dir)
     command = [sys.executable, "-m", "mfplab", "--state", str(state_dir), "serve"]
     if args.fleet:
         command += ["--fleet", str(args.fleet)]

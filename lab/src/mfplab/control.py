@@ -2,9 +2,16 @@
 
 It does what a person, a provider administrator or a flaky network would do to the fleet, and
 reads each device's ground truth (settings, token, counters; never a secret).
+
+Only the lab's own clients may use it: every request carries the secret the lab wrote to its
+state directory (`Authorization: Bearer <secret>`, else 401), and every POST is JSON (else 415).
+A web page open in the operator's browser can send a cross-site "simple request" (a form post,
+text/plain, no custom header) to loopback; it can neither read the secret nor send JSON without
+a CORS preflight, which this API never answers.
 """
 
 import asyncio
+import hmac
 
 from aiohttp import web
 
@@ -14,6 +21,24 @@ ACCOUNT_ACTIONS = {
     "disable": lambda idp, username: idp.set_account_enabled(username, False),
     "enable": lambda idp, username: idp.set_account_enabled(username, True),
 }
+
+
+def _only_the_labs_clients(secret):
+    expected = f"Bearer {secret}".encode("ascii")
+
+    @web.middleware
+    async def guard(request, handler):
+        given = request.headers.get("Authorization", "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, expected):
+            return web.json_response(
+                {"error": "send the lab's secret (control.secret in its state directory) as 'Authorization: Bearer <secret>'"},
+                status=401, headers={"WWW-Authenticate": 'Bearer realm="mfplab"'},
+            )
+        if request.method not in ("GET", "HEAD") and request.content_type != "application/json":
+            return web.json_response({"error": "the request must be JSON: Content-Type: application/json"}, status=415)
+        return await handler(request)
+
+    return guard
 
 
 @web.middleware
@@ -49,7 +74,7 @@ def _holds_token_for(host, username):
     return token["state"] == "obtained" and token.get("account") == username
 
 
-def control_app(lab):
+def control_app(lab, secret):
     routes = web.RouteTableDef()
 
     @routes.get("/health")
@@ -136,6 +161,6 @@ def control_app(lab):
         lab.stopped.set()
         return web.json_response({"stopping": True})
 
-    app = web.Application(middlewares=[_errors_as_json])
+    app = web.Application(middlewares=[_only_the_labs_clients(secret), _errors_as_json])
     app.add_routes(routes)
     return app

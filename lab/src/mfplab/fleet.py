@@ -182,8 +182,12 @@ def login_mode(device):
     return LOGIN_MODES[device["authentication"] or LAYOUTS[device["profile"]]["login"]]
 
 
-def inventory(fleet, ca_path):
-    """The Ansible inventory for a fleet: one host per device, grouped by profile and language."""
+def inventory(fleet, ca_path, control_secret_path):
+    """The Ansible inventory for a fleet: one host per device, grouped by profile and language.
+
+    The control API's URL and the path of its secret are there for plays that act on the lab
+    (tests, demos): they read the secret with a file lookup.
+    """
     hosts, groups = {}, {}
     for device in fleet.devices:
         host = {
@@ -204,6 +208,7 @@ def inventory(fleet, ca_path):
             },
             "vars": {
                 "mfplab_control_url": fleet.control_url,
+                "mfplab_control_secret_path": str(control_secret_path),
                 "mfplab_idp_url": fleet.idp_base_url,
             },
         }

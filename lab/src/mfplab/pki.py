@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from mfplab.state import private_dir, write_private
+
 VALIDITY = datetime.timedelta(days=825)
 
 
@@ -45,7 +47,7 @@ class LabCA:
             self._create()
 
     def _create(self):
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         self._key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.timezone.utc)
         name = _name("mfplab CA")
@@ -69,8 +71,7 @@ class LabCA:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(self._key.public_key()), critical=False)
             .sign(self._key, hashes.SHA256())
         )
-        self._key_path.write_bytes(_pem_key(self._key))
-        self._key_path.chmod(0o600)
+        write_private(self._key_path, _pem_key(self._key))
         self.ca_path.write_bytes(self._cert.public_bytes(serialization.Encoding.PEM))
 
     def server_cert(self, address):
@@ -82,7 +83,7 @@ class LabCA:
         return cert_path, key_path
 
     def _issue(self, address, cert_path, key_path):
-        self._cert_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._cert_dir)
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.timezone.utc)
         cert = (
@@ -103,8 +104,7 @@ class LabCA:
             )
             .sign(self._key, hashes.SHA256())
         )
-        key_path.write_bytes(_pem_key(key))
-        key_path.chmod(0o600)
+        write_private(key_path, _pem_key(key))
         cert_path.write_bytes(
             cert.public_bytes(serialization.Encoding.PEM) + self._cert.public_bytes(serialization.Encoding.PEM)
         )

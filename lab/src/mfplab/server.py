@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import threading
-from pathlib import Path
 
 import yaml
 from aiohttp import web
@@ -21,7 +20,7 @@ from mfplab.firmware.oauth import DeviceOAuthClient
 from mfplab.fleet import inventory
 from mfplab.idp import IdentityProvider
 from mfplab.pki import LabCA
-from mfplab.state import lab_info_path
+from mfplab.state import control_secret_path, lab_info_path, new_control_secret, private_dir, write_private
 from mfplab.store import JsonStore
 
 MAIL_SCOPES = ["https://outlook.office.com/SMTP.Send", "https://outlook.office.com/POP.AccessAsUser.All"]
@@ -106,7 +105,7 @@ class Lab:
 
     def __init__(self, fleet, state_dir):
         self.fleet = fleet
-        self.state_dir = Path(state_dir)
+        self.state_dir = private_dir(state_dir)
         self.ca = LabCA(self.state_dir)
         self.idp = None
         self.hosts = {}
@@ -148,23 +147,24 @@ class Lab:
         for host in self.hosts.values():
             await host.device.start()
         self._runners.append(await listen(
-            control_app(self), fleet.lab["control_address"], fleet.lab["control_port"], None
+            control_app(self, new_control_secret(self.state_dir)), fleet.lab["control_address"], fleet.lab["control_port"], None
         ))
         self._write_files()
 
     def _write_files(self):
-        self.inventory_path.write_text(
+        write_private(self.inventory_path, (
             "# Written by mfplab for the fleet it serves; lab passwords only.\n"
-            + yaml.safe_dump(inventory(self.fleet, self.ca.ca_path), sort_keys=False),
-            encoding="utf-8",
-        )
-        lab_info_path(self.state_dir).write_text(json.dumps({
+            + yaml.safe_dump(inventory(self.fleet, self.ca.ca_path, control_secret_path(self.state_dir)),
+                             sort_keys=False)
+        ).encode("utf-8"))
+        # Last: clients wait for lab.json, and find everything it names in place.
+        write_private(lab_info_path(self.state_dir), json.dumps({
             "pid": os.getpid(),
             "control_url": self.fleet.control_url,
             "idp_url": self.fleet.idp_base_url,
             "ca_path": str(self.ca.ca_path),
             "inventory": str(self.inventory_path),
-        }, indent=1), encoding="utf-8")
+        }, indent=1).encode("utf-8"))
 
     async def stop(self):
         await asyncio.gather(*(host.close() for host in self.hosts.values()))

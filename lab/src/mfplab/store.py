@@ -1,9 +1,9 @@
-"""Atomic JSON files: how the lab keeps device settings and provider state across restarts."""
+"""Atomic JSON files, the owner's only: how the lab keeps device settings and provider state across restarts."""
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from mfplab.state import private_dir, write_private
 
 
 class JsonStore:
@@ -19,8 +19,5 @@ class JsonStore:
             return default
 
     def save(self, document):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        private_dir(self.path.parent)
+        write_private(self.path, json.dumps(document, indent=1, sort_keys=True).encode("utf-8"))

@@ -5,8 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+from unittest import mock
+
 import pytest
 
+from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _session
@@ -15,6 +20,15 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
 from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import FakeDevice
 
 ADMIN_PASSWORD = 'Admin-Secret-1'
+
+try:
+    from ansible.module_utils import testing
+    patch_module_args = testing.patch_module_args
+except ImportError:  # ansible-core 2.18 has no testing helper: modules read their arguments from basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
+            yield
 
 
 class Clock:

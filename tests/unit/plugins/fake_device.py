@@ -272,7 +272,8 @@ class FakeDevice:
 
     def _response(self, request, status, body, location=None, cookie=None):
         content_type = 'text/html; charset=%s' % self.charset if self.charset_in_header else 'text/html'
-        headers = urllib3.HTTPHeaderDict({'Content-Type': content_type})
+        # A plain dict: HTTPResponse makes its own HTTPHeaderDict, which urllib3 1.26 does not export.
+        headers = {'Content-Type': content_type}
         if location:
             headers['Location'] = location
         if cookie:

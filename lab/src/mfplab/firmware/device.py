@@ -249,7 +249,8 @@ class Device:
             if self.ui.layout["confirm"] == "page":
                 return self._confirm(page, session, {"action": "delete"}, self.ui.texts["messages"]["confirm_delete"])
             return self._delete(page, session)
-        _, error = self._apply(page, values, for_token=True)
+        # [Get Token] saves nothing before the confirmation: only whether the form passes matters here.
+        error = self._apply(page, values, for_token=True)[1]
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         if self.ui.layout["confirm"] == "page":

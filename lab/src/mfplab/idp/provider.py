@@ -174,7 +174,7 @@ class IdentityProvider:
     def _new_user_code(self):
         taken = {record["user_code"] for record in self._state["device_codes"].values()}
         while True:
-            code = "".join(secrets.choice(USER_CODE_ALPHABET) for _ in range(USER_CODE_LENGTH))
+            code = "".join(secrets.choice(USER_CODE_ALPHABET) for _position in range(USER_CODE_LENGTH))
             if code not in taken:
                 return code
 

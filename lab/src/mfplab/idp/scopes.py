@@ -18,12 +18,11 @@ def audience_and_permissions(scopes):
     """(aud, permissions) an access token for these scopes carries; ValueError if they span resources."""
     by_resource = {}
     for scope in resource_scopes(scopes):
-        resource, _, permission = scope.rpartition("/") if "://" in scope else (GRAPH, "", scope)
+        resource, _slash, permission = scope.rpartition("/") if "://" in scope else (GRAPH, "", scope)
         by_resource.setdefault(resource, []).append(permission)
     if len(by_resource) > 1:
         raise ValueError(f"scopes {' '.join(scopes)} name more than one resource")
     if not by_resource:
         # Only OIDC scopes: Entra answers with a Graph token carrying them.
         return GRAPH, [scope for scope in scopes if scope != "offline_access"]
-    (resource, permissions), = by_resource.items()
-    return resource, permissions
+    return next(iter(by_resource.items()))

@@ -11,9 +11,8 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.printfleet.mfp.plugins.modules import mfp_oauth_token, mfp_pop, mfp_smtp
+from ansible_collections.printfleet.mfp.tests.unit.plugins.conftest import patch_module_args
 
 ADMIN_PASSWORD = 'Admin-Secret-1'
 

@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""mfp_info: read a device without changing it, and say how well its pages match its profile.
+
+Private to the collection. The probe logs in, reads the SMTP and POP pages and logs out: its only
+POST is the login (and the logout, where a firmware logs out by a form). What the pages show is
+judged afterwards, from the pages alone (examine()), so that a captured page can be judged in a
+test the same way as a live one.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._capture import Recorder, Sanitizer
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._page import TEXT_IDS, Page
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import oauth_facts, token_info
+
+# A firmware version as About pages and footers show it: "Firmware Version: 1.02.3", "ROM Version 5.10".
+_FIRMWARE = re.compile(r'\b(?:Firmware|ROM|Firmwareversion|Main Firmware)(?: ?Version)?\s*:?\s*([0-9][\w.-]*)', re.I)
+_TAG = re.compile(r'<[^>]*>')
+# The checks without which a page's settings and token are not known (the audit reports such a page as an error).
+READING_CHECKS = ('page language known', 'options understood', 'token panel understood')
+# The token panel's elements whose text is a secret in a capture (the code a person types in).
+SECRET_IDS = tuple(element for element, key in TEXT_IDS.items() if key == 'user_code')
+
+
+def run_info(params):
+    recorder = Recorder()
+    session = Session(params)
+    session.recorder = recorder.record
+    pages, errors = {}, {}
+    failure = None
+    try:
+        with session:
+            for service in profiles.SERVICES:
+                try:
+                    # The first page read comes with the login.
+                    pages[service] = session.read(service) if _logged_in(recorder) else session.open(service)
+                except MfpError as error:
+                    if not _logged_in(recorder):
+                        raise
+                    errors[service] = str(error)   # a page the device lacks: the other one is read all the same
+    except MfpError as error:
+        failure = error
+    login = recorder.bodies('GET', profiles.LOGIN_PATH)
+    login_page = Page(login[0]) if login else None
+    result = examine(session.profile, login_page, pages, errors)
+    result.update(
+        changed=False,
+        profile_source='detected' if params['mfp_profile'] == 'auto' else 'given',
+        firmware_version=_firmware_version(exchange['body'] for exchange in recorder.exchanges),
+        requests=recorder.requests(),
+        warnings=session.warnings,
+    )
+    result['expectations'].insert(1, _check('login', 'login accepted', _logged_in(recorder),
+                                            str(failure) if failure else None))
+    result['expectations_held'] = all(check['held'] for check in result['expectations'])
+    if not result['expectations_held'] and not failure:
+        result['warnings'].append('The pages of %s do not match profile %s in every point (see expectations): '
+                                  'the other modules may fail on this device.' % (session.host, session.profile))
+    if params['capture']:
+        result['capture'] = sanitized_capture(params, recorder, result)
+    if failure:
+        # The capture of what was read goes with the failure: that is what a support request needs.
+        result.update(failure.details, failed=True, msg=str(failure))
+    return result
+
+
+def _logged_in(recorder):
+    return any(exchange['method'] == 'POST' and exchange['path'].startswith(profiles.LOGIN_PATH)
+               and exchange['status'] in (301, 302, 303) for exchange in recorder.exchanges)
+
+
+def examine(profile, login_page, pages, errors=None):
+    """What the pages show, and which expectations of `profile` they meet.
+
+    `login_page`: the login Page (None when none was read); `pages`: service -> Page read;
+    `errors`: service -> why its page could not be read.
+    """
+    errors = errors or {}
+    result = {
+        'model': login_page.model() if login_page else None,
+        'language': login_page.lang if login_page else None,
+        'profile': profile,
+        'pages': {'login': _found(profiles.LOGIN_PATH, login_page)},
+        'tokens': {},
+        'oauth': None,
+        'expectations': _login_checks(profile, login_page),
+    }
+    views = {}
+    for service in profiles.SERVICES:
+        page = pages.get(service)
+        result['pages'][service] = _found(profiles.PATHS[service], page, errors.get(service))
+        result['tokens'][service] = None
+        if page is None or profile is None:
+            continue
+        checks, token, settings = _page_checks(profile, service, page)
+        result['expectations'].extend(checks)
+        result['tokens'][service] = token
+        if token and settings:
+            views[service] = (settings, token)
+    if views:
+        # Only the pages understood: oauth_facts would fill a page not understood from the other one.
+        facts = oauth_facts(views)['mfp_oauth']
+        result['oauth'] = dict((service, facts[service]) for service in views)
+    return result
+
+
+def _found(path, page, error=None):
+    return {'path': path, 'read': page is not None, 'title': page.text('title') if page else None, 'error': error}
+
+
+def _check(page, check, held, detail=None):
+    return {'page': page, 'check': check, 'held': bool(held), 'detail': detail}
+
+
+def _login_checks(profile, page):
+    if page is None:
+        return [_check('login', 'login page read', False, 'the device served no login page at %s' % profiles.LOGIN_PATH)]
+    model = page.model()
+    checks = [_check('login', 'login page read', True, page.text('title')),
+              _check('login', 'model shown', model, model),
+              _check('login', 'language known', page.lang in profiles.LANGUAGES,
+                     'lang=%r; known: %s' % (page.lang, ', '.join(sorted(profiles.LANGUAGES))))]
+    if model:
+        try:
+            covering = profiles.profile_for_model(model)
+        except MfpError as error:
+            checks.append(_check('login', 'model covered by a profile', False, str(error)))
+        else:
+            checks.append(_check('login', 'model covered by a profile', covering == profile,
+                                 'profile %s covers %s' % (covering, model)))
+    if profile:
+        login = profiles.PROFILES[profile]['login']
+        expected = [login['user'], login['password'], profiles.CSRF_FIELD] + list(profiles.LOGIN_SCRIPT)
+        checks.append(_fields_check('login', 'login fields present', expected, page.fields))
+    return checks
+
+
+def _page_checks(profile, service, page):
+    layout = profiles.page(profile, service)
+    checks = [_check(service, 'page language known', page.lang in profiles.LANGUAGES, 'lang=%r' % page.lang),
+              _fields_check(service, 'fields present', layout['fields'].values(), page.fields),
+              _fields_check(service, 'buttons present', layout['buttons'].values(),
+                            dict(page.fields, **page.buttons))]
+    settings = token = None
+    try:
+        settings = profiles.read_settings(profile, service, page.fields)
+    except MfpError as error:
+        checks.append(_check(service, 'options understood', False, str(error)))
+    else:
+        checks.append(_check(service, 'options understood', True))
+    try:
+        token = token_info(page)
+    except MfpError as error:
+        checks.append(_check(service, 'token panel understood', False, str(error)))
+    else:
+        checks.append(_check(service, 'token panel understood', True, token['label']))
+    return checks, token, settings
+
+
+def _fields_check(page, check, expected, fields):
+    missing = [name for name in expected if name and name not in fields]
+    return _check(page, check, not missing, 'missing: %s' % ', '.join(missing) if missing else None)
+
+
+def _firmware_version(bodies):
+    for body in bodies:
+        found = _FIRMWARE.search(_TAG.sub(' ', body))
+        if found:
+            return found.group(1)
+    return None
+
+
+def sanitized_capture(params, recorder, result):
+    """The sanitized capture: what the probe found, and every request and answer."""
+    # Every profile's: a device whose model no profile covers is captured all the same.
+    fields = []
+    for name in profiles.PROFILES:
+        login = profiles.PROFILES[name]['login']
+        fields += [login['user'], login['password']]
+        for service in profiles.SERVICES:
+            names = profiles.page(name, service)['fields']
+            fields += [names['user'], names['password'], names['account']]
+    codes = [token['user_code'] for token in result['tokens'].values() if token]
+    sanitizer = Sanitizer(secrets=[params['mfp_admin_password'], params['mfp_admin_user']] + codes,
+                          secret_fields=[field for field in fields if field], secret_ids=SECRET_IDS)
+    exchanges = sanitizer.exchanges(recorder.exchanges)
+    found = dict((key, result[key]) for key in ('model', 'firmware_version', 'language', 'profile', 'profile_source',
+                                                'pages', 'tokens', 'oauth', 'expectations', 'expectations_held', 'requests'))
+    return {'probe': sanitizer.value(found), 'exchanges': exchanges}

@@ -227,6 +227,15 @@ def control(page, what):
     return next((name for name, label in page.controls.items() if _ACCESS_KEY.sub('', label).strip() in labels), None)
 
 
+def login_form_missing(page):
+    """What a login form (`page`, in a known language) lacks of what the collection posts: [] if nothing."""
+    return [name for name, found in (
+        ('field ' + ACTION_FIELD, ACTION_FIELD in page.fields),
+        ('password box', len(page.passwords) == 1),
+        ('[%s] control' % control_label(page.lang, 'login'), control(page, 'login')),
+    ) if not found]
+
+
 def control_label(lang, what):
     return _language(lang)['controls'][what][0]
 

@@ -281,11 +281,7 @@ class Session(object):
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)
         # The login form follows the device's user-authentication mode, not the profile: read it.
-        missing = [name for name, found in (
-            ('field ' + profiles.ACTION_FIELD, profiles.ACTION_FIELD in login_page.fields),
-            ('password box', len(login_page.passwords) == 1),
-            ('[%s] control' % profiles.control_label(login_page.lang, 'login'), profiles.control(login_page, 'login')),
-        ) if not found]
+        missing = profiles.login_form_missing(login_page)
         if missing:
             raise MfpError('The login page of %s has no %s: it is no login form this collection knows.'
                            % (self.host, ', '.join(missing)))

@@ -67,9 +67,9 @@ class TokenLab:
             time.sleep(0.1)
         raise AssertionError(f"token still {self.truth(device)}, wanted {state}")
 
-    def get_token(self, browser, path=SMTP, form=OAUTH_FORM):
+    def get_token(self, browser, path=SMTP, form=None):
         # bp_classic asks with the browser's confirm(): one POST with action=gettokenbtn.
-        return browser.submit(path, form, button="gettokenbtn")
+        return browser.submit(path, form or OAUTH_FORM, button="gettokenbtn")
 
 
 @pytest.fixture

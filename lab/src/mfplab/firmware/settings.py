@@ -28,6 +28,8 @@ INDEPENDENT_POP = "pop_oauth"     # POP's own credential on firmware where it is
 def credential_key(page, independent):
     """The settings section holding the OAuth provider and account a page shows."""
     return INDEPENDENT_POP if independent and page == "pop" else "oauth"
+
+
 NUMBERS = {"port": (1, 65535), "timeout": (1, 60), "check_interval": (1, 240)}
 MAX_LENGTH = {"primary_server": 127, "server": 127, "sender_name": 64, "sender_address": 127,
               "user": 64, "account": 127}

@@ -89,7 +89,10 @@ A3_PLAY = [{
             {"printfleet.mfp.mfp_pop": {"auth_method": "oauth2", "provider": "microsoft", "account": POP_ACCOUNT}},
             {"printfleet.mfp.mfp_oauth_token": {"service": "pop", "provider": "microsoft", "account": POP_ACCOUNT}},
             {"printfleet.mfp.mfp_oauth_token": {"state": "query"}, "register": "audit"},
+            {"printfleet.mfp.mfp_info": {}, "register": "probe"},
             {"ansible.builtin.assert": {"that": [
+                "probe.expectations_held and probe.profile == 'bp_a3'",
+                "probe.oauth == audit.ansible_facts.mfp_oauth",
                 "audit.ansible_facts.mfp_oauth.smtp.state == 'obtained'",
                 "audit.ansible_facts.mfp_oauth.smtp.account == '%s'" % ACCOUNT,
                 "audit.ansible_facts.mfp_oauth['pop'].state == 'waiting_for_authorization'",
@@ -100,7 +103,11 @@ A3_PLAY = [{
             {"printfleet.mfp.mfp_oauth_token": {"provider": "microsoft", "account": ACCOUNT},
              "register": "renew", "ignore_errors": True},
             {"printfleet.mfp.mfp_oauth_token": {"state": "query"}, "register": "audit"},
+            # The probe expects no [Get Token] of a panel-only model.
+            {"printfleet.mfp.mfp_info": {}, "register": "probe"},
             {"ansible.builtin.assert": {"that": [
+                "probe.expectations_held and probe.profile == 'bp_a3_panel'",
+                "probe.tokens['pop'].state == 'not_obtained' and probe.tokens.smtp.state == 'invalid'",
                 "renew is failed and 'obtained on the control panel' in renew.msg",
                 "audit.ansible_facts.mfp_oauth.smtp.state == 'invalid'",
             ]}},

@@ -20,10 +20,10 @@ description:
     task's message is the reason.
   - A result of M(printfleet.mfp.mfp_info) with a page it could not read, or whose options or token status
     its profile does not understand (a firmware update, say), gives V(error), with what was not understood.
-  - The OAuth credential (provider, account, token) is shared by the SMTP and POP pages on most models, so a
+  - "The OAuth credential (provider, account, token) is shared by the SMTP and POP pages on most models, so a
     finding about it is reported once even though both pages show it. Where the pages show different
     credentials (A3 models, whose POP page has its own provider, account and token), each finding about
-    one of them names its page (C(POP: token is Waiting for authorization)).
+    one of them names its page (C(POP: token is Waiting for authorization))."
   - The result of the filter, with C(host) added, is one row of the reports made by
     P(printfleet.mfp.token_audit_csv#filter), P(printfleet.mfp.token_audit_junit#filter),
     P(printfleet.mfp.token_audit_html#filter) and P(printfleet.mfp.token_audit_table#filter).

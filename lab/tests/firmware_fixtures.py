@@ -32,14 +32,21 @@ class Admin:
             typed["ggt_textbox(10002)"] = user
         return self.browser.submit(action="loginbtn", **typed)   # as the page's script does on [Login]
 
-    def submit(self, path, changes=None, button="ggt_submit(20)"):
-        """Read-modify-write: the whole form as rendered, with `changes`, posted with `button`."""
+    def submit(self, path, changes=None, button="submitbtn"):
+        """Read-modify-write: the whole form as rendered, with `changes`, posted as the page's script
+        does when the control named `button` is pressed (and its confirm() answered OK)."""
         self.get(path)
-        return self.browser.submit(button=button, **(changes or {}))
+        return self.browser.submit(action=button, **(changes or {}))
 
     def confirm(self, page, ok=True):
-        """Answer a confirmation page with [OK] or [Cancel]."""
-        return self.browser.submit(page.form(), button="ggt_submit(31)" if ok else "ggt_submit(32)")
+        """Answer a confirmation page (mx_classic) with [OK] or [Cancel]."""
+        return self.browser.submit(page.form(), action="okbtn" if ok else "cancelbtn")
+
+
+def err(page):
+    """The message of a page's result line `<p class="err">ERROR[n]: …`, without the code; None if none."""
+    text = page.text(".err")
+    return text.split(": ", 1)[1] if text else None
 
 
 def device_spec(**overrides):
@@ -48,7 +55,7 @@ def device_spec(**overrides):
         "name": "mfp-001", "address": address, "port": free_port(address),
         "model": "BP-C131PW", "profile": "bp_classic", "language": "en",
         "admin_user": "admin", "admin_password": PASSWORD,
-        "session_idle_seconds": 300, "lockout": {"attempts": 5, "seconds": 300},
+        "session_idle_seconds": 300, "lockout": {"attempts": 3, "seconds": 300},
         "settings": {}, "token": {"state": "not_obtained"},
     }
     spec.update(overrides)

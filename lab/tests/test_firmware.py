@@ -6,16 +6,18 @@ import time
 import pytest
 from aiohttp import web
 
+from mfplab.faults import Faults
 from mfplab.firmware.device import Device
 from mfplab.store import JsonStore
-from firmware_fixtures import PASSWORD, POP, SMTP, Admin, device_spec, serve_device
+from firmware_fixtures import PASSWORD, POP, SMTP, Admin, device_spec, err, serve_device
 
 # bp_classic SMTP field names
 SERVER, PORT, TIMEOUT, SENDER_NAME, SENDER_ADDRESS, SSL_TLS, AUTH, USER, SMTP_PASSWORD, CHANGE_PASSWORD, \
     PROVIDER, ACCOUNT = (f"ggt_{kind}({i})" for i, kind in enumerate(
-        ("textbox", "textbox", "textbox", "textbox", "textbox", "checkbox", "select", "textbox", "password",
+        ("textbox", "textbox", "textbox", "textbox", "textbox", "checkbox", "select", "textbox", "textbox",
          "checkbox", "select", "textbox"), start=1))
-GET_TOKEN, DELETE, CONNECTION_TEST = "ggt_button(21)", "ggt_button(22)", "ggt_button(23)"
+# bp_classic control names (the `action` its page script posts)
+SUBMIT, GET_TOKEN, DELETE, CONNECTION_TEST = "submitbtn", "gettokenbtn", "deletebtn", "testButton"
 
 FULL_SMTP = {
     SERVER: "smtp.office365.com", PORT: "587", TIMEOUT: "30", SENDER_NAME: 'Våning 3 "MFP" <A&B>',
@@ -93,7 +95,7 @@ def test_login_sets_session_cookie_and_redirects_to_the_page(served, background_
     device, browser = served()
     form = browser.get(f"/login.html?{POP}").form()
     assert form.action == f"/login.html?{POP}"
-    assert len(form.fields["token2"]) == 32
+    assert len(form.fields["token2"]) == 80
     assert "ggt_textbox(10002)" not in form.fields   # bp_classic: password only
     response = browser.login(target=POP)
     assert response.status == 302 and response.response.headers["Location"] == POP
@@ -108,7 +110,7 @@ def test_wrong_password_shows_form_again_and_counts(served, background_loop):
     device, browser = served()
     page = browser.login(password="wrong")
     assert page.status == 200
-    assert page.text("errorMessage") == "Login failed. Check the login name and password."
+    assert err(page) == "Login failed. Check the login name and password."
     assert page.form().fields["token2"] and "ggt_textbox(10003)" in page.form().fields
     assert browser.get(SMTP).status == 302
     state = truth(background_loop, device)
@@ -122,7 +124,7 @@ def test_lockout_refuses_even_the_right_password_until_it_ends(served, backgroun
         browser.login(password="wrong")
     refused = browser.login()
     assert refused.status == 200
-    assert refused.text("errorMessage") == "Login is locked because of repeated failed attempts. Try again later."
+    assert err(refused) == "Login is locked because of repeated failed attempts. Try again later."
     state = truth(background_loop, device)
     assert state["session"]["locked_until"] and state["counters"]["failed_logins"] == 3
     time.sleep(1.1)
@@ -137,9 +139,9 @@ def test_login_token2_is_single_use_and_required(served, background_loop):
     assert browser.post(form.action, fields).status == 302
     browser.get("/logout.html")
     replayed = browser.post(form.action, fields)
-    assert replayed.text("errorMessage") == "The page has expired. Reload the page and try again."
+    assert err(replayed) == "The page has expired. Reload the page and try again."
     missing = browser.post(form.action, {"ggt_textbox(10003)": PASSWORD, "action": "loginbtn"})
-    assert missing.status == 200 and missing.text("errorMessage").startswith("The page has expired")
+    assert missing.status == 200 and err(missing).startswith("The page has expired")
     assert truth(background_loop, device)["counters"]["logins"] == 1
 
 
@@ -151,19 +153,20 @@ def test_a_login_post_without_the_login_action_is_no_login(served, background_lo
     assert form.fields["action"] == "" and form.fields["ggt_select(10009)"] == "3"
     assert form.fields["ordinate"] == "0" and form.fields["ggt_hidden(10008)"] == "5"
     again = browser.post(form.action, dict(form.fields, **{"ggt_textbox(10003)": PASSWORD}))
-    assert again.status == 200 and again.form().fields["token2"] and again.text("errorMessage") is None
+    assert again.status == 200 and again.form().fields["token2"] and err(again) is None
     counters = truth(background_loop, device)["counters"]
     assert counters["logins"] == 0 and counters["failed_logins"] == 0
 
 
 def test_mx_classic_asks_the_login_name_and_uses_its_own_field_names(served):
     _device, browser = served(model="MX-3071", profile="mx_classic")
-    assert browser.login().text("errorMessage").startswith("Login failed")
-    assert browser.login(user="operator").text("errorMessage").startswith("Login failed")
+    assert err(browser.login()).startswith("Login failed")
+    assert err(browser.login(user="operator")).startswith("Login failed")
     assert browser.login(user="admin").status == 302
     page = browser.get(SMTP)
     assert page.text("modelName") == "MX-3071"
-    assert page.form().fields["ggt_textbox(102)"] == "25" and "ggt_button(123)" in page.form().buttons
+    assert page.form().fields["ggt_textbox(102)"] == "25"
+    assert 'name="executebtn" value="Submit(U)" onclick="validate(this.name)"' in page.response.text
     assert browser.get(POP).form().fields["ggt_textbox(203)"] == "5"
 
 
@@ -172,7 +175,7 @@ def test_only_one_administrator_at_a_time(served, background_loop, lab_ca):
     second = Admin(first.base_url, lab_ca.ca_path)
     assert first.login().status == 302
     refused = second.login()
-    assert refused.text("errorMessage") == "Another administrator is logged in. Try again later."
+    assert err(refused) == "Another administrator is logged in. Try again later."
     assert truth(background_loop, device)["counters"]["failed_logins"] == 0
     assert first.get(SMTP).status == 200            # the first session is untouched
     assert first.login().status == 302              # its own cookie replaces its session
@@ -193,7 +196,7 @@ def test_idle_session_expires(served, background_loop, lab_ca):
 def test_logout_ends_the_session(admin, background_loop):
     device, browser = admin
     page = browser.get("/logout.html")
-    assert page.text("statusMessage") == "You have logged out."
+    assert page.text(".ok") == "You have logged out."
     assert page.form().fields["token2"]
     assert browser.get(SMTP).status == 302
     assert not truth(background_loop, device)["session"]["active"]
@@ -216,13 +219,13 @@ def test_forced_session_expiry_and_reboot_need_a_new_login(admin, background_loo
 def test_settings_post_without_or_with_spent_token2_changes_nothing(admin, background_loop):
     device, browser = admin
     page = browser.get(SMTP)
-    fields = dict(page.form().fields, **{SENDER_NAME: "first", "ggt_submit(20)": "Submit"})
-    assert browser.post(SMTP, fields).text("statusMessage") == "The settings have been saved."
+    fields = dict(page.form().fields, **{SENDER_NAME: "first", "action": SUBMIT})
+    assert browser.post(SMTP, fields).text(".ok") == "The settings have been saved."
     replay = browser.post(SMTP, dict(fields, **{SENDER_NAME: "second"}))
-    assert replay.text("errorMessage") == "The page has expired. Reload the page and try again."
+    assert err(replay) == "The page has expired. Reload the page and try again."
     no_token = {k: v for k, v in fields.items() if k != "token2"}
     no_token[SENDER_NAME] = "third"
-    assert browser.post(SMTP, no_token).text("errorMessage").startswith("The page has expired")
+    assert err(browser.post(SMTP, no_token)).startswith("The page has expired")
     state = truth(background_loop, device)
     assert state["settings"]["smtp"]["sender_name"] == "first"
     assert state["counters"]["settings_saved"] == 1
@@ -233,17 +236,18 @@ def test_token2_of_an_earlier_session_is_refused(admin, background_loop):
     old = browser.get(SMTP).form().fields
     browser.get("/logout.html")
     browser.login()
-    page = browser.post(SMTP, dict(old, **{SENDER_NAME: "stale", "ggt_submit(20)": "Submit"}))
-    assert page.text("errorMessage").startswith("The page has expired")
+    page = browser.post(SMTP, dict(old, **{SENDER_NAME: "stale", "action": SUBMIT}))
+    assert err(page).startswith("The page has expired")
     assert truth(background_loop, device)["settings"]["smtp"]["sender_name"] == ""
 
 
 def test_a_partial_post_empties_what_it_omits(admin, background_loop):
     device, browser = admin
     browser.submit(SMTP, FULL_SMTP)
-    token2 = browser.get(SMTP).form().fields["token2"]
-    page = browser.post(SMTP, {"token2": token2, PORT: "2525", TIMEOUT: "20", "ggt_submit(20)": "Submit"})
-    assert page.text("statusMessage") == "The settings have been saved."
+    fields = browser.get(SMTP).form().fields
+    page = browser.post(SMTP, {"token1": fields["token1"], "token2": fields["token2"], PORT: "2525", TIMEOUT: "20",
+                               "action": SUBMIT})
+    assert page.text(".ok") == "The settings have been saved."
     smtp = truth(background_loop, device)["settings"]["smtp"]
     assert smtp == {"primary_server": "", "port": 2525, "timeout": 20, "sender_name": "", "sender_address": "",
                     "ssl_tls": False, "auth_method": "none", "user": "", "password_set": False}
@@ -283,7 +287,7 @@ def test_a_validation_error_changes_nothing(admin, background_loop, changes, mes
     browser.submit(SMTP, FULL_SMTP)
     before = truth(background_loop, device)
     page = browser.submit(SMTP, dict(changes, **{SENDER_NAME: changes.get(SENDER_NAME, "edited")}))
-    assert page.text("errorMessage") == message
+    assert err(page) == message
     assert page.form().fields[SENDER_NAME] == changes.get(SENDER_NAME, "edited")   # the posted values, not the stored
     after = truth(background_loop, device)
     assert after["settings"] == before["settings"]
@@ -294,14 +298,14 @@ def test_pop_validation_and_swedish_messages(served, background_loop):
     device, browser = served(language="sv")
     browser.login()
     page = browser.submit(POP, {"ggt_textbox(2)": "0"})
-    assert page.text("errorMessage") == "Portnummer: Ange ett tal från 1 till 65535."
+    assert err(page) == "Portnummer: Ange ett tal från 1 till 65535."
     page = browser.submit(POP, {"ggt_textbox(3)": "241"})
-    assert page.text("errorMessage") == "Kontrollintervall: Ange ett tal från 1 till 240."
+    assert err(page) == "Kontrollintervall: Ange ett tal från 1 till 240."
     page = browser.submit(POP, {"ggt_textbox(1)": "pop.example", "ggt_select(5)": "0"})
-    assert page.text("errorMessage") == "Användarnamn: Ange ett värde."
+    assert err(page) == "Användarnamn: Ange ett värde."
     assert truth(background_loop, device)["settings"]["pop"]["server"] == ""
     page = browser.submit(POP, {"ggt_textbox(1)": "pop.example", "ggt_textbox(6)": "scanner"})
-    assert page.text("statusMessage") == "Inställningarna har sparats."
+    assert page.text(".ok") == "Inställningarna har sparats."
 
 
 # --- languages, shared credential, passwords ---
@@ -339,7 +343,7 @@ def test_swedish_labels_follow_the_manual(served):
 def test_provider_and_account_are_shared_by_both_pages(admin, background_loop):
     device, browser = admin
     page = browser.submit(POP, {"ggt_select(9)": "1", "ggt_textbox(10)": "mailbox@contoso.example"})
-    assert page.text("statusMessage") == "The settings have been saved."
+    assert page.text(".ok") == "The settings have been saved."
     smtp = browser.get(SMTP).form()
     assert smtp.fields[PROVIDER] == "1" and smtp.fields[ACCOUNT] == "mailbox@contoso.example"
     assert truth(background_loop, device)["settings"]["oauth"] == {
@@ -363,79 +367,168 @@ def test_passwords_are_write_only_and_change_only_with_change_password(admin, ba
 
 # --- token buttons without a provider ---
 
-def test_get_token_asks_first_and_cancel_changes_nothing(admin, background_loop):
-    device, browser = admin
-    confirm = browser.submit(SMTP, dict(FULL_SMTP, **{ACCOUNT: "new@contoso.example"}), button=GET_TOKEN)
+def test_get_token_and_delete_are_confirmed_by_the_pages_script(admin):
+    # bp_classic: confirm() in the browser, so one POST with action=gettokenbtn does it.
+    _device, browser = admin
+    page = browser.get(SMTP)
+    text = page.response.text
+    assert f'<input type="button" name="{GET_TOKEN}" value="Get Token" onclick="validate(this.name)">' in text
+    assert 'confirm("Obtain a token for the account entered?")' in text and 'confirm("Delete the token?")' in text
+    fields = page.form().fields
+    assert fields["action"] == "" and fields["ordinate"] == "0" and fields["nw_service_smtpWebChange"] == ""
+    assert len(fields["token1"]) == 80 and len(fields["token2"]) == 80
+    assert not page.form().buttons   # no submit buttons: every control is type="button"
+
+
+# mx_classic SMTP fields for [Get Token]: OAuth 2.0, Microsoft, an account
+# (mx_classic numbers its options from 1: OAuth 2.0 is 3, Microsoft 2)
+MX_OAUTH = {"ggt_textbox(101)": "smtp.office365.com", "ggt_select(107)": "3", "ggt_select(111)": "2",
+            "ggt_textbox(112)": "new@contoso.example"}
+
+
+@pytest.fixture
+def mx_admin(served):
+    """A logged-in browser on an mx_classic device (confirmation pages): (device, browser)."""
+    device, browser = served(model="MX-3071", profile="mx_classic")
+    assert browser.login(user="admin").status == 302
+    return device, browser
+
+
+def test_mx_classic_asks_on_a_confirmation_page_and_cancel_changes_nothing(mx_admin, background_loop):
+    device, browser = mx_admin
+    form = MX_OAUTH
+    confirm = browser.submit(SMTP, form, button="tokengetbtn")
     assert confirm.text("confirmMessage") == "Obtain a token for new@contoso.example?"
-    assert confirm.form().fields["ggt_hidden(30)"] == "get_token"
-    assert {"ggt_submit(31)", "ggt_submit(32)"} <= set(confirm.form().buttons)
+    assert 'name="okbtn"' in confirm.response.text and 'name="cancelbtn"' in confirm.response.text
     assert truth(background_loop, device)["counters"]["settings_saved"] == 0
     page = browser.confirm(confirm, ok=False)
     assert page.text("tokenStatus") == "Not Obtained"
     state = truth(background_loop, device)
     assert state["settings"]["oauth"]["account"] == "" and state["counters"]["settings_saved"] == 0
+    page = browser.confirm(browser.submit(SMTP, form, button="tokengetbtn"))
+    assert err(page) == "Could not connect to the provider. The token was not obtained."
+    assert truth(background_loop, device)["settings"]["oauth"]["account"] == "new@contoso.example"
 
 
 def test_get_token_needs_provider_and_account(admin):
     _device, browser = admin
     page = browser.submit(SMTP, {AUTH: "2", PROVIDER: "1", SERVER: "smtp.office365.com"}, button=GET_TOKEN)
-    assert page.text("errorMessage") == "Account Name: Enter a value."
+    assert err(page) == "Account Name: Enter a value."
     assert page.text("confirmMessage") is None
 
 
 def test_get_token_needs_oauth2_selected_first(admin):
     _device, browser = admin
     page = browser.submit(SMTP, dict(FULL_SMTP, **{AUTH: "1"}), button=GET_TOKEN)
-    assert page.text("errorMessage") == "Authentication Method: Select OAuth 2.0 to get a token."
+    assert err(page) == "Authentication Method: Select OAuth 2.0 to get a token."
     assert page.text("confirmMessage") is None
 
 
 @pytest.mark.parametrize("provider", ["1", "2"])
 def test_get_token_without_a_reachable_provider_saves_but_stays_not_obtained(admin, background_loop, provider):
     device, browser = admin
-    confirm = browser.submit(SMTP, dict(FULL_SMTP, **{PROVIDER: provider}), button=GET_TOKEN)
-    page = browser.confirm(confirm)
-    assert page.text("errorMessage") == "Could not connect to the provider. The token was not obtained."
+    page = browser.submit(SMTP, dict(FULL_SMTP, **{PROVIDER: provider}), button=GET_TOKEN)
+    assert page.text(".err") == "ERROR[1003]: Could not connect to the provider. The token was not obtained."
     assert page.text("tokenStatus") == "Not Obtained"
     state = truth(background_loop, device)
     assert state["token"]["state"] == "not_obtained"
     assert state["settings"]["smtp"]["auth_method"] == "oauth2" and state["counters"]["settings_saved"] == 1
 
 
-def test_a_confirmation_is_answered_once_and_not_after_a_reboot(admin, background_loop):
-    device, browser = admin
-    confirm = browser.submit(SMTP, FULL_SMTP, button=GET_TOKEN)
-    forged = dict(confirm.form().fields, **{"ggt_hidden(30)": "delete", "ggt_submit(31)": "OK"})
-    assert browser.post(SMTP, forged).text("errorMessage").startswith("The page has expired")
-    confirm = browser.submit(SMTP, FULL_SMTP, button=GET_TOKEN)
+def test_a_busy_machine_shows_the_confirmation_again(background_loop, lab_ca, tmp_path):
+    spec = device_spec(model="MX-3071", profile="mx_classic")
+    device = Device(spec, JsonStore(tmp_path / "mx.json"), None)
+    faults = Faults(spec["name"], {})
+    base_url = background_loop.serve(device.app(middlewares=[faults.middleware]), spec["address"], spec["port"],
+                                     lab_ca.server_context(spec["address"]))
+    browser = Admin(base_url, lab_ca.ca_path)
+    browser.login(user="admin")
+    confirm = browser.submit(SMTP, MX_OAUTH, button="tokengetbtn")
+    faults.update({"busy_rate": 1.0})
+    again = browser.confirm(confirm)
+    assert again.text(".err").startswith("ERROR[5000]") and again.text("confirmMessage") == confirm.text("confirmMessage")
+    faults.update({"busy_rate": None})
+    assert err(browser.confirm(again)) == "Could not connect to the provider. The token was not obtained."
+    assert truth(background_loop, device)["settings"]["oauth"]["account"] == "new@contoso.example"
+
+
+def test_a_confirmation_is_answered_once_and_not_after_a_reboot(mx_admin, background_loop):
+    device, browser = mx_admin
+    form = MX_OAUTH
+    confirm = browser.submit(SMTP, form, button="tokengetbtn")
+    forged = dict(confirm.form().fields, action="okbtn", token2="0" * 80)
+    assert err(browser.post(SMTP, forged)).startswith("The page has expired")
+    assert browser.confirm(confirm).text("confirmMessage") is None   # the confirmation was spent
+    confirm = browser.submit(SMTP, form, button="tokengetbtn")
     background_loop.call(device.reboot)
     assert browser.confirm(confirm).status == 302
     assert truth(background_loop, device)["counters"]["settings_saved"] == 0
 
 
-def test_delete_asks_first_then_deletes_and_ignores_posted_values(served, background_loop):
+def test_delete_is_one_post_and_ignores_posted_values(served, background_loop):
     token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "rt"}
     device, browser = served(token=token)
     browser.login()
-    confirm = browser.submit(POP, {"ggt_textbox(2)": "995"}, button=DELETE)
-    assert confirm.text("confirmMessage") == "Delete the token?"
-    assert browser.confirm(confirm, ok=False).text("tokenStatus") == "Obtained"
-    confirm = browser.submit(POP, {"ggt_textbox(2)": "995"}, button=DELETE)
-    page = browser.confirm(confirm)
-    assert page.text("statusMessage") == "The token has been deleted."
+    page = browser.submit(POP, {"ggt_textbox(2)": "995"}, button=DELETE)
+    assert page.text(".ok") == "The token has been deleted."
     assert page.text("tokenStatus") == "Not Obtained" and page.text("tokenAccount") is None
     state = truth(background_loop, device)
     assert state["token"]["state"] == "not_obtained" and state["settings"]["pop"]["port"] == 110
     assert browser.get(SMTP).text("tokenStatus") == "Not Obtained"
 
 
-def test_connection_test_reports_on_the_saved_settings(admin):
-    _device, browser = admin
-    assert browser.submit(SMTP, button=CONNECTION_TEST).text("errorMessage") == "Connection test failed."
-    browser.submit(SMTP, {SERVER: "smtp.example"})
-    assert browser.submit(SMTP, button=CONNECTION_TEST).text("statusMessage") == "Connection test succeeded."
-    browser.submit(SMTP, FULL_SMTP)   # OAuth 2.0 without a token
-    assert browser.submit(SMTP, button=CONNECTION_TEST).text("errorMessage") == "Connection test failed."
+def test_connection_test_tests_the_posted_values_without_saving_them(admin, background_loop):
+    device, browser = admin
+    assert err(browser.submit(SMTP, button=CONNECTION_TEST)) == "Connection test failed."
+    page = browser.submit(SMTP, {SERVER: "smtp.example"}, button=CONNECTION_TEST)
+    assert page.text(".ok") == "Connection test succeeded."
+    assert page.form().fields[SERVER] == "smtp.example"     # the page keeps what was tested
+    assert truth(background_loop, device)["settings"]["smtp"]["primary_server"] == ""   # nothing saved
+    assert err(browser.submit(SMTP, FULL_SMTP, button=CONNECTION_TEST)) == "Connection test failed."  # no token
+
+
+def test_unknown_actions_and_the_old_submit_button_convention_change_nothing(admin, background_loop):
+    device, browser = admin
+    for extra in ({"action": "nosuchbtn"}, {"action": "", "ggt_submit(20)": "Submit"}, {"ggt_submit(20)": "Submit"}):
+        fields = dict(browser.get(SMTP).form().fields, **{SENDER_NAME: "changed"}, **extra)
+        page = browser.post(SMTP, fields)
+        assert page.status == 200 and page.text(".ok") is None and page.text(".err") is None
+        assert page.form().fields[SENDER_NAME] == ""
+    assert truth(background_loop, device)["counters"]["settings_saved"] == 0
+
+
+def test_logout_control_on_the_page_ends_the_session(admin, background_loop):
+    device, browser = admin
+    page = browser.get(SMTP)
+    assert '<input type="button" name="logoutbtn" value="Logout(L)" onclick="validate(this.name)">' in \
+        page.response.text
+    page = browser.submit(SMTP, button="logoutbtn")
+    assert page.text(".ok") == "You have logged out." and page.form().fields["token2"]
+    assert browser.get(SMTP).status == 302
+    assert not truth(background_loop, device)["session"]["active"]
+
+
+def test_token1_must_match_its_token2(admin, background_loop):
+    device, browser = admin
+    fields = dict(browser.get(SMTP).form().fields, **{SENDER_NAME: "x", "action": SUBMIT})
+    assert err(browser.post(SMTP, dict(fields, token1="f" * 80))).startswith("The page has expired")
+    assert truth(background_loop, device)["counters"]["settings_saved"] == 0
+
+
+def test_busy_machine_answers_error_5000_and_does_nothing(background_loop, lab_ca, tmp_path):
+    spec = device_spec()
+    device = Device(spec, JsonStore(tmp_path / "device.json"), None)
+    faults = Faults(spec["name"], {"busy_rate": 1.0})
+    base_url = background_loop.serve(device.app(middlewares=[faults.middleware]), spec["address"], spec["port"],
+                                     lab_ca.server_context(spec["address"]))
+    browser = Admin(base_url, lab_ca.ca_path)
+    assert browser.login().status == 302    # the login is no settings post
+    page = browser.submit(SMTP, {SENDER_NAME: "busy"})
+    assert page.text(".err") == "ERROR[5000]: The machine is busy. Try again later."
+    assert page.form().fields["token2"] and page.form().fields[SENDER_NAME] == ""
+    faults.update({"busy_rate": None})
+    assert browser.submit(SMTP, {SENDER_NAME: "busy"}).text(".ok") == "The settings have been saved."
+    assert truth(background_loop, device)["counters"]["settings_saved"] == 1
 
 
 # --- ground truth and persistence ---
@@ -467,3 +560,36 @@ def test_settings_and_token_survive_a_new_device_over_the_same_store(served, bac
     assert state["settings"]["smtp"]["sender_name"] == "changed"
     assert state["settings"]["oauth"]["account"] == "scan@contoso.example"
     assert state["token"]["state"] == "obtained" and state["token"]["account"] == "scan@contoso.example"
+
+
+# --- A3 models: POP's own credential, and a token obtained on the panel ---
+
+def test_an_independent_pop_credential_is_pops_alone(served, background_loop):
+    smtp_token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "a"}
+    pop_token = {"state": "obtained", "account": "pop@contoso.example", "provider": "microsoft", "refresh_token": "b"}
+    device, browser = served(profile="bp_a3", model="BP-B550WD", token=smtp_token, pop_token=pop_token,
+                             settings={"oauth": {"provider": "microsoft", "account": "scan@contoso.example"}})
+    browser.login()
+    assert browser.get(POP).text("tokenAccount") == "pop@contoso.example"
+    page = browser.submit(POP, {"ggt_select(9)": "1", "ggt_textbox(10)": "mailbox@contoso.example"})
+    assert page.text(".ok") == "The settings have been saved."
+    assert browser.get(SMTP).form().fields[ACCOUNT] == "scan@contoso.example"   # SMTP's own, untouched
+    assert browser.submit(POP, button=DELETE).text("tokenStatus") == "Not Obtained"
+    assert browser.get(SMTP).text("tokenStatus") == "Obtained"
+    state = truth(background_loop, device)
+    assert state["settings"]["oauth"]["account"] == "scan@contoso.example"
+    assert state["settings"]["pop_oauth"] == {"provider": "microsoft", "account": "mailbox@contoso.example"}
+    assert state["token"]["state"] == "obtained" and state["pop_token"]["state"] == "not_obtained"
+
+
+def test_a_panel_only_model_offers_no_get_token_on_its_page(served, background_loop):
+    token = {"state": "obtained", "account": "scan@contoso.example", "provider": "microsoft", "refresh_token": "rt"}
+    device, browser = served(profile="bp_a3_panel", model="BP-70C65", token=token)
+    browser.login()
+    page = browser.get(SMTP)
+    assert f'name="{GET_TOKEN}"' not in page.response.text and f'name="{DELETE}"' in page.response.text
+    ignored = browser.submit(SMTP, dict(FULL_SMTP), button=GET_TOKEN)
+    assert ignored.text(".ok") is None and ignored.text(".err") is None
+    assert ignored.text("tokenStatus") == "Obtained"
+    assert browser.submit(SMTP, button=DELETE).text("tokenStatus") == "Not Obtained"
+    assert truth(background_loop, device)["token"]["state"] == "not_obtained"

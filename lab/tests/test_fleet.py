@@ -32,7 +32,8 @@ def test_defaults_merge_deeply_and_entries_override_them():
     device = parsed.devices[0]
     assert device["language"] == "sv"
     assert device["settings"]["smtp"] == {"port": 465, "timeout": 9}
-    assert device["lockout"] == {"attempts": 5, "seconds": 300}
+    assert device["lockout"] == {"attempts": 3, "seconds": 300}   # Sharp's usual 3 attempts / 5 minutes
+    assert device["authentication"] is None
 
 
 @pytest.mark.parametrize("devices, message", [
@@ -42,11 +43,13 @@ def test_defaults_merge_deeply_and_entries_override_them():
     ([{"name": "a", "address": "127.1.0.9"}, {"name": "b", "address": "127.1.0.9"}], "used twice"),
     ([{"name": "a", "address": "10.0.0.1"}], "not an IPv4 loopback"),
     ([{"name": "a", "language": "de"}], "language must be one of"),
-    ([{"name": "a", "profile": "bp_modern"}], r"profile must be one of \['bp_classic', 'mx_classic'\]"),
+    ([{"name": "a", "profile": "bp_modern"}], r"profile must be one of \['bp_a3', 'bp_a3_panel', 'bp_classic', 'mx_classic'\]"),
     ([{"name": "a", "faults": {"melt": True}}], "unknown faults"),
+    ([{"name": "a", "authentication": "kerberos"}], "authentication must be one of"),
     ([{"name": "a", "faults": {"error_rate": 2}}], "between 0 and 1"),
     ([{"name": "a", "token": {"state": "obtained"}}], "needs the account"),
     ([{"name": "a", "token": {"state": "shiny"}}], "token.state must be one of"),
+    ([{"name": "a", "pop_token": {"state": "invalid"}}], "a pop_token that is invalid needs the account"),
     ([{"name": "p{n}", "count": 0}], "positive whole number"),
 ])
 def test_a_bad_fleet_file_is_refused_with_the_entry_named(devices, message):
@@ -60,11 +63,13 @@ def test_the_provider_must_register_the_devices_client():
 
 
 def test_the_inventory_groups_hosts_and_carries_what_the_collection_needs(tmp_path):
-    parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"}])
+    parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"},
+                    {"name": "c", "profile": "mx_classic", "authentication": "admin_two_step"}])
     printers = inventory(parsed, tmp_path / "ca.pem", tmp_path / "control.secret")["all"]["children"]["printers"]
     assert printers["hosts"]["a"]["ansible_host"] == parsed.devices[0]["address"]
     assert printers["hosts"]["a"]["mfp_ca_path"] == str(tmp_path / "ca.pem")
     assert "mfp_admin_user" not in printers["hosts"]["a"]
     assert printers["hosts"]["b"]["mfp_admin_user"] == "root"
+    assert "mfp_admin_user" not in printers["hosts"]["c"]   # its login form asks no name
     assert set(printers["children"]["ui_sv"]["hosts"]) == {"b"}
-    assert set(printers["children"]["profile_mx_classic"]["hosts"]) == {"b"}
+    assert set(printers["children"]["profile_mx_classic"]["hosts"]) == {"b", "c"}

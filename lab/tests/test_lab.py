@@ -275,7 +275,7 @@ def test_a_revoked_account_makes_its_holders_invalid_when_they_next_send_mail(la
 def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, control):
     # A person changes the account on the page; the token stays, as the manual says, but is useless.
     browser = logged_in(lab, "holder")
-    browser.submit(button="ggt_submit(20)", **{"ggt_textbox(12)": "new-scan@contoso.example"})
+    browser.submit(action="submitbtn", **{"ggt_textbox(12)": "new-scan@contoso.example"})
     assert control.device("holder")["settings"]["oauth"]["account"] == "new-scan@contoso.example"
     assert control.post("/devices/holder/send-mail").json() == {"state": "obtained", "error": "account_mismatch"}
     assert control.device("holder")["token"]["state"] == "obtained"
@@ -283,9 +283,8 @@ def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, contro
 
 def test_get_token_then_an_approval_through_the_control_api_obtains_it(lab, control):
     browser = logged_in(lab, "plain")
-    browser.submit(button="ggt_button(21)",
+    browser.submit(action="gettokenbtn",   # confirmed by the page's confirm(): one POST
                    **{"ggt_select(7)": "2", "ggt_select(11)": "1", "ggt_textbox(12)": ACCOUNT})
-    browser.submit(button="ggt_submit(31)")
     code = control.device("plain")["token"]["user_code"]
     assert [p["user_code"] for p in control.get("/idp/pending").json()["pending"]] == [code]
     control.post("/idp/approve", {"user_code": code, "username": ACCOUNT})
@@ -299,7 +298,7 @@ def test_settings_and_tokens_survive_a_lab_restart(tmp_path):
     fleet = parse_fleet(fleet_document(DEVICES))
     with LabThread(fleet, tmp_path / "state") as running:
         browser = logged_in(running, "plain")
-        browser.submit(button="ggt_submit(20)", **{"ggt_textbox(4)": "Floor 3 scanner"})
+        browser.submit(action="submitbtn", **{"ggt_textbox(4)": "Floor 3 scanner"})
         browser.open(base_url(running, "plain") + "/logout.html")
         before = running.lab.host("holder").ground_truth()["token"]
     with LabThread(fleet, tmp_path / "state") as running:

@@ -35,8 +35,8 @@ options:
     default: https
   mfp_admin_user:
     description:
-      - Login name of the device administrator, for device profiles whose login asks for one
-        (V(mx_classic)). Ignored by profiles that log in with the password alone (V(bp_classic)).
+      - Login name of the device administrator, for devices whose login page asks for one (user
+        authentication). Ignored where the login page asks the password alone.
       - When not given in the task, the host variable of the same name is used.
     type: str
   mfp_admin_password:
@@ -86,7 +86,7 @@ options:
       - V(auto) detects it from the model name on the login page.
       - When not given in the task, the host variable of the same name is used.
     type: str
-    choices: [auto, bp_classic, mx_classic]
+    choices: [auto, bp_a3, bp_a3_panel, bp_classic, mx_classic]
     default: auto
   mfp_execution:
     description:

@@ -20,8 +20,10 @@ description:
     task's message is the reason.
   - A result of M(printfleet.mfp.mfp_info) with a page it could not read, or whose options or token status
     its profile does not understand (a firmware update, say), gives V(error), with what was not understood.
-  - The OAuth credential (provider, account, token) is shared by the SMTP and POP pages, so a finding
-    about it is reported once even though both pages show it.
+  - "The OAuth credential (provider, account, token) is shared by the SMTP and POP pages on most models, so a
+    finding about it is reported once even though both pages show it. Where the pages show different
+    credentials (A3 models, whose POP page has its own provider, account and token), each finding about
+    one of them names its page (C(POP: token is Waiting for authorization))."
   - The result of the filter, with C(host) added, is one row of the reports made by
     P(printfleet.mfp.token_audit_csv#filter), P(printfleet.mfp.token_audit_junit#filter),
     P(printfleet.mfp.token_audit_html#filter) and P(printfleet.mfp.token_audit_table#filter).
@@ -108,7 +110,8 @@ _value:
       type: dict
     sign_in:
       description:
-        - While the token waits for authorization, the sign-in to do, as the SMTP page's token panel shows it
+        - While a token waits for authorization, the sign-in to do, as the token panel shows it (the SMTP
+          page's, else the POP page's where POP has a token of its own)
           (RV(printfleet.mfp.mfp_info#module:tokens), RV(printfleet.mfp.mfp_oauth_token#module:token)). The
           C(user_code) to enter at C(verification_uri) before C(expires_at).
         - V(null) when there is no code to enter, or the device was not read.
@@ -126,6 +129,8 @@ from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
 SIGN_IN_KEYS = ('user_code', 'verification_uri', 'expires_at')
+# What makes a page's OAuth credential: both pages show the same one unless POP has its own.
+CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account')
 
 
 # What the modules accept as a provider; None: not checked.
@@ -156,15 +161,23 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
     reasons = ['the %s page was not read' % SERVICE_NAMES[service] for service, page in pages.items() if not page]
     if require_oauth2:
         reasons += [_auth_finding(service, page) for service, page in pages.items() if page]
-    if expected_provider:
-        reasons += [_provider_finding(page, expected_provider) for page in read]
-    if expected_account:
-        reasons += [_account_finding(page, expected_account) for page in read]
-    reasons += [_state_finding(page, require_obtained) for page in read]
-    reasons += [_token_account_finding(page) for page in read]
+    # One credential shown on both pages is judged once; credentials of their own each with its page's name.
+    shared = len(set(tuple(page[key] for key in CREDENTIAL_KEYS) for page in read)) <= 1
+    for service, page in pages.items():
+        if not page:
+            continue
+        findings = []
+        if expected_provider:
+            findings.append(_provider_finding(page, expected_provider))
+        if expected_account:
+            findings.append(_account_finding(page, expected_account))
+        findings += [_state_finding(page, require_obtained), _token_account_finding(page)]
+        reasons += [finding if shared else '%s: %s' % (SERVICE_NAMES[service], finding)
+                    for finding in findings if finding]
     reasons = _unique(reason for reason in reasons if reason)
+    tokens = [result.get('token')] + [(result.get('tokens') or {}).get(service) for service in SERVICE_NAMES]
     return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
-            'sign_in': _sign_in(result.get('token') or (result.get('tokens') or {}).get('smtp') or {})}
+            'sign_in': _sign_in(next((token for token in tokens if token and token.get('user_code')), {}))}
 
 
 def _not_read(status, reasons):

@@ -6,7 +6,7 @@
 """mfp_info: read a device without changing it, and say how well its pages match its profile.
 
 Private to the collection. The probe logs in, reads the SMTP and POP pages and logs out: its only
-POST is the login (and the logout, where a firmware logs out by a form). What the pages show is
+POSTs are the login (two on a two-step device) and the logout, which presses the page's [Logout]. What the pages show is
 judged afterwards, from the pages alone (examine()), so that a captured page can be judged in a
 test the same way as a live one.
 """
@@ -50,9 +50,9 @@ def run_info(params):
                     errors[service] = str(error)   # a page the device lacks: the other one is read all the same
     except MfpError as error:
         failure = error
-    login = recorder.bodies('GET', profiles.LOGIN_PATH)
-    login_page = Page(login[0]) if login else None
-    result = examine(session.profile, login_page, pages, errors)
+    login_pages = [Page(body) for body in recorder.bodies('GET', profiles.LOGIN_PATH)
+                   + recorder.bodies('POST', profiles.LOGIN_PATH) if body]
+    result = examine(session.profile, login_form(login_pages), pages, errors, two_step=_two_step(login_pages))
     result.update(
         changed=False,
         profile_source='detected' if params['mfp_profile'] == 'auto' else 'given',
@@ -67,11 +67,21 @@ def run_info(params):
         result['warnings'].append('The pages of %s do not match profile %s in every point (see expectations): '
                                   'the other modules may fail on this device.' % (session.host, session.profile))
     if params['capture']:
-        result['capture'] = sanitized_capture(params, recorder, result)
+        result['capture'] = sanitized_capture(params, recorder, result, login_pages, pages)
     if failure:
         # The capture of what was read goes with the failure: that is what a support request needs.
         result.update(failure.details, failed=True, msg=str(failure))
     return result
+
+
+def login_form(login_pages):
+    """The login form the password went in: the first login page with a password box (after
+    [Administrator Login] on a two-step device), else the first one read; None if none was."""
+    return next((page for page in login_pages if page.passwords), login_pages[0] if login_pages else None)
+
+
+def _two_step(login_pages):
+    return bool(login_pages) and not login_pages[0].passwords and any(page.passwords for page in login_pages)
 
 
 def _logged_in(recorder):
@@ -79,11 +89,12 @@ def _logged_in(recorder):
                and exchange['status'] in (301, 302, 303) for exchange in recorder.exchanges)
 
 
-def examine(profile, login_page, pages, errors=None):
+def examine(profile, login_page, pages, errors=None, two_step=False):
     """What the pages show, and which expectations of `profile` they meet.
 
-    `login_page`: the login Page (None when none was read); `pages`: service -> Page read;
-    `errors`: service -> why its page could not be read.
+    `login_page`: the login form's Page (None when none was read); `pages`: service -> Page read;
+    `errors`: service -> why its page could not be read; `two_step`: the form came after
+    [Administrator Login].
     """
     errors = errors or {}
     result = {
@@ -93,7 +104,7 @@ def examine(profile, login_page, pages, errors=None):
         'pages': {'login': _found(profiles.LOGIN_PATH, login_page)},
         'tokens': {},
         'oauth': None,
-        'expectations': _login_checks(profile, login_page),
+        'expectations': _login_checks(profile, login_page, two_step),
     }
     views = {}
     for service in profiles.SERVICES:
@@ -109,7 +120,7 @@ def examine(profile, login_page, pages, errors=None):
             views[service] = (settings, token)
     if views:
         # Only the pages understood: oauth_facts would fill a page not understood from the other one.
-        facts = oauth_facts(views)['mfp_oauth']
+        facts = oauth_facts(profile, views)['mfp_oauth']
         result['oauth'] = dict((service, facts[service]) for service in views)
     return result
 
@@ -122,13 +133,14 @@ def _check(page, check, held, detail=None):
     return {'page': page, 'check': check, 'held': bool(held), 'detail': detail}
 
 
-def _login_checks(profile, page):
+def _login_checks(profile, page, two_step=False):
     if page is None:
         return [_check('login', 'login page read', False, 'the device served no login page at %s' % profiles.LOGIN_PATH)]
     model = page.model()
+    known = page.lang in profiles.LANGUAGES
     checks = [_check('login', 'login page read', True, page.text('title')),
               _check('login', 'model shown', model, model),
-              _check('login', 'language known', page.lang in profiles.LANGUAGES,
+              _check('login', 'language known', known,
                      'lang=%r; known: %s' % (page.lang, ', '.join(sorted(profiles.LANGUAGES))))]
     if model:
         try:
@@ -138,26 +150,41 @@ def _login_checks(profile, page):
         else:
             checks.append(_check('login', 'model covered by a profile', covering == profile,
                                  'profile %s covers %s' % (covering, model)))
-    if profile:
-        login = profiles.PROFILES[profile]['login']
-        expected = [login['user'], login['password'], profiles.CSRF_FIELD] + list(profiles.LOGIN_SCRIPT)
-        checks.append(_fields_check('login', 'login fields present', expected, page.fields))
+    if known:
+        # The login form is read as rendered, whatever the profile: its mode, not its field names.
+        missing = profiles.login_form_missing(page)
+        checks.append(_check('login', 'login form understood', not missing,
+                             'missing: %s' % ', '.join(missing) if missing else _login_mode(page, two_step)))
     return checks
 
 
+def _login_mode(page, two_step):
+    """The device's login mode as docs/device-protocol.md names them."""
+    if two_step:
+        return 'admin_two_step: [%s], then the password' % profiles.control_label(page.lang, 'admin_login')
+    if page.text_boxes:
+        return 'login_name: login name and password'
+    if page.options:
+        return 'administrator: role and password'
+    return 'password: the password alone'
+
+
 def _page_checks(profile, service, page):
-    layout = profiles.page(profile, service)
-    checks = [_check(service, 'page language known', page.lang in profiles.LANGUAGES, 'lang=%r' % page.lang),
-              _fields_check(service, 'fields present', layout['fields'].values(), page.fields),
-              _fields_check(service, 'buttons present', layout['buttons'].values(),
-                            dict(page.fields, **page.buttons))]
+    known = page.lang in profiles.LANGUAGES
+    checks = [_check(service, 'page language known', known, 'lang=%r' % page.lang)]
     settings = token = None
+    if not known:
+        return checks, token, settings
+    names = profiles.field_names(profile, service, page)
+    checks += [_fields_check(service, page, names), _controls_check(profile, service, page)]
     try:
-        settings = profiles.read_settings(profile, service, page.fields)
+        settings = profiles.read_settings(profile, service, page)
     except MfpError as error:
         checks.append(_check(service, 'options understood', False, str(error)))
     else:
-        checks.append(_check(service, 'options understood', True))
+        missing = _options_missing(service, page, names)
+        checks.append(_check(service, 'options understood', not missing,
+                             'missing: %s' % '; '.join(missing) if missing else None))
     try:
         token = token_info(page)
     except MfpError as error:
@@ -167,9 +194,37 @@ def _page_checks(profile, service, page):
     return checks, token, settings
 
 
-def _fields_check(page, check, expected, fields):
-    missing = [name for name in expected if name and name not in fields]
-    return _check(page, check, not missing, 'missing: %s' % ', '.join(missing) if missing else None)
+def _fields_check(service, page, names):
+    """Every setting's field, by its label where the page labels it, else by the profile's name."""
+    labels = profiles.LANGUAGES[page.lang]['labels']
+    missing = ['%s (label %r or field %s)' % (setting, labels[setting], name)
+               for setting, name in sorted(names.items()) if name not in page.fields]
+    if missing:
+        return _check(service, 'fields present', False, 'missing: %s' % ', '.join(missing))
+    by_label = sorted(setting for setting, name in names.items() if page.labels.get(name) == labels[setting])
+    return _check(service, 'fields present', True, 'found by label: %d of %d' % (len(by_label), len(names)))
+
+
+def _controls_check(profile, service, page):
+    """The controls the modules press, found by label, and the `action` field their script posts."""
+    wanted = ['submit', 'delete', 'logout'] + (['get_token'] if profiles.PROFILES[profile]['token_on_web'] else [])
+    missing = ['[%s]' % profiles.control_label(page.lang, what) for what in wanted if not profiles.control(page, what)]
+    if profiles.ACTION_FIELD not in page.hidden:
+        missing.append('hidden field %s' % profiles.ACTION_FIELD)
+    shown = ', '.join('[%s]' % label for label in page.controls.values()) or 'none'
+    return _check(service, 'controls present', not missing,
+                  'missing: %s; the page shows %s' % (', '.join(missing), shown) if missing else shown)
+
+
+def _options_missing(service, page, names):
+    """The option texts a select lacks of those the modules may choose."""
+    texts = profiles.LANGUAGES[page.lang]['options']
+    missing = []
+    for setting, values in sorted(profiles.OPTIONS[service].items()):
+        lacking = [texts[value] for value in values if page.option_value(names[setting], texts[value]) is None]
+        if lacking:
+            missing.append('%s: %s' % (setting, ', '.join(repr(text) for text in lacking)))
+    return missing
 
 
 def _firmware_version(bodies):
@@ -180,16 +235,20 @@ def _firmware_version(bodies):
     return None
 
 
-def sanitized_capture(params, recorder, result):
+def sanitized_capture(params, recorder, result, login_pages, pages):
     """The sanitized capture: what the probe found, and every request and answer."""
     # Every profile's: a device whose model no profile covers is captured all the same.
     fields = []
     for name in profiles.PROFILES:
-        login = profiles.PROFILES[name]['login']
-        fields += [login['user'], login['password']]
         for service in profiles.SERVICES:
             names = profiles.page(name, service)['fields']
             fields += [names['user'], names['password'], names['account']]
+    for page in login_pages:
+        fields += page.text_boxes   # the login name, whatever the form calls it
+    for service, page in pages.items():
+        # The fields found by label, whatever the profiles call them.
+        names = profiles.field_names(result['profile'], service, page) if result['profile'] else {}
+        fields += [names.get(setting) for setting in ('user', 'password', 'account')]
     codes = [token['user_code'] for token in result['tokens'].values() if token]
     sanitizer = Sanitizer(secrets=[params['mfp_admin_password'], params['mfp_admin_user']] + codes,
                           secret_fields=[field for field in fields if field], secret_ids=SECRET_IDS)

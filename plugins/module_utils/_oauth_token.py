@@ -31,6 +31,14 @@ def run_token(params, check_mode, diff_mode, planned=None):
             raise MfpError('No OAuth provider and account are set on the %s page: give provider and account.'
                            % service.upper())
         actions = _actions(params['state'], before, settings, wanted)
+        if 'get_token' in actions and not profiles.PROFILES[session.profile]['token_on_web']:
+            raise MfpError(
+                'The %s (profile %s) cannot obtain a token on its web page: its token is obtained on the control '
+                'panel. Nothing was changed. On the printer\'s control panel, open the %s settings, check that they '
+                'show provider %s and account %s, press [Get Token] and sign in as the panel shows; then run this '
+                'task again (state=query reads the token state from the web page).'
+                % (session.model or 'printer', session.profile, service.upper(), wanted['provider'],
+                   wanted['account']), token=before)
         if 'get_token' in actions and settings['auth_method'] != 'oauth2':
             refusal = ('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
                        'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
@@ -62,7 +70,7 @@ def run_token(params, check_mode, diff_mode, planned=None):
             'user_code': token['user_code'],
             'verification_uri': token['verification_uri'],
             'expires_at': token['expires_at'],
-            'ansible_facts': oauth_facts(views),
+            'ansible_facts': oauth_facts(session.profile, views),
         }
         if diff_mode:
             result['diff'] = masked_diff(_diff_view(before, settings),

@@ -5,16 +5,23 @@
 
 """Device knowledge as data: pages, form fields, option values, labels and messages.
 
-A new printer family is a new entry in PROFILES, not new logic. Field names follow the
-device's web pages (docs/device-protocol.md).
+A new printer family is a new entry in PROFILES, not new logic. The collection reads what a page
+shows where it can: controls by their label (their names from the page), fields by their label
+(the profile's field names where a page does not label them), options by their text, the login
+form as rendered (docs/device-protocol.md).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 
 SERVICES = ('smtp', 'pop')
+
+# The access key Sharp appends to a control's label: "Logout(L)", "Execute(J)".
+_ACCESS_KEY = re.compile(r'\([A-Z0-9]\)$')
 
 # How each setting is read from and written to its form field.
 KINDS = {
@@ -25,33 +32,36 @@ KINDS = {
     'account': 'text',
 }
 
-# Setting value -> option value. A blank provider reads as None; both pages share the provider.
-_PROVIDERS = {None: '0', 'microsoft': '1', 'google': '2'}
+# The setting values each select offers; a select's option is found by its visible text
+# (LANGUAGES' `options`), its value taken from the page. A blank provider reads as None.
+_PROVIDERS = (None, 'microsoft', 'google')
 OPTIONS = {
-    'smtp': {'auth_method': {'none': '0', 'smtp_auth': '1', 'oauth2': '2'}, 'provider': _PROVIDERS},
-    'pop': {'auth_method': {'plain': '0', 'apop': '1', 'oauth2': '2'}, 'provider': _PROVIDERS},
+    'smtp': {'auth_method': ('none', 'smtp_auth', 'oauth2'), 'provider': _PROVIDERS},
+    'pop': {'auth_method': ('plain', 'apop', 'oauth2'), 'provider': _PROVIDERS},
 }
 
 # Authentication methods that use the page's user name and password.
 PASSWORD_METHODS = {'smtp': ('smtp_auth',), 'pop': ('plain', 'apop')}
 
-# The confirmation page after [Get Token] or [Delete]: the same names on every family.
-CONFIRM = {'action': 'ggt_hidden(30)', 'ok': 'ggt_submit(31)'}
-CSRF_FIELD = 'token2'
-
 LOGIN_PATH = '/login.html'
-# What the login page's script sets when [Login] is clicked (the button is no form field), as a
-# captured Sharp login posts it; the rest of the form (token2, role, hidden fields) goes as rendered.
-LOGIN_SCRIPT = {'action': 'loginbtn'}
+# Where a session ends when the last page read offers no [Logout] control (a page that failed to
+# load, say); captured pages offer the control, no capture shows this path.
 LOGOUT_PATH = '/logout.html'
+# Every control of a Sharp page is `<input type="button" name=… onclick="validate(this.name)">`: the
+# page's script sets the hidden `action` field to the pressed control's name and submits the whole
+# form. The collection finds a control by its label (LANGUAGES' `controls`) and takes its name from the page.
+ACTION_FIELD = 'action'
 # The classic web UI keeps its page paths across families; field names differ.
 PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'}
 
+# `credential`: `shared` (one OAuth provider, account and token shown on both pages) or
+# `independent` (POP's own, as Sharp's manuals say of A3 models). `token_on_web`: False where the
+# token can only be obtained on the control panel (the manual of the BP-70C65).
 PROFILES = {
     'bp_classic': {
         'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
-        # The BP panel logs in as the Administrator role (a one-option select the form carries) with the password.
-        'login': {'user': None, 'password': 'ggt_textbox(10003)'},
+        'credential': 'shared',
+        'token_on_web': True,
         'pages': {
             'smtp': {
                 'fields': {
@@ -59,12 +69,8 @@ PROFILES = {
                     'timeout': 'ggt_textbox(3)', 'sender_name': 'ggt_textbox(4)',
                     'sender_address': 'ggt_textbox(5)', 'ssl_tls': 'ggt_checkbox(6)',
                     'auth_method': 'ggt_select(7)', 'user': 'ggt_textbox(8)',
-                    'password': 'ggt_password(9)', 'change_password': 'ggt_checkbox(10)',
+                    'password': 'ggt_textbox(9)', 'change_password': 'ggt_checkbox(10)',
                     'provider': 'ggt_select(11)', 'account': 'ggt_textbox(12)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(20)', 'get_token': 'ggt_button(21)',
-                    'delete': 'ggt_button(22)',
                 },
             },
             'pop': {
@@ -72,19 +78,16 @@ PROFILES = {
                     'server': 'ggt_textbox(1)', 'port': 'ggt_textbox(2)',
                     'check_interval': 'ggt_textbox(3)', 'ssl': 'ggt_checkbox(4)',
                     'auth_method': 'ggt_select(5)', 'user': 'ggt_textbox(6)',
-                    'password': 'ggt_password(7)', 'change_password': 'ggt_checkbox(8)',
+                    'password': 'ggt_textbox(7)', 'change_password': 'ggt_checkbox(8)',
                     'provider': 'ggt_select(9)', 'account': 'ggt_textbox(10)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(20)', 'get_token': 'ggt_button(21)',
-                    'delete': 'ggt_button(22)',
                 },
             },
         },
     },
     'mx_classic': {
         'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
-        'login': {'user': 'ggt_textbox(10002)', 'password': 'ggt_textbox(10003)'},
+        'credential': 'shared',
+        'token_on_web': True,
         'pages': {
             'smtp': {
                 'fields': {
@@ -92,12 +95,8 @@ PROFILES = {
                     'timeout': 'ggt_textbox(103)', 'sender_name': 'ggt_textbox(104)',
                     'sender_address': 'ggt_textbox(105)', 'ssl_tls': 'ggt_checkbox(106)',
                     'auth_method': 'ggt_select(107)', 'user': 'ggt_textbox(108)',
-                    'password': 'ggt_password(109)', 'change_password': 'ggt_checkbox(110)',
+                    'password': 'ggt_textbox(109)', 'change_password': 'ggt_checkbox(110)',
                     'provider': 'ggt_select(111)', 'account': 'ggt_textbox(112)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(120)', 'get_token': 'ggt_button(121)',
-                    'delete': 'ggt_button(122)',
                 },
             },
             'pop': {
@@ -105,21 +104,47 @@ PROFILES = {
                     'server': 'ggt_textbox(201)', 'port': 'ggt_textbox(202)',
                     'check_interval': 'ggt_textbox(203)', 'ssl': 'ggt_checkbox(204)',
                     'auth_method': 'ggt_select(205)', 'user': 'ggt_textbox(206)',
-                    'password': 'ggt_password(207)', 'change_password': 'ggt_checkbox(208)',
+                    'password': 'ggt_textbox(207)', 'change_password': 'ggt_checkbox(208)',
                     'provider': 'ggt_select(209)', 'account': 'ggt_textbox(210)',
-                },
-                'buttons': {
-                    'submit': 'ggt_submit(220)', 'get_token': 'ggt_button(221)',
-                    'delete': 'ggt_button(222)',
                 },
             },
         },
     },
 }
 
+PROFILES['bp_a3'] = dict(PROFILES['bp_classic'], models=('BP-B550WD', 'BP-70M90', 'BP-70M75'), credential='independent')
+PROFILES['bp_a3_panel'] = dict(PROFILES['bp_a3'], models=('BP-70C65',), token_on_web=False)
+
+# Field labels (the manual's), which name a field on a page whatever its index: (en, sv).
+FIELD_LABELS = {
+    'primary_server': ('Primary Server', 'Primär server'), 'port': ('Port Number', 'Portnummer'),
+    'timeout': ('Timeout', 'Timeout'), 'sender_name': ('Sender Name', 'Sändarnamn'),
+    'sender_address': ('Sender Address', 'Avsändaradress'), 'ssl_tls': ('Enable SSL/TLS', 'Aktivera SSL/TLS'),
+    'server': ('POP3 Server', 'POP3-server'), 'check_interval': ('Check Interval', 'Kontrollintervall'),
+    'ssl': ('Enable SSL', 'Aktivera SSL'), 'auth_method': ('Authentication Method', 'Autentiseringsmetod'),
+    'user': ('User Name', 'Användarnamn'), 'password': ('Password', 'Lösenord'),
+    'change_password': ('Change Password', 'Ändra lösenord'), 'provider': ('Provider', 'Leverantör'),
+    'account': ('Account Name', 'Kontonamn'),
+}
+
+
+def _field_labels(index):
+    return dict((setting, labels[index]) for setting, labels in FIELD_LABELS.items())
+
+
 # Labels and messages the modules must understand, per UI language (`<html lang>`).
 LANGUAGES = {
     'en': {
+        'labels': _field_labels(0),
+        # Control labels, matched without a trailing access key: "Submit(U)" is [Submit].
+        'controls': {
+            'login': ('Login',), 'admin_login': ('Administrator Login',), 'submit': ('Submit',),
+            'get_token': ('Get Token',), 'delete': ('Delete',), 'ok': ('OK',), 'logout': ('Logout',),
+        },
+        'options': {
+            'none': 'None', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Plain', 'apop': 'APOP',
+            None: '', 'microsoft': 'Microsoft', 'google': 'Google',
+        },
         'token_states': {
             'Not Obtained': 'not_obtained',
             'Waiting for Authorization': 'waiting_for_authorization',
@@ -134,6 +159,15 @@ LANGUAGES = {
         },
     },
     'sv': {
+        'labels': _field_labels(1),
+        'controls': {
+            'login': ('Logga in',), 'admin_login': ('Administratörsinloggning',), 'submit': ('Skicka',),
+            'get_token': ('Hämta token',), 'delete': ('Radera',), 'ok': ('OK',), 'logout': ('Logga ut',),
+        },
+        'options': {
+            'none': 'Ingen', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Klartext', 'apop': 'APOP',
+            None: '', 'microsoft': 'Microsoft', 'google': 'Google',
+        },
         'token_states': {
             'Ej hämtad': 'not_obtained',
             'Väntar på auktorisering': 'waiting_for_authorization',
@@ -182,6 +216,30 @@ def token_label(lang, state):
     return next((label for label, shown in _language(lang)['token_states'].items() if shown == state), None)
 
 
+def shares_credential(profile):
+    """Whether both pages show one OAuth provider, account and token."""
+    return PROFILES[profile]['credential'] == 'shared'
+
+
+def control(page, what):
+    """The name of the control labelled [what] (login, submit, get_token, delete, ok, logout) on `page`, or None."""
+    labels = _language(page.lang)['controls'][what]
+    return next((name for name, label in page.controls.items() if _ACCESS_KEY.sub('', label).strip() in labels), None)
+
+
+def login_form_missing(page):
+    """What a login form (`page`, in a known language) lacks of what the collection posts: [] if nothing."""
+    return [name for name, found in (
+        ('field ' + ACTION_FIELD, ACTION_FIELD in page.fields),
+        ('password box', len(page.passwords) == 1),
+        ('[%s] control' % control_label(page.lang, 'login'), control(page, 'login')),
+    ) if not found]
+
+
+def control_label(lang, what):
+    return _language(lang)['controls'][what][0]
+
+
 def login_error(lang, message):
     """The reason for a refused login (login_failed, locked, another_admin, page_expired) or None."""
     return _language(lang)['login_errors'].get(message)
@@ -191,10 +249,31 @@ def page(profile, service):
     return PROFILES[profile]['pages'][service]
 
 
-def read_settings(profile, service, fields):
-    """Setting name -> value from a page's form values (passwords are never rendered)."""
+def field_names(profile, service, shown):
+    """Setting name -> the name of its field on the page `shown`: the field its label names where the
+    page labels exactly one so, else the profile's name for it."""
+    names = dict(page(profile, service)['fields'])
+    labels = LANGUAGES[shown.lang]['labels'] if shown.lang in LANGUAGES else {}
+    labelled = {}
+    for name, label in shown.labels.items():
+        labelled.setdefault(label, []).append(name)
+    for setting in names:
+        found = labelled.get(labels.get(setting), ())
+        if len(found) == 1:
+            names[setting] = found[0]
+    return names
+
+
+def read_settings(profile, service, shown):
+    """Setting name -> value from a page (`shown`, a Page) as it shows them (passwords are never rendered)."""
+    fields = shown.fields
+    names = field_names(profile, service, shown)
+    missing = sorted(name for name in names.values() if name not in fields)
+    if missing:
+        raise MfpError('The %s page shows no field %s: it does not match profile %s.'
+                       % (service.upper(), ', '.join(missing), profile))
     settings = {}
-    for setting, name in page(profile, service)['fields'].items():
+    for setting, name in names.items():
         kind = KINDS[setting]
         raw = fields.get(name)
         if kind == 'password' or setting == 'change_password':
@@ -202,7 +281,7 @@ def read_settings(profile, service, fields):
         if kind == 'checkbox':
             settings[setting] = raw is not None
         elif kind == 'select':
-            settings[setting] = _option_setting(service, setting, raw)
+            settings[setting] = _option_setting(shown, service, setting, shown.option_text(name, raw))
         elif kind == 'number':
             settings[setting] = int(raw) if raw and raw.isdigit() else raw
         else:
@@ -210,27 +289,33 @@ def read_settings(profile, service, fields):
     return settings
 
 
-def _option_setting(service, setting, raw):
-    for value, option in OPTIONS[service][setting].items():
-        if option == raw:
+def _option_setting(shown, service, setting, text):
+    labels = _language(shown.lang)['options']
+    for value in OPTIONS[service][setting]:
+        if labels[value] == text:
             return value
-    raise MfpError('The %s page shows option value %r for %s, which no profile knows.'
-                   % (service, raw, setting))
+    raise MfpError('The %s page shows %r for %s, an option no profile knows (language %r).'
+                   % (service.upper(), text, setting, shown.lang))
 
 
-def write_settings(profile, service, fields, settings, password=None):
-    """The form values to post: the page's own `fields` with `settings` applied.
+def write_settings(profile, service, shown, settings, password=None):
+    """The form values to post: the page's own fields (`shown`, a Page) with `settings` applied.
 
     `password` is sent with "Change Password" on; without it the stored password stays.
     """
-    names = page(profile, service)['fields']
-    form = dict(fields)
+    names = field_names(profile, service, shown)
+    form = dict(shown.fields)
     for setting, value in settings.items():
         kind, name = KINDS[setting], names[setting]
         if kind == 'checkbox':
             form[name] = '1' if value else None
         elif kind == 'select':
-            form[name] = OPTIONS[service][setting][value]
+            label = _language(shown.lang)['options'][value]
+            form[name] = shown.option_value(name, label)
+            if form[name] is None:
+                raise MfpError('The %s page offers no option %r for %s (it offers %s).'
+                               % (service.upper(), label, setting,
+                                  ', '.join(repr(option[1].strip()) for option in shown.options.get(name, ()))))
         else:
             form[name] = str(value)
     form[names['password']] = password or ''

@@ -50,6 +50,8 @@ _META_CHARSET = re.compile(br'<meta[^>]+charset=["\']?([\w.:-]+)', re.I)
 BACKOFF_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8
 BUSY_POLL_SECONDS = 5
+# What a Sharp page says when the machine is busy and did nothing: <p class="err">ERROR[5000]: …
+BUSY_ERROR = 5000
 
 # Read once per process: the environment of a run does not change while it runs.
 ENVIRONMENT_PROXIES = getproxies_environment()
@@ -151,6 +153,8 @@ class Session(object):
         self._http = None
         self._logged_in = False
         self._answered = False
+        self._last_page = None
+        self.model = None
 
     def __enter__(self):
         scheme = self.base_url.split(':', 1)[0]
@@ -184,14 +188,14 @@ class Session(object):
             raise self._login_error('refused_before')
         deadline = self.clock() + self.busy_timeout
         while True:
-            form = self._get(login_url)
+            form = self._login_page(login_url)
             self._use_profile(form)
             response = self._send('POST', login_url, self._login_form(form), idempotent=False)
             if response.get_redirect_location():
                 self._logged_in = True
                 return self.read(service)
             refused = self._page(response, 'POST ' + profiles.LOGIN_PATH)
-            reason = profiles.login_error(refused.lang, refused.text('error'))
+            reason = profiles.login_error(refused.lang, refused.error_message())
             if reason == 'another_admin' and self.clock() < deadline:
                 self.sleep(BUSY_POLL_SECONDS)
                 continue
@@ -213,60 +217,108 @@ class Session(object):
         return self._get(profiles.PATHS[service])
 
     def submit(self, service, page, settings, password=None):
-        """Post the whole form with `settings` applied; returns the page the device rendered."""
-        form = profiles.write_settings(self.profile, service, page.fields, settings, password)
-        result = self._post_form(service, page, form, 'submit')
+        """Post the whole form with `settings` applied, as [Submit] does; returns the page the device rendered."""
+        form = profiles.write_settings(self.profile, service, page, settings, password)
+        result, name = self._press_control(service, page, form, 'submit')
         if result.text('error'):
             raise MfpError('The device refused the %s settings: %s' % (service.upper(), result.text('error')),
                            device_message=result.text('error'))
+        if not result.text('status'):
+            raise self._ignored(service, page, 'submit', name)
         return result
 
     def press(self, service, page, button):
-        """Press [Get Token] or [Delete] (posting the form as the page shows it) and confirm with [OK]."""
-        form = profiles.write_settings(self.profile, service, page.fields, {})
-        confirm = self._post_form(service, page, form, button)
-        if confirm.fields.get(profiles.CONFIRM['action']) != button:
-            message = confirm.text('error') or 'no confirmation page appeared'
-            raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), message),
-                           device_message=confirm.text('error'))
-        data = _form_data(confirm, confirm.fields, profiles.CONFIRM['ok'], default='OK')
-        done = self._post_page(confirm.action or profiles.PATHS[service], data)
-        if done.text('error'):
-            raise MfpError('The device refused [%s] on the %s page: %s' % (button, service.upper(), done.text('error')),
-                           device_message=done.text('error'))
-        return done if done.text('token_status') else self.read(service)
+        """Press [Get Token] or [Delete] (posting the form as the page shows it), answer a confirmation
+        page with [OK] if the device shows one (the others ask with the browser's confirm(), which a
+        person answers before the one POST), and check that the token panel moved."""
+        form = profiles.write_settings(self.profile, service, page, {})
+        result, name = self._press_control(service, page, form, button)
+        if not result.text('error') and profiles.control(result, 'ok'):
+            result = self._press_control(service, result, result.fields, 'ok')[0]
+        if result.text('error'):
+            raise MfpError('The device refused [%s] on the %s page: %s'
+                           % (profiles.control_label(page.lang, button), service.upper(), result.text('error')),
+                           device_message=result.text('error'))
+        if not result.text('token_status'):
+            result = self.read(service)
+        deleted = profiles.token_state(result.lang, result.text('token_status')) == 'not_obtained'
+        if deleted != (button == 'delete'):
+            raise self._ignored(service, page, button, name)
+        return result
 
-    def _post_form(self, service, page, form, button):
-        data = _form_data(page, form, profiles.page(self.profile, service)['buttons'][button])
-        return self._post_page(page.action or profiles.PATHS[service], data)
+    def _ignored(self, service, page, what, name):
+        # Devices ignore an action they do not know, silently: the page comes back unchanged.
+        return MfpError('The device ignored [%s] (action=%s) on the %s page of %s: it showed no result and the page '
+                        'is unchanged, so nothing was written. Its firmware may name or handle that control '
+                        'differently from profile %s.'
+                        % (profiles.control_label(page.lang, what), name, service.upper(), self.host, self.profile))
+
+    def _press_control(self, service, page, form, what):
+        """Post `form` as the page's script does for the control labelled [what]: the whole form, with
+        `action` set to the control's name. A busy machine (ERROR[5000]) did nothing: the form is posted
+        again after a back-off, with the tokens of the page it answered with. Returns (page, name)."""
+        name = profiles.control(page, what)
+        if name is None:
+            raise MfpError('The %s page of %s shows no [%s] control (it shows %s): it does not match profile %s.'
+                           % (service.upper(), self.host, profiles.control_label(page.lang, what),
+                              ', '.join('[%s]' % label for label in page.controls.values()) or 'none',
+                              self.profile))
+        data = _form_values(form)
+        data[profiles.ACTION_FIELD] = name
+        attempt = 0
+        while True:
+            result = self._post_page(page.action or profiles.PATHS[service], data)
+            if result.error_code() != BUSY_ERROR or attempt >= self.retries:
+                return result, name
+            attempt = self._back_off(attempt)
+            data.update((key, result.fields[key]) for key in result.hidden if key != profiles.ACTION_FIELD)
 
     def _use_profile(self, login_page):
+        self.model = login_page.model()
         if self.profile is None:
-            model = login_page.model()
+            model = self.model
             if not model:
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)
-        login = profiles.PROFILES[self.profile]['login']
-        expected = [login['user'], login['password']] + list(profiles.LOGIN_SCRIPT)
-        missing = [name for name in expected if name and name not in login_page.fields]
+        # The login form follows the device's user-authentication mode, not the profile: read it.
+        missing = profiles.login_form_missing(login_page)
         if missing:
-            raise MfpError('The login page of %s has no field %s: it does not match profile %s.'
-                           % (self.host, ', '.join(missing), self.profile))
-        if login['user'] and not self.user:
-            raise MfpError('Devices of profile %s log in with a user name: set mfp_admin_user.' % self.profile)
+            raise MfpError('The login page of %s has no %s: it is no login form this collection knows.'
+                           % (self.host, ', '.join(missing)))
+        if login_page.text_boxes and not self.user:
+            raise MfpError('The login page of %s asks a login name (user authentication): set mfp_admin_user.'
+                           % self.host)
 
     def _login_form(self, login_page):
-        login = profiles.PROFILES[self.profile]['login']
-        data = dict(_form_values(login_page.fields), **profiles.LOGIN_SCRIPT)
-        data[login['password']] = self.password
-        if login['user']:
-            data[login['user']] = self.user
+        """The login form as rendered, with the password (and login name, where asked) typed in and
+        `action` set to the [Login] control's name."""
+        data = _form_values(login_page.fields)
+        data[profiles.ACTION_FIELD] = profiles.control(login_page, 'login')
+        data[login_page.passwords[0]] = self.password
+        if login_page.text_boxes:
+            data[login_page.text_boxes[0]] = self.user
         return data
 
+    def _login_page(self, login_url):
+        """The login form; on a device in a two-step mode, after [Administrator Login] (BP-71C65 with user
+        authentication on: the first page asks no password)."""
+        page = self._get(login_url)
+        admin_login = profiles.control(page, 'admin_login') if page.lang in profiles.LANGUAGES else None
+        if page.passwords or not admin_login:
+            return page
+        data = dict(_form_values(page.fields), **{profiles.ACTION_FIELD: admin_login})
+        return self._post_page(login_url, data)
+
     def _logout(self):
+        """[Logout] as the last page read offers it (the whole form, `action` its name)."""
         self._logged_in = False
+        page = self._last_page
+        name = profiles.control(page, 'logout') if page is not None and page.lang in profiles.LANGUAGES else None
         try:
-            self._send('GET', profiles.LOGOUT_PATH, idempotent=False)
+            if name:
+                self._send('POST', page.action, dict(_form_values(page.fields), **{profiles.ACTION_FIELD: name}))
+            else:
+                self._send('GET', profiles.LOGOUT_PATH, idempotent=False)
         except MfpError as error:
             self.warnings.append('Logging out of %s failed (%s); the device ends the session when it times out.'
                                  % (self.host, error))
@@ -285,7 +337,8 @@ class Session(object):
                            % (self.host, request.split('?')[0], location))
         # Forms go back in the character set their page came in, as a browser posts them.
         self._charset = _charset(response)
-        return Page(response.data.decode(self._charset, 'replace'))
+        self._last_page = Page(response.data.decode(self._charset, 'replace'))
+        return self._last_page
 
     def _send(self, method, path, data=None, idempotent=False):
         """One request; idempotent ones are retried with back-off on 5xx, timeouts and resets."""
@@ -360,13 +413,6 @@ class Session(object):
     def _back_off(self, attempt):
         self.sleep(min(BACKOFF_SECONDS * 2 ** attempt, BACKOFF_MAX_SECONDS))
         return attempt + 1
-
-
-def _form_data(page, form, button, default=''):
-    """What a browser posts: the form's values and the pressed button."""
-    data = _form_values(form)
-    data[button] = page.buttons.get(button, default)
-    return data
 
 
 def _form_values(form):

@@ -72,7 +72,7 @@ def run_settings(service, params, check_mode, diff_mode, planned=None):
             'password_updated': password is not None,
             'token_deleted': delete_token,
             'token': after_token,
-            'ansible_facts': oauth_facts({service: (after, after_token)}),
+            'ansible_facts': oauth_facts(session.profile, {service: (after, after_token)}),
         }
         if diff_mode:
             result['diff'] = masked_diff(
@@ -100,7 +100,7 @@ def _send_password(service, params, changes):
 
 def _confirm_saved(profile, service, page, declared):
     """Fail when the device saved but shows a declared value other than the one posted."""
-    shown = profiles.read_settings(profile, service, page.fields)
+    shown = profiles.read_settings(profile, service, page)
     refused = ['%s (sent %r, the device shows %r)' % (key, value, shown.get(key))
                for key, value in declared.items() if not _same(key, shown.get(key), value)]
     if refused:

@@ -18,6 +18,7 @@ WAITING = 'waiting_for_authorization'
 OBTAINED = 'obtained'
 # Every state, as each language's table names them.
 STATES = frozenset(profiles.LANGUAGES['en']['token_states'].values())
+FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
 
 
 def token_info(page):
@@ -49,7 +50,7 @@ def _panel(state, label, account):
 
 def page_view(profile, service, page):
     """The settings and token panel a page shows, as oauth_facts takes them."""
-    return profiles.read_settings(profile, service, page.fields), token_info(page)
+    return profiles.read_settings(profile, service, page), token_info(page)
 
 
 def planned_view(service, view, planned):
@@ -73,16 +74,21 @@ def planned_view(service, view, planned):
     return settings, token
 
 
-def oauth_facts(views):
+def oauth_facts(profile, views):
     """`ansible_facts` for both services from the settings pages read.
 
     `views`: service -> (settings, token) of each page read (in check mode, as they would be).
-    The token panel, provider and account are one shared setting that both pages show, so one page
-    gives them for both services. The authentication method of a service whose page was not read
-    is unknown here (None); the action plugin fills it in from the host's earlier facts.
+    Where the profile shares one credential, the token panel, provider and account are one setting
+    that both pages show, so one page gives them for both services; the authentication method of a
+    service whose page was not read is unknown here (None). Where POP's credential is independent,
+    nothing of a page not read is known (all None). The action plugin fills in what it can from
+    the host's earlier facts.
     """
     facts = {}
     for service in profiles.SERVICES:
+        if service not in views and not profiles.shares_credential(profile):
+            facts[service] = dict.fromkeys(FACT_KEYS)
+            continue
         shown = service if service in views else next(iter(views))
         settings, token = views[shown]
         facts[service] = {

@@ -13,10 +13,12 @@ short_description: Read a multifunction printer's model, mail pages and token pa
 version_added: 0.1.0
 description:
   - Logs in to the device, reads its SMTP and POP pages and logs out. It posts nothing but the login
-    form, presses no button and saves no setting, also outside check mode.
+    form and the logout (the page's [Logout] control), presses no other control and saves no setting,
+    also outside check mode.
   - Returns the model, the firmware version where a page shows one, the device profile, the pages found,
     both token panels and the OAuth settings, and which expectations of the profile the pages met
-    (login fields, setting fields, buttons, option values, token status labels) and which they did not.
+    (the login form by the device's login mode, the setting fields by their labels, the controls by their
+    labels, the option texts, the token status labels) and which they did not.
   - Meant as a safe first contact with a printer model the collection does not know yet, or after a
     firmware update; with O(capture=true) it also returns a sanitized copy of every page read, which
     the playbook C(printfleet.mfp.probe) writes to files a user can attach to a support request.
@@ -71,7 +73,7 @@ notes:
   - M(printfleet.mfp.mfp_oauth_token) keeps O(printfleet.mfp.mfp_oauth_token#module:state=query) for plays that
     want C(ansible_facts.mfp_oauth) set for their later tasks.
   - Five requests per device, as many as a token query makes (the login page, the login, the SMTP page, the POP page,
-    the logout).
+    the logout); a device whose login takes two steps ([Administrator Login] first) answers one more.
 seealso:
   - module: printfleet.mfp.mfp_oauth_token
   - name: Supporting a new model
@@ -203,11 +205,13 @@ expectations:
     detail:
       description: What was found, or what was missing; V(null) when there is nothing to add.
       type: str
-      sample: "missing: ggt_textbox(12)"
+      sample: "missing: account (label 'Account Name' or field ggt_textbox(12))"
   sample:
     - {page: login, check: login page read, held: true, detail: Login - BP-C131PW}
     - {page: login, check: login accepted, held: true, detail: null}
-    - {page: smtp, check: fields present, held: false, detail: "missing: ggt_textbox(12)"}
+    - {page: login, check: login form understood, held: true, detail: "administrator: role and password"}
+    - {page: smtp, check: fields present, held: false, detail: "missing: account (label 'Account Name' or field ggt_textbox(12))"}
+    - {page: smtp, check: controls present, held: true, detail: "[Logout(L)], [Submit(U)], [Get Token], [Delete], [Connection Test]"}
 expectations_held:
   description: Whether every expectation held. When not, the task also warns.
   returned: always
@@ -219,7 +223,7 @@ requests:
   type: list
   elements: str
   sample: [GET /login.html, POST /login.html, GET /nw_service_smtp.html, GET /sys_email_status_special.html,
-           GET /logout.html]
+           POST /sys_email_status_special.html]
 capture:
   description: With O(capture=true), what was found and every request and answer, sanitized (see O(capture)).
   returned: when O(capture=true)

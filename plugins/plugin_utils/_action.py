@@ -101,10 +101,11 @@ def _known_facts(host_facts):
 
 
 def _complete_facts(outcome, host_facts):
-    """Fill in the authentication method of a page the task did not read from the host's facts.
+    """Fill in what a task could not know of a page it did not read from the host's facts.
 
-    A task reads only the page it acts on (a request budget); the token panel, provider and account
-    it shows are shared, the other page's authentication method is the one thing it cannot know.
+    A task reads only the page it acts on (a request budget). Where the token panel, provider and
+    account are shared, the other page's authentication method is the one thing it cannot know;
+    where POP's credential is independent, it knows nothing of the other page.
     """
     facts = (outcome.get('ansible_facts') or {}).get('mfp_oauth')
     known = _known_facts(host_facts)
@@ -112,5 +113,9 @@ def _complete_facts(outcome, host_facts):
         return
     for service, shown in facts.items():
         earlier = known.get(service)
-        if shown.get('auth_method') is None and isinstance(earlier, Mapping):
+        if not isinstance(earlier, Mapping):
+            continue
+        if shown.get('state') is None:   # a page not read whose credential is its own: as earlier tasks saw it
+            shown.update((key, earlier.get(key)) for key in shown)
+        elif shown.get('auth_method') is None:
             shown['auth_method'] = earlier.get('auth_method')

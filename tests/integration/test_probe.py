@@ -15,9 +15,10 @@ from mfplab.server import LabThread
 from test_playbooks import OLD_ACCOUNT_PRINTER, ground_truth, playbook
 from test_targets import DEVICES, fleet_document, secrets
 
-# The pages each printer answers, in order: the login page, the login (a redirect, no page), SMTP, POP, the logout.
+# The pages each printer answers, in order: the login page, the login (a redirect, no page), SMTP, POP, and
+# [Logout(L)] pressed on the POP page.
 PAGE_FILES = ["01-get-login.html", "03-get-nw_service_smtp.html", "04-get-sys_email_status_special.html",
-              "05-get-logout.html"]
+              "05-post-sys_email_status_special.html"]
 
 
 def fleet(*more):
@@ -37,13 +38,13 @@ def counters(lab):
 
 def assert_read_only(lab, counted, probed):
     """What each printer counted since `counted` is what its mfp_info result says it did: one login, and
-    no POST but the login's (and the logout's, where a firmware logs out by a form)."""
+    no POST but the login's and the logout's ([Logout(L)] on the last page read, the POP page)."""
     now = counters(lab)
     for name in counted:
         after = now[name]
         posted = [request for request in probed[name]["requests"] if request.startswith("POST ")]
         assert after["posts"] - counted[name]["posts"] == len(posted), name
-        assert set(posted) <= {"POST /login.html", "POST /logout.html"} and "POST /login.html" in posted, posted
+        assert posted == ["POST /login.html", "POST /sys_email_status_special.html"], posted
         assert after["logins"] - counted[name]["logins"] == 1, name
         assert after["settings_saved"] == counted[name]["settings_saved"], name
 
@@ -81,9 +82,9 @@ def test_the_probe_changes_nothing_and_its_capture_holds_no_secret(lab, tmp_path
         leaked = sorted(secret for secret in secrets(fleet()) | set(user_codes) | accounts if secret in text)
         assert not leaked, f"{printer}: secrets in the capture: {leaked}"
         assert not re.search(r"[0-9a-fA-F]{32}", text), f"{printer}: a CSRF token is left"
-        # The login's cookie and the logout's, which deletes it.
+        # The visitor's cookie of the first GET, the login's new one, and the visitor's the logout gives.
         cookies = re.findall(r"MFPSESSIONID=([^;\s\"]*)", text)
-        assert len(cookies) == 2 and all(cookie.startswith("masked-cookie-") for cookie in cookies), cookies
+        assert len(cookies) == 3 and all(cookie.startswith("masked-cookie-") for cookie in cookies), cookies
         login = (folder / "01-get-login.html").read_text(encoding="utf-8")
         assert 'name="token2" value="masked-token2-' in login and 'type="password"' in login
         # What was no secret is as the printer served it: an empty (write-only) password field stays empty.

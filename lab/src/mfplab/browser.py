@@ -31,6 +31,10 @@ class _Page(HTMLParser):
         attrs = {key: value or "" for key, value in attrs}
         if "id" in attrs:
             self._text_id, self.texts[attrs["id"]] = attrs["id"], ""
+        elif tag == "p" and attrs.get("class") and "." + attrs["class"] not in self.texts:
+            # A paragraph known by its class (Sharp's result lines `p.ok`, `p.err`): text(".ok")
+            self._text_id = "." + attrs["class"]
+            self.texts[self._text_id] = ""
         form = self.forms[-1] if self.forms else None
         if tag == "form":
             self.forms.append(Form(attrs.get("action", ""), attrs.get("method", "get").lower()))
@@ -76,7 +80,8 @@ class _Page(HTMLParser):
 
 
 class Page:
-    """A fetched page: its URL, status, forms and the text of each element with an id."""
+    """A fetched page: its URL, status, forms and the text of each element with an id (and of the first
+    paragraph of each class, as ".class")."""
 
     def __init__(self, response):
         self.response = response

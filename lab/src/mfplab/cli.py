@@ -210,6 +210,7 @@ def parser():
     fault.add_argument("--jitter-ms", type=int)
     fault.add_argument("--error-rate", type=float, help="share of requests answered 503")
     fault.add_argument("--drop-rate", type=float, help="share of connections dropped")
+    fault.add_argument("--busy-rate", type=float, help="share of settings posts answered ERROR[5000] (machine busy)")
     fault.add_argument("--offline", action=argparse.BooleanOptionalAction, default=None)
     fault.add_argument("--clear", action="store_true", help="remove every fault")
     fault.set_defaults(func=_faults)

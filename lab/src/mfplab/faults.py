@@ -11,6 +11,9 @@ from aiohttp import web
 
 from mfplab.fault_settings import NO_FAULTS, with_changes
 
+# Set on a POST the busy machine answers with ERROR[5000] instead of acting on it.
+BUSY = web.RequestKey("mfp_busy", bool)
+
 
 class DroppedConnection(Exception):
     """Raised after the transport is aborted, so the handler chain stops without a response."""
@@ -45,4 +48,6 @@ class Faults:
         if self.settings["error_rate"] and self._random.random() < self.settings["error_rate"]:
             return web.Response(status=503, text="<html><body><h1>503 Service Unavailable</h1></body></html>",
                                 content_type="text/html")
+        if request.method == "POST" and self.settings["busy_rate"] and self._random.random() < self.settings["busy_rate"]:
+            request[BUSY] = True   # the firmware answers ERROR[5000] and does nothing
         return await handler(request)

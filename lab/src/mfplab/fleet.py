@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from mfplab.fault_settings import NO_FAULTS, with_changes
-from mfplab.firmware.layouts import LAYOUTS
+from mfplab.firmware.layouts import LAYOUTS, LOGIN_MODES
 
 LAB_DEFAULTS = {
     "control_address": "127.0.0.1",
@@ -30,7 +30,8 @@ DEVICE_DEFAULTS = {
     "admin_user": "admin",
     "admin_password": "admin",
     "session_idle_seconds": 300,
-    "lockout": {"attempts": 5, "seconds": 300},
+    "lockout": {"attempts": 3, "seconds": 300},   # typical of Sharp devices: 3 attempts, 5 minutes
+    "authentication": None,   # the login form's mode (LOGIN_MODES); None: the profile's usual one
     "settings": {},
     "token": {"state": "not_obtained"},
     "faults": {},
@@ -127,17 +128,22 @@ def _check_device(device):
     name = device["name"]
     if device["profile"] not in LAYOUTS:
         raise FleetError(f"device {name}: profile must be one of {sorted(LAYOUTS)}")
+    if device["authentication"] is not None and device["authentication"] not in LOGIN_MODES:
+        raise FleetError(f"device {name}: authentication must be one of {sorted(LOGIN_MODES)}")
     if device["language"] not in LANGUAGES:
         raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
     try:
         with_changes(NO_FAULTS, device["faults"])
     except (TypeError, ValueError) as error:
         raise FleetError(f"device {name}: {error}") from None
-    token = device["token"]
-    if token.get("state") not in TOKEN_STATES:
-        raise FleetError(f"device {name}: token.state must be one of {sorted(TOKEN_STATES)}")
-    if token["state"] != "not_obtained" and not token.get("account"):
-        raise FleetError(f"device {name}: a token that is {token['state']} needs the account it was issued for")
+    for key in ("token", "pop_token"):   # pop_token: POP's own, on profiles with an independent POP credential
+        token = device.get(key)
+        if token is None and key == "pop_token":
+            continue
+        if token.get("state") not in TOKEN_STATES:
+            raise FleetError(f"device {name}: {key}.state must be one of {sorted(TOKEN_STATES)}")
+        if token["state"] != "not_obtained" and not token.get("account"):
+            raise FleetError(f"device {name}: a {key} that is {token['state']} needs the account it was issued for")
 
 
 def parse_fleet(document):
@@ -171,6 +177,11 @@ def parse_fleet(document):
     return Fleet(lab=lab, identity_provider=idp, devices=devices)
 
 
+def login_mode(device):
+    """The login form of a fleet entry: its `authentication` mode, else its profile's usual one."""
+    return LOGIN_MODES[device["authentication"] or LAYOUTS[device["profile"]]["login"]]
+
+
 def inventory(fleet, ca_path, control_secret_path):
     """The Ansible inventory for a fleet: one host per device, grouped by profile and language.
 
@@ -185,7 +196,7 @@ def inventory(fleet, ca_path, control_secret_path):
             "mfp_admin_password": device["admin_password"],
             "mfp_ca_path": str(ca_path),
         }
-        if LAYOUTS[device["profile"]]["login"]["user"]:   # the login form asks for a name
+        if login_mode(device)["user"]:   # the login form asks for a name
             host["mfp_admin_user"] = device["admin_user"]
         hosts[device["name"]] = host
         for group in (f"profile_{device['profile']}", f"ui_{device['language']}"):

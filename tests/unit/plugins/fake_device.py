@@ -7,7 +7,8 @@
 
 It is deliberately written apart from the collection's profiles (its own field tables), so a
 wrong field name in a profile makes the tests fail. It asserts what a careful client must do:
-post every field of the form, echo a fresh single-use token2, never send a password unasked.
+post every field of the form, echo a fresh single-use token1/token2 pair, say what was pressed in
+the hidden `action` field as the page's script does, never send a password unasked.
 """
 
 from __future__ import annotations
@@ -34,12 +35,58 @@ FIELDS = {
           ('password', 'password', 7, 207), ('change_password', 'checkbox', 8, 208),
           ('provider', 'select', 9, 209), ('account', 'textbox', 10, 210)],
 }
-BUTTONS = {SMTP: {'bp_classic': 20, 'mx_classic': 120}, POP: {'bp_classic': 20, 'mx_classic': 220}}
+# The `action` each control posts, per family, and its label (a Sharp label carries an access key).
+CONTROLS = {
+    'bp_classic': {'submit': 'submitbtn', 'get_token': 'gettokenbtn', 'delete': 'deletebtn',
+                   'connection_test': 'testButton', 'logout': 'logoutbtn'},
+    'mx_classic': {'submit': 'executebtn', 'get_token': 'tokengetbtn', 'delete': 'tokendeletebtn',
+                   'connection_test': 'testButton', 'logout': 'logoutbtn'},
+}
+LABELS = {
+    'en': {'submit': 'Submit(U)', 'get_token': 'Get Token', 'delete': 'Delete', 'connection_test': 'Connection Test',
+           'logout': 'Logout(L)', 'login': 'Login', 'admin_login': 'Administrator Login', 'ok': 'OK',
+           'cancel': 'Cancel'},
+    'sv': {'submit': 'Skicka(U)', 'get_token': 'Hämta token', 'delete': 'Radera', 'connection_test': 'Anslutningstest',
+           'logout': 'Logga ut(L)', 'login': 'Logga in', 'admin_login': 'Administratörsinloggning', 'ok': 'OK',
+           'cancel': 'Avbryt'},
+}
+# The login form by the device's user-authentication mode (docs/device-protocol.md).
+LOGIN_MODES = {
+    'administrator': {'user': 'role', 'password': 'ggt_textbox(10003)', 'hidden': '5', 'first': False},
+    'login_name': {'user': 'name', 'password': 'ggt_textbox(10003)', 'hidden': '5', 'first': False},
+    'password': {'user': None, 'password': 'ggt_textbox(10003)', 'hidden': '4', 'first': False},
+    'admin_two_step': {'user': None, 'password': 'ggt_textbox(10006)', 'hidden': '3', 'first': True},
+}
+WEB_CHANGE = {SMTP: 'nw_service_smtpWebChange', POP: 'sys_email_status_specialWebChange'}
+ERRORS = {'validation': 1001, 'page_expired': 1002, 'login_failed': 1101, 'locked': 1102, 'another_admin': 1103,
+          'busy': 5000}
 OPTIONS = {
     (SMTP, 'auth_method'): ['none', 'smtp_auth', 'oauth2'],
     (POP, 'auth_method'): ['plain', 'apop', 'oauth2'],
     (SMTP, 'provider'): ['', 'microsoft', 'google'],
     (POP, 'provider'): ['', 'microsoft', 'google'],
+}
+# What a select shows for each option (the collection finds options by it), and the option values
+# of each family (bp from 0, mx from 1: the collection must take them from the page).
+OPTION_TEXT = {
+    'en': {'none': 'None', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Plain', 'apop': 'APOP',
+           '': '', 'microsoft': 'Microsoft', 'google': 'Google'},
+    'sv': {'none': 'Ingen', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Klartext', 'apop': 'APOP',
+           '': '', 'microsoft': 'Microsoft', 'google': 'Google'},
+}
+FIRST_OPTION_VALUE = {'bp_classic': 0, 'mx_classic': 1}
+# Row headings of the settings pages, as the manual names the fields.
+FIELD_LABELS = {
+    'en': {'primary_server': 'Primary Server', 'port': 'Port Number', 'timeout': 'Timeout', 'sender_name': 'Sender Name',
+           'sender_address': 'Sender Address', 'ssl_tls': 'Enable SSL/TLS', 'server': 'POP3 Server',
+           'check_interval': 'Check Interval', 'ssl': 'Enable SSL', 'auth_method': 'Authentication Method',
+           'user': 'User Name', 'password': 'Password', 'change_password': 'Change Password', 'provider': 'Provider',
+           'account': 'Account Name'},
+    'sv': {'primary_server': 'Primär server', 'port': 'Portnummer', 'timeout': 'Timeout', 'sender_name': 'Sändarnamn',
+           'sender_address': 'Avsändaradress', 'ssl_tls': 'Aktivera SSL/TLS', 'server': 'POP3-server',
+           'check_interval': 'Kontrollintervall', 'ssl': 'Aktivera SSL', 'auth_method': 'Autentiseringsmetod',
+           'user': 'Användarnamn', 'password': 'Lösenord', 'change_password': 'Ändra lösenord',
+           'provider': 'Leverantör', 'account': 'Kontonamn'},
 }
 SHARED = ('provider', 'account')
 SECTION = {SMTP: 'smtp', POP: 'pop'}
@@ -53,6 +100,8 @@ TEXT = {
         'another_admin': 'Another administrator is logged in. Try again later.',
         'page_expired': 'The page has expired. Reload the page and try again.',
         'saved': 'The settings have been saved.',
+        'deleted': 'The token has been deleted.',
+        'busy': 'The machine is busy. Try again later.',
         'logged_out': 'You have logged out.',
         'labels': {'port': 'Port Number', 'primary_server': 'Primary Server', 'server': 'POP3 Server',
                    'account': 'Account Name', 'provider': 'Provider', 'user': 'User Name',
@@ -68,6 +117,8 @@ TEXT = {
         'another_admin': 'En annan administratör är inloggad. Försök igen senare.',
         'page_expired': 'Sidan har gått ut. Läs in sidan igen och försök på nytt.',
         'saved': 'Inställningarna har sparats.',
+        'deleted': 'Token har raderats.',
+        'busy': 'Maskinen är upptagen. Försök igen senare.',
         'logged_out': 'Du har loggats ut.',
         'labels': {'port': 'Portnummer', 'primary_server': 'Primär server', 'server': 'POP3-server',
                    'account': 'Kontonamn', 'provider': 'Leverantör', 'user': 'Användarnamn',
@@ -103,16 +154,27 @@ class FakeDevice:
         self.host = host
         self.settings = default_settings()
         self.token = {'state': 'not_obtained', 'account': None, 'user_code': None, 'message': None}
+        # POP's own credential and token, on A3 profiles (bp_a3, bp_a3_panel): independent of SMTP's.
+        self.pop_token = {'state': 'not_obtained', 'account': None, 'user_code': None, 'message': None}
+        self.settings['pop_oauth'] = {'provider': '', 'account': ''}
         self.requests = []      # (method, path) of every request
         self.connections = []   # (proxy, TLS context, timeout) of every connection pool opened to it
         self.posts = []         # (path, form) of every POST
         self.failed_logins = 0
-        self.lockout_attempts = 5
+        self.lockout_attempts = 3
         self.busy_logins = 0    # how many logins are refused because another administrator is logged in
+        self.busy_posts = 0     # how many settings posts a busy machine answers with ERROR[5000]
+        self.confirm_style = None      # how [Get Token] and [Delete] ask, if not as the family does
+        self.control_names = {}        # controls a firmware names otherwise than its family
+        self.deaf_to = set()           # actions the page offers but the firmware ignores
+        self.login_mode = None         # the login form's mode (LOGIN_MODES), if not the family's usual one
+        self.index_shift = 0           # a firmware numbering its fields otherwise than its family
+        self.labelled = True           # rows with a heading per field (else bare inputs)
         self.faults = []        # exceptions or HTTP status codes served before the next requests
         self.session = None
         self.tokens2 = set()
-        self.pending = None     # (action, path, form) awaiting [OK]
+        self.tokens1 = {}       # token2 -> the token1 rendered beside it
+        self.pending = None     # (action, path, values) awaiting [OK] on a confirmation page
         self.approve_after = None  # seconds of waiting until a person signs in (as approve_account)
         self.approve_account = None
         self.ignored = set()    # settings the firmware silently does not save
@@ -132,6 +194,34 @@ class FakeDevice:
 
     def set_token(self, state, account=None):
         self.token.update(state=state, account=account, user_code=None, message=None)
+
+    @property
+    def family(self):
+        """Whose field names, controls and option values: the A3 profiles have the BP pages."""
+        return 'mx_classic' if self.profile == 'mx_classic' else 'bp_classic'
+
+    @property
+    def independent(self):
+        return self.profile in ('bp_a3', 'bp_a3_panel')
+
+    def _credential(self, path):
+        """(settings section, token) a page shows and acts on."""
+        if self.independent and path == POP:
+            return 'pop_oauth', self.pop_token
+        return 'oauth', self.token
+
+    @property
+    def confirm(self):
+        """bp_classic asks with the browser's confirm() (one POST), mx_classic with a confirmation page."""
+        return self.confirm_style or ('script' if self.family == 'bp_classic' else 'page')
+
+    @property
+    def login(self):
+        return self.login_mode or ('administrator' if self.family == 'bp_classic' else 'login_name')
+
+    @property
+    def controls(self):
+        return dict(CONTROLS[self.family], **self.control_names)
 
     @property
     def logged_in(self):
@@ -168,7 +258,7 @@ class FakeDevice:
         authed = self.session is not None and ('MFPSESSIONID=%s' % self.session) in cookie
         if url.path == '/login.html':
             return self._login(request, url.query, form)
-        if url.path == '/logout.html':
+        if url.path == '/logout.html':   # no capture shows it; the collection uses it only without a [Logout]
             if authed:
                 self.session = None
             return self._response(request, 200, self._login_form(url.query or SMTP, status=TEXT[self.lang]['logged_out']))
@@ -194,9 +284,15 @@ class FakeDevice:
     # --- login ---------------------------------------------------------------------------
 
     def _new_token2(self):
-        token2 = '%032x' % (len(self.requests) * 7919 + len(self.tokens2))
+        token2 = '%080x' % (len(self.requests) * 7919 + len(self.tokens2))
         self.tokens2.add(token2)
         return token2
+
+    def _new_tokens(self):
+        """A settings page's token1/token2 pair (80 hex each), accepted once and together."""
+        token2 = self._new_token2()
+        self.tokens1[token2] = '%080x' % (int(token2, 16) * 31)
+        return self.tokens1[token2], token2
 
     def _login(self, request, target, form):
         target = target or SMTP
@@ -204,46 +300,55 @@ class FakeDevice:
             return self._response(request, 200, self._login_form(target))
         text = TEXT[self.lang]
         if form.get('token2') not in self.tokens2:
-            return self._response(request, 200, self._login_form(target, error=text['page_expired']))
+            return self._response(request, 200, self._login_form(target, error=('page_expired', text['page_expired'])))
         self.tokens2.discard(form['token2'])
+        mode = LOGIN_MODES[self.login]
+        if form.get('action') == 'adminloginbtn' and mode['first']:
+            return self._response(request, 200, self._login_form(target, second_step=True))
         if self.failed_logins >= self.lockout_attempts:
-            return self._response(request, 200, self._login_form(target, error=text['locked']))
+            return self._response(request, 200, self._login_form(target, error=('locked', text['locked'])))
         if self.busy_logins:
             self.busy_logins -= 1
-            return self._response(request, 200, self._login_form(target, error=text['another_admin']))
-        # As a captured Sharp login: the script's action, the form's hidden fields and, on BP, the role.
-        assert (form.get('action'), form.get('ordinate'), form.get('ggt_hidden(10008)')) == ('loginbtn', '0', '5'), form
-        if self.profile == 'bp_classic':
-            user_ok = form.get('ggt_select(10009)') == '3'
-        else:
-            user_ok = form.get('ggt_textbox(10002)') == self.admin_user
-        if not user_ok or form.get('ggt_textbox(10003)') != self.admin_password:
+            return self._response(request, 200, self._login_form(target, error=('another_admin', text['another_admin'])))
+        # As a captured Sharp login: the script's action and the form's hidden fields, as rendered.
+        assert (form.get('action'), form.get('ordinate'), form.get('ggt_hidden(10008)')) == (
+            'loginbtn', '0', mode['hidden']), form
+        user_ok = {'role': form.get('ggt_select(10009)') == '3',
+                   'name': form.get('ggt_textbox(10002)') == self.admin_user}.get(mode['user'], True)
+        if not user_ok or form.get(mode['password']) != self.admin_password:
             self.failed_logins += 1
-            return self._response(request, 200, self._login_form(target, error=text['login_failed']))
+            return self._response(request, 200, self._login_form(target, error=('login_failed', text['login_failed']),
+                                                                 second_step=True))
         self.failed_logins = 0
         self.session = 'S%d' % len(self.requests)
         return self._response(request, 302, '', location=target, cookie=self.session)
 
-    def _login_form(self, target, error=None, status=None):
-        if self.profile == 'mx_classic':
-            user = '<input type="text" name="ggt_textbox(10002)" value="">'
-        else:
-            user = '<select name="ggt_select(10009)"><option value="3" selected>Administrator</option></select>'
-        body = ('<form method="post" action="/login.html?%s">'
-                '<input type="hidden" name="token2" value="%s">%s'
-                '<input type="password" name="ggt_textbox(10003)" value="">'
-                '<input type="hidden" name="action" value=""><input type="hidden" name="ordinate" value="0">'
-                '<input type="hidden" name="ggt_hidden(10008)" value="5">'
-                '<input type="button" value="Login" onclick="login()"></form>'
-                % (html.escape(target), self._new_token2(), user))
+    def _login_form(self, target, error=None, status=None, second_step=False):
+        mode = LOGIN_MODES[self.login]
+        control = '<input type="button" name="%s" value="%s" onclick="validate(this.name)">'
+        hidden = ('<input type="hidden" name="token2" value="%s"><input type="hidden" name="action" value="">'
+                  '<input type="hidden" name="ordinate" value="0">' % self._new_token2())
+        if mode['first'] and not second_step:
+            body = ('<form method="post" action="/login.html?%s">%s%s</form>'
+                    % (html.escape(target), hidden, control % ('adminloginbtn', LABELS[self.lang]['admin_login'])))
+            return self._document(body, error=error, status=status)
+        user = {'name': '<input type="text" name="ggt_textbox(10002)" value="">',
+                'role': '<select name="ggt_select(10009)"><option value="3" selected>Administrator</option></select>',
+                }.get(mode['user'], '')
+        body = ('<form method="post" action="/login.html?%s">%s%s'
+                '<input type="password" name="%s" value="">'
+                '<input type="hidden" name="ggt_hidden(10008)" value="%s">%s</form>'
+                % (html.escape(target), hidden, user, mode['password'], mode['hidden'],
+                   control % ('loginbtn', LABELS[self.lang]['login'])))
         return self._document(body, error=error, status=status)
 
     def _document(self, body, error=None, status=None):
+        """`error`: (key of ERRORS, message)."""
         messages = ''
         if error:
-            messages += '<div id="errorMessage" class="error">%s</div>' % html.escape(error)
+            messages += '<p class="err">ERROR[%d]: %s</p>' % (ERRORS[error[0]], html.escape(error[1]))
         if status:
-            messages += '<div id="statusMessage">%s</div>' % html.escape(status)
+            messages += '<p class="ok">%s</p>' % html.escape(status)
         header = '<div id="header"><span id="modelName">%s</span></div>' % self.model if self.model_in_header else ''
         return ('<!DOCTYPE html><html lang="%s"><head><meta http-equiv="Content-Type" content="text/html; charset=%s">'
                 '<title>Web Page - %s</title></head><body>%s%s%s</body></html>'
@@ -252,15 +357,22 @@ class FakeDevice:
     # --- settings pages --------------------------------------------------------------------
 
     def _name(self, index_bp, index_mx, kind):
-        return 'ggt_%s(%d)' % (kind, index_bp if self.profile == 'bp_classic' else index_mx)
+        # A password box is named like a text box (type="password"), as on captured Sharp pages.
+        return 'ggt_%s(%d)' % ('textbox' if kind == 'password' else kind,
+                               (index_bp if self.family == 'bp_classic' else index_mx) + self.index_shift)
 
-    def _button(self, path, offset):
-        kind = 'submit' if offset == 0 else 'button'
-        return 'ggt_%s(%d)' % (kind, BUTTONS[path][self.profile] + offset)
+    def _control(self, key):
+        return ('<input type="button" name="%s" value="%s" onclick="validate(this.name)">'
+                % (self.controls[key], LABELS[self.lang][key]))
+
+    def _hidden(self, path):
+        token1, token2 = self._new_tokens()
+        return ''.join('<input type="hidden" name="%s" value="%s">' % field for field in (
+            (WEB_CHANGE[path], ''), ('action', ''), ('ordinate', '0'), ('token1', token1), ('token2', token2)))
 
     def _values(self, path):
         values = dict(self.settings[SECTION[path]])
-        values.update(self.settings['oauth'])
+        values.update(self.settings[self._credential(path)[0]])
         return values
 
     def _page(self, path, values=None, error=None, status=None):
@@ -277,22 +389,30 @@ class FakeDevice:
                 checked = ' checked' if value is True else ''
                 rows.append('<input type="checkbox" name="%s" value="1"%s>' % (name, checked))
             else:
-                options = ''.join('<option value="%d"%s>%s</option>' % (i, ' selected' if option == value else '', option)
+                first = FIRST_OPTION_VALUE[self.family]
+                options = ''.join('<option value="%d"%s>%s</option>'
+                                  % (first + i, ' selected' if option == value else '', OPTION_TEXT[self.lang][option])
                                   for i, option in enumerate(OPTIONS[(path, setting)]))
                 rows.append('<select name="%s">%s</select>' % (name, options))
-        buttons = ''.join('<input type="submit" name="%s" value="%s">' % (self._button(path, i), label)
-                          for i, label in enumerate(['Submit', 'Get Token', 'Delete', 'Connection Test'][:4 if path == SMTP else 3]))
-        panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][self.token['state']]
-        if self.token['account']:
-            panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % self.token['account']
-        if self.token['state'] == 'waiting_for_authorization':
+            if self.labelled:
+                rows[-1] = '<tr><th>%s</th><td>%s</td></tr>' % (FIELD_LABELS[self.lang][setting], rows[-1])
+        keys = ['submit'] + ([] if self.profile == 'bp_a3_panel' else ['get_token']) + ['delete'] + (
+            ['connection_test'] if path == SMTP else [])   # the BP-70C65 gets its token on the panel only
+        buttons = ''.join(self._control(key) for key in keys)
+        token = self._credential(path)[1]
+        panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][token['state']]
+        if token['account']:
+            panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % token['account']
+        if token['state'] == 'waiting_for_authorization':
             panel += ('<tr><th>User Code</th><td id="tokenUserCode">%s</td></tr>'
                       '<tr><th>Verification URL</th><td id="tokenVerificationUri">https://idp.example.test/devicelogin</td></tr>'
-                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % self.token['user_code'])
-        if self.token['message']:
-            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % self.token['message']
-        body = ('<form method="post" action="%s"><input type="hidden" name="token2" value="%s">%s%s</form>'
-                '<table id="tokenPanel">%s</table>' % (path, self._new_token2(), ''.join(rows), buttons, panel))
+                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % token['user_code'])
+        if token['message']:
+            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % token['message']
+        body = ('<form method="post" action="%s">%s%s%s%s</form>'
+                '<table id="tokenPanel">%s</table>'
+                % (path, self._hidden(path), self._control('logout'), '<table>%s</table>' % ''.join(rows), buttons,
+                   panel))
         return self._document(body, error=error, status=status)
 
     def _read_form(self, path, form):
@@ -305,7 +425,7 @@ class FakeDevice:
             else:
                 assert name in form, 'the client did not post %s (%s): the device would blank it' % (name, setting)
                 if kind == 'select':
-                    values[setting] = OPTIONS[(path, setting)][int(form[name])]
+                    values[setting] = OPTIONS[(path, setting)][int(form[name]) - FIRST_OPTION_VALUE[self.family]]
                 else:
                     values[setting] = form[name]
         return values
@@ -329,23 +449,45 @@ class FakeDevice:
     def _post(self, path, form):
         text = TEXT[self.lang]
         token2 = form.get('token2')
-        if token2 not in self.tokens2:
-            return self._page(path, error=text['page_expired'])
+        if token2 not in self.tokens2 or self.tokens1.get(token2) != form.get('token1'):
+            return self._page(path, error=('page_expired', text['page_expired']))
         self.tokens2.discard(token2)
-        if 'ggt_hidden(30)' in form:
-            return self._confirmed(path, form)
-        pressed = [i for i in range(4) if self._button(path, i) in form]
-        assert len(pressed) == 1, 'exactly one button must be posted, got %r' % pressed
-        if pressed[0] == 2:  # [Delete]: form values are ignored
-            self.pending = ('delete', path, None)
-            return self._confirm_page(path, 'delete', 'Delete the token?')
+        assert not any(name.startswith('ggt_submit') for name in form), 'a Sharp page has no submit buttons'
+        assert all(name not in form for name in self.controls.values()), 'a control is never posted itself'
+        assert WEB_CHANGE[path] in form and 'ordinate' in form, 'the client dropped the hidden fields'
+        action = form.get('action')
+        pressed = next((key for key, name in self.controls.items() if name == action), None)
+        if pressed == 'logout':
+            self.session = None
+            return self._login_form(path, status=text['logged_out'])
+        if self.busy_posts:
+            self.busy_posts -= 1
+            if self.pending:   # the confirmation page again, as the lab shows it
+                return self._confirm_page(path, self.pending[3], error=('busy', text['busy']))
+            return self._page(path, error=('busy', text['busy']))
+        if action in self.deaf_to:
+            return self._page(path)   # a firmware that does not act on this control: the page, unchanged
+        if self.pending and action in ('okbtn', 'cancelbtn'):
+            return self._confirmed(path, action == 'okbtn')
+        self.pending = None
+        if pressed is None or (pressed == 'connection_test' and path != SMTP):
+            return self._page(path)   # an unknown action is ignored silently, as real devices do
+        if pressed == 'delete':  # form values are ignored
+            if self.confirm == 'page':
+                self.pending = ('delete', path, None, 'Delete the token?')
+                return self._confirm_page(path, self.pending[3])
+            return self._delete(path)
         values = self._read_form(path, form)
-        error = self._errors(path, values, for_token=pressed[0] == 1)
+        error = self._errors(path, values, for_token=pressed == 'get_token')
         if error:
-            return self._page(path, values=values, error=error)
-        if pressed[0] == 1:
-            self.pending = ('get_token', path, values)
-            return self._confirm_page(path, 'get_token', 'Obtain a token for %s?' % values['account'])
+            return self._page(path, values=values, error=('validation', error))
+        if pressed == 'get_token':
+            if self.confirm == 'page':
+                self.pending = ('get_token', path, values, 'Obtain a token for %s?' % values['account'])
+                return self._confirm_page(path, self.pending[3])
+            return self._get_token(path)
+        if pressed == 'connection_test':
+            return self._page(path, values=values, status='Connection test succeeded.')
         self._save(path, values)
         return self._page(path, status=text['saved'])
 
@@ -359,30 +501,44 @@ class FakeDevice:
                     section['password'] = values['password']
             else:
                 section[key] = values[key]
-        self.settings['oauth'] = {key: values[key] for key in SHARED}
+        self.settings[self._credential(path)[0]] = {key: values[key] for key in SHARED}
 
-    def _confirm_page(self, path, action, message):
-        body = ('<form method="post" action="%s"><p id="confirmMessage">%s</p>'
-                '<input type="hidden" name="token2" value="%s">'
-                '<input type="hidden" name="ggt_hidden(30)" value="%s">'
-                '<input type="submit" name="ggt_submit(31)" value="OK">'
-                '<input type="submit" name="ggt_submit(32)" value="Cancel"></form>'
-                % (path, html.escape(message), self._new_token2(), action))
-        return self._document(body)
+    def _confirm_page(self, path, message, error=None):
+        body = ('<form method="post" action="%s"><p id="confirmMessage">%s</p>%s'
+                '<input type="button" name="okbtn" value="%s" onclick="validate(this.name)">'
+                '<input type="button" name="cancelbtn" value="%s" onclick="validate(this.name)"></form>'
+                % (path, html.escape(message), self._hidden(path), LABELS[self.lang]['ok'], LABELS[self.lang]['cancel']))
+        return self._document(body, error=error)
 
-    def _confirmed(self, path, form):
-        action, pending_path, values = self.pending
+    def _confirmed(self, path, ok):
+        action, pending_path = self.pending[:2]
         self.pending = None
-        assert form['ggt_hidden(30)'] == action and pending_path == path
-        if 'ggt_submit(31)' not in form:
+        assert pending_path == path
+        if not ok:
             return self._page(path)
         if action == 'delete':
-            self.set_token('not_obtained')
-        else:
-            # Stricter than the lab: the token is requested for the saved provider and account,
-            # whatever else the form carried; nothing of the form is saved.
-            self.token.update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M', message=None)
+            return self._delete(path)
+        return self._get_token(path)
+
+    def _delete(self, path):
+        self._credential(path)[1].update(state='not_obtained', account=None, user_code=None, message=None)
+        return self._page(path, status=TEXT[self.lang]['deleted'])
+
+    def _get_token(self, path):
+        # Stricter than the lab: the token is requested for the saved provider and account,
+        # whatever else the form carried; nothing of the form is saved.
+        self._credential(path)[1].update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M',
+                                         message=None)
         return self._page(path)
+
+    def writes(self):
+        """(path, form) of every settings-page POST but [Logout]: what check mode must never send."""
+        return [(path, form) for path, form in self.posts
+                if path != '/login.html' and form.get('action') != self.controls['logout']]
+
+    def pressed(self):
+        """The `action` of every settings-page POST but [Logout], in order."""
+        return [form.get('action') for path, form in self.writes()]
 
     def snapshot(self):
         return copy.deepcopy(self.settings)

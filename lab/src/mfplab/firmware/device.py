@@ -1,14 +1,17 @@
 """One emulated MFP: its web UI, administrator session, mail settings and shared OAuth token."""
 
 import hmac
+import secrets
 
 from aiohttp import web
+
+from mfplab.faults import BUSY
 
 from . import pages
 from . import settings as model
 from .layouts import (
-    ADMINISTRATOR_ROLE, CONFIRM_FIELDS, LAYOUTS, LOGIN_ACTION, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH, POP_PATH, SMTP_PATH,
-    TEXTS,
+    ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_MODES, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH,
+    POP_PATH, SMTP_PATH, TEXTS,
 )
 from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
 from .sessions import AdminSessions
@@ -36,18 +39,26 @@ class Device:
         self.spec = spec
         self._store = store
         language = spec.get("language", "en")
-        self.ui = pages.Ui(language, spec["model"], LAYOUTS[spec["profile"]], TEXTS[language])
+        layout = LAYOUTS[spec["profile"]]
+        login = LOGIN_MODES[spec.get("authentication") or layout["login"]]
+        self.ui = pages.Ui(language, spec["model"], layout, TEXTS[language], login)
         stored = store.load(None)
         first_start = stored is None
         if first_start:
             stored = {"settings": spec.get("settings"), "token": spec.get("token")}
-        self.settings = model.complete(stored["settings"])
-        self.token = TokenLifecycle(initial_state(stored["token"]), oauth, self._save)
+        self.independent = layout["credential"] == "independent"
+        self.settings = model.complete(stored["settings"], self.independent)
+        # The credential sections of the settings and their tokens: one shared, or SMTP's and POP's.
+        self.tokens = {"oauth": TokenLifecycle(initial_state(stored["token"]), oauth, self._save)}
+        if self.independent:
+            pop_token = stored.get("pop_token", spec.get("pop_token") if first_start else None)
+            self.tokens[model.INDEPENDENT_POP] = TokenLifecycle(initial_state(pop_token), oauth, self._save)
+        self.token = self.tokens["oauth"]   # SMTP's, the one mail is sent with
         if first_start:   # the spec's initial state is used once; from now on the store rules
             self._save()
         lockout = spec.get("lockout") or {}
         self.sessions = AdminSessions(
-            spec.get("session_idle_seconds", 300), lockout.get("attempts", 5), lockout.get("seconds", 300)
+            spec.get("session_idle_seconds", 300), lockout.get("attempts", 3), lockout.get("seconds", 300)
         )
         self.counters = dict.fromkeys(COUNTERS, 0)
 
@@ -75,6 +86,7 @@ class Device:
             "language": self.ui.language,
             "settings": model.public(self.settings),
             "token": describe(self.token.state, self.ui.texts),
+            **({"pop_token": describe(self._token("pop").state, self.ui.texts)} if self.independent else {}),
             "session": {**session, "locked_until": iso_time(session["locked_until"])},
             "counters": dict(self.counters),
         }
@@ -87,16 +99,22 @@ class Device:
         self.sessions.clear(reboot=True)
 
     async def start(self):
-        self.token.resume()
+        for token in self.tokens.values():
+            token.resume()
 
     async def stop(self):
-        await self.token.stop()
+        for token in self.tokens.values():
+            await token.stop()
 
     async def use_token(self):
-        """Send a mail as the page's account: refresh the token, then authenticate. The mail server
-        refuses a token issued for another account (Exchange: 535 5.7.3); the token stays Obtained."""
+        """Send a mail as the page's account: refresh the token, then authenticate."""
+        return await self._use_token_as(self.settings["oauth"]["account"])
+
+    async def _use_token_as(self, account):
+        """Authenticate as `account`. The mail server refuses a token issued for another account
+        (Exchange: 535 5.7.3); the token stays Obtained."""
         used = await self.token.use()
-        issued_for, account = self.token.state["account"], self.settings["oauth"]["account"]
+        issued_for = self.token.state["account"]
         if "error" not in used and used["state"] == "obtained" and issued_for.casefold() != account.casefold():
             return dict(used, error=ACCOUNT_MISMATCH)
         return used
@@ -113,35 +131,55 @@ class Device:
         return _redirect(MAIN_PATH)
 
     async def _main(self, request):
-        return _html(pages.main_page(self.ui))
+        return self._with_cookie(request, _html(pages.main_page(self.ui)))
+
+    @staticmethod
+    def _with_cookie(request, response):
+        """The first GET of a visitor without a cookie gets one (MFPSESSIONID), as captured devices do."""
+        if not request.cookies.get(COOKIE):
+            response.set_cookie(COOKIE, secrets.token_hex(16), path="/", secure=True, httponly=True)
+        return response
 
     async def _login(self, request):
         target = request.query_string if request.query_string in LOGIN_TARGETS else MAIN_PATH
         action = f"{LOGIN_PATH}?{target}"
+        cookie = request.cookies.get(COOKIE)
         if request.method == "GET":
-            return self._login_form(action)
+            if cookie:
+                return self._login_form(action, cookie)
+            cookie = secrets.token_hex(16)
+            response = self._login_form(action, cookie)
+            response.set_cookie(COOKIE, cookie, path="/", secure=True, httponly=True)
+            return response
         form = await request.post()
+        first = self.ui.login.get("first")
+        if first and form.get("action") == first:
+            # [Administrator Login] of a two-step mode: the password form, for the same visitor.
+            if not self.sessions.login_tokens.take(None, form.get("token2"), cookie):
+                return self._login_form(action, cookie, error="page_expired")
+            return self._login_form(action, cookie, second_step=True)
         if form.get("action") != LOGIN_ACTION:
-            return self._login_form(action)   # not [Login] (no script ran): the form again, as the firmware does
-        messages = self.ui.texts["messages"]
-        if not self.sessions.login_tokens.take(form.get("token2")):
-            return self._login_form(action, error=messages["page_expired"])
+            return self._login_form(action, cookie)   # not [Login] (no script ran): the form again, as the firmware does
+        # token2 is single-use and bound to the cookie the form was shown to.
+        if not self.sessions.login_tokens.take(None, form.get("token2"), cookie):
+            return self._login_form(action, cookie, error="page_expired")
         if self.sessions.locked():
-            return self._login_form(action, error=messages["locked"])
+            return self._login_form(action, cookie, error="locked")
         if not self._credentials_match(form):
             self.counters["failed_logins"] += 1
             self.sessions.record_failure()
-            return self._login_form(action, error=messages["login_failed"])
-        if self.sessions.held_by_other(request.cookies.get(COOKIE)):
-            return self._login_form(action, error=messages["another_admin"])
+            return self._login_form(action, cookie, error="login_failed")
+        if self.sessions.held_by_other(cookie):
+            return self._login_form(action, cookie, error="another_admin")
         session = self.sessions.open()
         self.counters["logins"] += 1
         response = _redirect(target)
+        # A new session id at login: the visitor's cookie is not the administrator's.
         response.set_cookie(COOKIE, session.id, path="/", secure=True, httponly=True)
         return response
 
     def _credentials_match(self, form):
-        fields = self.ui.layout["login"]
+        fields = self.ui.login
         admin_user = self.spec.get("admin_user", "admin")
         if fields["role"] and form.get(fields["role"]) != ADMINISTRATOR_ROLE:
             return False
@@ -153,13 +191,24 @@ class Device:
         return user_ok and password_ok
 
     async def _logout(self, request):
+        return self._logged_out(request)
+
+    def _logged_out(self, request):
+        """[Logout(L)] on a page, or GET /logout.html: the session ends, the login form is shown."""
         self.sessions.close(request.cookies.get(COOKIE))
-        response = self._login_form(f"{LOGIN_PATH}?{MAIN_PATH}", status=self.ui.texts["messages"]["logged_out"])
-        response.del_cookie(COOKIE, path="/")
+        cookie = secrets.token_hex(16)
+        response = self._login_form(f"{LOGIN_PATH}?{MAIN_PATH}", cookie, status=self.ui.texts["messages"]["logged_out"])
+        response.set_cookie(COOKIE, cookie, path="/", secure=True, httponly=True)
         return response
 
-    def _login_form(self, action, error=None, status=None):
-        return _html(pages.login_page(self.ui, action, self.sessions.login_tokens.issue(), error, status))
+    def _login_form(self, action, cookie, error=None, status=None, second_step=False):
+        """The login form; a two-step mode shows its first step unless asked for the second (or an error
+        of the second step is shown)."""
+        notice = (error, self.ui.texts["messages"][error]) if error else None
+        token2 = self.sessions.login_tokens.issue(cookie)[1]
+        first_step = bool(self.ui.login.get("first")) and not second_step and error not in (
+            "login_failed", "locked", "another_admin")
+        return _html(pages.login_page(self.ui, action, token2, notice, status, first_step))
 
     async def _settings_page(self, request):
         page = PAGES[request.path]
@@ -170,90 +219,116 @@ class Device:
             session.pending = None
             return self._page(page, session)
         form = await request.post()
-        if not session.tokens.take(form.get("token2")):
+        if not session.tokens.take(form.get("token1", ""), form.get("token2")):
             session.pending = None
-            return self._page(page, session, error=self.ui.texts["messages"]["page_expired"])
-        if CONFIRM_FIELDS["action"] in form:
-            return await self._confirmed(page, session, form)
+            return self._page(page, session, error=self._message("page_expired"))
+        action = form.get("action", "")
+        controls = self.ui.layout["controls"]
+        pressed = next((key for key, name in controls.items() if name == action), None)
+        if pressed == "logout":
+            return self._logged_out(request)
+        if request.get(BUSY, False):
+            # The machine is busy (printing, a panel user): nothing is done; the client tries again,
+            # from the confirmation page again if it was answering one.
+            if session.pending and session.pending["page"] == page:
+                return self._confirm(page, session, session.pending, error=self._message("busy"))
+            session.pending = None
+            return self._page(page, session, error=self._message("busy"))
+        if action in CONFIRM_CONTROLS.values() and session.pending:
+            return await self._confirmed(page, session, action == CONFIRM_CONTROLS["ok"])
         session.pending = None
-        buttons = self.ui.layout["pages"][page]["buttons"]
-        pressed = next((action for action, name in buttons.items() if name in form), None)
-        if pressed == "submit":
-            return self._submit(page, session, form)
-        if pressed == "get_token":
-            return self._ask_get_token(page, session, form)
-        if pressed == "delete":
-            session.pending = {"page": page, "action": "delete"}
-            return self._confirm(page, session, "delete", self.ui.texts["messages"]["confirm_delete"])
-        if pressed == "connection_test":
-            return await self._connection_test(page, session)
-        return self._page(page, session)   # no known button: nothing to do
-
-    def _submit(self, page, session, form):
+        if pressed not in pages.page_controls(self.ui, page):
+            # An unknown action (or none: a named submit button, no script) is ignored, as real devices do.
+            return self._page(page, session)
         values = model.read_form(self.ui.layout["pages"][page], form)
-        new_settings, error = model.apply_form(page, values, self.settings)
+        if pressed == "submit":
+            return self._submit(page, session, values)
+        if pressed == "connection_test":
+            return await self._connection_test(page, session, values)
+        if pressed == "delete":
+            if self.ui.layout["confirm"] == "page":
+                return self._confirm(page, session, {"action": "delete"}, self.ui.texts["messages"]["confirm_delete"])
+            return self._delete(page, session)
+        # [Get Token] saves nothing before the confirmation: only whether the form passes matters here.
+        error = self._apply(page, values, for_token=True)[1]
+        if error:
+            return self._page(page, session, values, error=self._error_text(error))
+        if self.ui.layout["confirm"] == "page":
+            message = self.ui.texts["messages"]["confirm_get_token"].format(account=values["account"])
+            return self._confirm(page, session, {"action": "get_token", "values": values}, message)
+        return await self._get_token(page, session, values)
+
+    def _submit(self, page, session, values):
+        new_settings, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         self._save_settings(new_settings)
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
-    def _ask_get_token(self, page, session, form):
-        values = model.read_form(self.ui.layout["pages"][page], form)
-        # [Get Token] saves nothing before the confirmation: only whether the form passes matters here.
-        error = model.apply_form(page, values, self.settings, for_token=True)[1]
+    def _delete(self, page, session):
+        self._token(page).delete()
+        return self._page(page, session, status=self.ui.texts["messages"]["deleted"])
+
+    async def _get_token(self, page, session, values):
+        """[Get Token] confirmed: the form is saved, then the token requested for its provider and account."""
+        new_settings, error = self._apply(page, values, for_token=True)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
-        session.pending = {"page": page, "action": "get_token", "values": values}
-        message = self.ui.texts["messages"]["confirm_get_token"].format(account=values["account"])
-        return self._confirm(page, session, "get_token", message)
-
-    async def _confirmed(self, page, session, form):
-        """[OK] or [Cancel] on a confirmation page."""
-        messages = self.ui.texts["messages"]
-        pending, session.pending = session.pending, None
-        action = form.get(CONFIRM_FIELDS["action"])
-        if not pending or pending["page"] != page or pending["action"] != action:
-            return self._page(page, session, error=messages["page_expired"])
-        if CONFIRM_FIELDS["ok"] not in form:
-            return self._page(page, session)
-        if action == "delete":
-            self.token.delete()
-            return self._page(page, session, status=messages["deleted"])
-        new_settings, error = model.apply_form(page, pending["values"], self.settings, for_token=True)
-        if error:
-            return self._page(page, session, pending["values"], error=self._error_text(error))
         self._save_settings(new_settings)
-        if not await self.token.request(new_settings["oauth"]["provider"]):
-            return self._page(page, session, error=messages["provider_unreachable"])
-        return self._page(page, session, status=messages["saved"])
+        if not await self._token(page).request(values["provider"]):
+            return self._page(page, session, error=self._message("provider_unreachable"))
+        return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
-    async def _connection_test(self, page, session):
-        smtp = self.settings["smtp"]
+    async def _confirmed(self, page, session, ok):
+        """[OK] or [Cancel] on a confirmation page."""
+        pending, session.pending = session.pending, None
+        if not ok:
+            return self._page(page, session)
+        if pending["action"] == "delete":
+            return self._delete(page, session)
+        return await self._get_token(page, session, pending["values"])
+
+    async def _connection_test(self, page, session, values):
+        """Tests the posted values (a mail server, its authentication) without saving them."""
+        tested, error = self._apply(page, values)
+        if error:
+            return self._page(page, session, values, error=self._error_text(error))
+        smtp = tested["smtp"]
         if not smtp["primary_server"]:
             passed = False
         elif smtp["auth_method"] == "oauth2":
-            passed = "error" not in await self.use_token()
+            passed = "error" not in await self._use_token_as(tested["oauth"]["account"])
         elif smtp["auth_method"] == "smtp_auth":
             passed = bool(smtp["user"] and smtp["password"])
         else:
             passed = True
-        messages = self.ui.texts["messages"]
         if passed:
-            return self._page(page, session, status=messages["test_ok"])
-        return self._page(page, session, error=messages["test_failed"])
+            return self._page(page, session, values, status=self.ui.texts["messages"]["test_ok"])
+        return self._page(page, session, values, error=self._message("test_failed"))
 
     def _page(self, page, session, values=None, error=None, status=None):
-        values = values or model.page_values(page, self.settings)
-        token = describe(self.token.state, self.ui.texts)
+        values = values or model.page_values(page, self.settings, self.independent)
+        token = describe(self._token(page).state, self.ui.texts)
         return _html(pages.settings_page(self.ui, page, values, token, session.tokens.issue(), error, status))
 
-    def _confirm(self, page, session, action, message):
-        return _html(pages.confirm_page(self.ui, page, action, message, session.tokens.issue()))
+    def _confirm(self, page, session, pending, message=None, error=None):
+        session.pending = dict(pending, page=page, message=message or pending["message"])
+        return _html(pages.confirm_page(self.ui, page, session.pending["message"], session.tokens.issue(), error))
+
+    def _apply(self, page, values, for_token=False):
+        return model.apply_form(page, values, self.settings, for_token, self.independent)
+
+    def _token(self, page):
+        """The token a page shows and its [Get Token] and [Delete] act on."""
+        return self.tokens[model.credential_key(page, self.independent)]
+
+    def _message(self, key):
+        return key, self.ui.texts["messages"][key]
 
     def _error_text(self, error):
         field, reason, params = error
         texts = self.ui.texts
-        return f"{texts['labels'][field]}: {texts['reasons'][reason].format(**params)}"
+        return "validation", f"{texts['labels'][field]}: {texts['reasons'][reason].format(**params)}"
 
     def _save_settings(self, new_settings):
         self.settings = new_settings
@@ -261,4 +336,7 @@ class Device:
         self._save()
 
     def _save(self):
-        self._store.save({"settings": self.settings, "token": self.token.state})
+        document = {"settings": self.settings, "token": self.token.state}
+        if self.independent:
+            document["pop_token"] = self._token("pop").state
+        self._store.save(document)

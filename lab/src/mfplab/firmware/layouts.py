@@ -1,7 +1,9 @@
 """The firmware layouts as data: page paths, form field names, option values, labels and messages.
 
-This mirrors docs/device-protocol.md. The two layouts differ only where real families differ
-(field indices, the login form, model names); labels and messages are shared by both.
+This mirrors docs/device-protocol.md. The layouts differ where real families differ (field
+indices, option values, control names, the confirmation style, whether POP's OAuth credential is
+its own, whether the token can be obtained on the web page, model names); labels and messages are
+shared by all. The login form follows the device's authentication mode (LOGIN_MODES), not its layout.
 """
 
 SMTP_PATH = "/nw_service_smtp.html"
@@ -10,75 +12,121 @@ MAIN_PATH = "/main.html"
 LOGIN_PATH = "/login.html"
 LOGOUT_PATH = "/logout.html"
 
-# The login form's fixed part, as a captured Sharp login posts it: the page's script sets `action`
-# to LOGIN_ACTION when [Login] is clicked (the button itself is not a form field), and
-# ADMINISTRATOR_ROLE is the role select's one option in administrator-authority mode.
+# The login form, as captured Sharp logins post it: the page's script sets `action` to LOGIN_ACTION
+# when [Login] is clicked (the control itself is not a form field), and ADMINISTRATOR_ROLE is the
+# role select's one option in administrator-authority mode.
 LOGIN_ACTION = "loginbtn"
-LOGIN_HIDDEN = {"action": "", "ordinate": "0", "ggt_hidden(10008)": "5"}
 ADMINISTRATOR_ROLE = "3"
+# The form follows the device's user-authentication mode, not its family; `ggt_hidden(10008)`
+# carries the mode. `first`: a control to press before the password is asked (two steps).
+LOGIN_MODES = {
+    # Administrator authority: the role select and the password (MX-5070N, MX-M6071 captures).
+    "administrator": {"mode": "5", "role": "ggt_select(10009)", "user": None, "password": "ggt_textbox(10003)"},
+    # User authentication with a typed login name (printer-credcheck fills ggt_textbox(10002) when shown).
+    "login_name": {"mode": "5", "role": None, "user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)"},
+    # User authentication off: the password alone (BP-71C65, pba_print).
+    "password": {"mode": "4", "role": None, "user": None, "password": "ggt_textbox(10003)"},
+    # User authentication on: [Administrator Login] (action=adminloginbtn), then the password (BP-71C65).
+    "admin_two_step": {"mode": "3", "role": None, "user": None, "password": "ggt_textbox(10006)",
+                       "first": "adminloginbtn"},
+}
 
-# The confirmation step after [Get Token] or [Delete]; the same names in every layout.
-CONFIRM_FIELDS = {"action": "ggt_hidden(30)", "ok": "ggt_submit(31)", "cancel": "ggt_submit(32)"}
+# Every control is `<input type="button" name=… onclick="validate(this.name)">`: the page's script
+# puts the pressed control's name into the one hidden `action` field and submits the whole form
+# (captured Sharp pages). The names differ between firmware families; the labels do not.
+# A confirmation page (the `page` confirmation style) has its own two controls.
+CONFIRM_CONTROLS = {"ok": "okbtn", "cancel": "cancelbtn"}
 
-# (option value, setting value), first option first: an omitted select means the first one.
-SMTP_AUTH_OPTIONS = (("0", "none"), ("1", "smtp_auth"), ("2", "oauth2"))
-POP_AUTH_OPTIONS = (("0", "plain"), ("1", "apop"), ("2", "oauth2"))
-PROVIDER_OPTIONS = (("0", ""), ("1", "microsoft"), ("2", "google"))
+# The result line of a page: `<p class="ok">…` or `<p class="err">ERROR[n]: …` (Sharp's mobile
+# app reads these). 5000 (machine busy) is seen on real devices; the other numbers are ours.
+ERROR_CODES = {
+    "validation": 1001, "page_expired": 1002, "provider_unreachable": 1003, "test_failed": 1004,
+    "login_failed": 1101, "locked": 1102, "another_admin": 1103, "busy": 5000,
+}
+
+# The setting values a select offers, first option first (an omitted select means the first one).
+# Option values are numbered from a family's first value: the texts are what the families share.
+SMTP_AUTH_OPTIONS = ("none", "smtp_auth", "oauth2")
+POP_AUTH_OPTIONS = ("plain", "apop", "oauth2")
+PROVIDER_OPTIONS = ("", "microsoft", "google")
 
 
-def _smtp_page(first, button):
-    """SMTP fields numbered consecutively from `first`; buttons from `button`."""
+def _options(settings, first):
+    """(option value, setting value) pairs."""
+    return tuple((str(first + i), setting) for i, setting in enumerate(settings))
+
+
+def _page(path, first, kinds, buttons, options):
+    """Fields numbered consecutively from `first`. A password box is named like a text box
+    (`ggt_textbox(n)`, `type="password"`), as on captured Sharp pages."""
+    return {
+        "path": path,
+        # The hidden field every captured settings form carries, named after its page.
+        "web_change": path.strip("/").rsplit(".", 1)[0] + "WebChange",
+        "fields": {key: f"ggt_{'textbox' if kind == 'password' else kind}({first + i})"
+                   for i, (key, kind) in enumerate(kinds)},
+        "kinds": dict(kinds),
+        "buttons": buttons,
+        "options": options,
+    }
+
+
+def _smtp_page(first, first_option):
     kinds = (
         ("primary_server", "textbox"), ("port", "textbox"), ("timeout", "textbox"),
         ("sender_name", "textbox"), ("sender_address", "textbox"), ("ssl_tls", "checkbox"),
         ("auth_method", "select"), ("user", "textbox"), ("password", "password"),
         ("change_password", "checkbox"), ("provider", "select"), ("account", "textbox"),
     )
-    return {
-        "path": SMTP_PATH,
-        "fields": {key: f"ggt_{kind}({first + i})" for i, (key, kind) in enumerate(kinds)},
-        "buttons": {
-            "submit": f"ggt_submit({button})",
-            "get_token": f"ggt_button({button + 1})",
-            "delete": f"ggt_button({button + 2})",
-            "connection_test": f"ggt_button({button + 3})",
-        },
-        "options": {"auth_method": SMTP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS},
-    }
+    return _page(SMTP_PATH, first, kinds, ("submit", "get_token", "delete", "connection_test"),
+                 {"auth_method": _options(SMTP_AUTH_OPTIONS, first_option),
+                  "provider": _options(PROVIDER_OPTIONS, first_option)})
 
 
-def _pop_page(first, button):
+def _pop_page(first, first_option):
     kinds = (
         ("server", "textbox"), ("port", "textbox"), ("check_interval", "textbox"),
         ("ssl", "checkbox"), ("auth_method", "select"), ("user", "textbox"),
         ("password", "password"), ("change_password", "checkbox"), ("provider", "select"),
         ("account", "textbox"),
     )
-    return {
-        "path": POP_PATH,
-        "fields": {key: f"ggt_{kind}({first + i})" for i, (key, kind) in enumerate(kinds)},
-        "buttons": {
-            "submit": f"ggt_submit({button})",
-            "get_token": f"ggt_button({button + 1})",
-            "delete": f"ggt_button({button + 2})",
-        },
-        "options": {"auth_method": POP_AUTH_OPTIONS, "provider": PROVIDER_OPTIONS},
-    }
+    return _page(POP_PATH, first, kinds, ("submit", "get_token", "delete"),
+                 {"auth_method": _options(POP_AUTH_OPTIONS, first_option),
+                  "provider": _options(PROVIDER_OPTIONS, first_option)})
 
 
 LAYOUTS = {
     "bp_classic": {
         "models": ("BP-C131PW", "BP-C533WD", "BP-C542WD", "BP-50C26", "BP-70C45"),
-        # The BP panel logs in as the Administrator role (a one-option select) with the password.
-        "login": {"role": "ggt_select(10009)", "user": None, "password": "ggt_textbox(10003)"},
-        "pages": {"smtp": _smtp_page(1, 20), "pop": _pop_page(1, 20)},
+        # The login mode of a device that does not name one (fleet file: `authentication`).
+        "login": "administrator",
+        "pages": {"smtp": _smtp_page(1, 0), "pop": _pop_page(1, 0)},
+        "controls": {"submit": "submitbtn", "get_token": "gettokenbtn", "delete": "deletebtn",
+                     "connection_test": "testButton", "logout": "logoutbtn"},
+        # [Get Token] and [Delete] ask with the browser's confirm(): one POST does it.
+        "confirm": "script",
+        # One OAuth provider, account and token, shown on both pages (the manual of the A4 models).
+        "credential": "shared",
+        "token_on_web": True,
     },
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
-        "login": {"role": None, "user": "ggt_textbox(10002)", "password": "ggt_textbox(10003)"},
-        "pages": {"smtp": _smtp_page(101, 120), "pop": _pop_page(201, 220)},
+        "login": "login_name",
+        "pages": {"smtp": _smtp_page(101, 1), "pop": _pop_page(201, 1)},
+        "controls": {"submit": "executebtn", "get_token": "tokengetbtn", "delete": "tokendeletebtn",
+                     "connection_test": "testButton", "logout": "logoutbtn"},
+        # [Get Token] and [Delete] answer with a confirmation page ([OK] / [Cancel]).
+        "confirm": "page",
+        "credential": "shared",
+        "token_on_web": True,
     },
 }
+# A3 models (Sharp's manuals of the BP-B550WD and BP-70M90): POP's provider, account and token are
+# its own, independent of SMTP's.
+LAYOUTS["bp_a3"] = dict(LAYOUTS["bp_classic"], models=("BP-B550WD", "BP-70M90", "BP-70M75"), credential="independent")
+# The BP-70C65 cannot obtain a token on its web page (its manual): no [Get Token] there; the token
+# is obtained on the control panel, and the page shows its state and offers [Delete].
+LAYOUTS["bp_a3_panel"] = dict(LAYOUTS["bp_a3"], models=("BP-70C65",), token_on_web=False)
 
 TEXTS = {
     "en": {
@@ -87,8 +135,8 @@ TEXTS = {
         "login_user": "Login Name",
         "login_password": "Password",
         "login_button": "Login",
+        "admin_login_button": "Administrator Login",
         "administrator": "Administrator",
-        "logout": "Logout",
         "menu": {
             "smtp": ("System Settings", "Network Settings", "Service Setting", "SMTP"),
             "pop": ("System Settings", "System Control", "E-mail Alert/Status", "E-mail Status (Special tab)"),
@@ -106,8 +154,8 @@ TEXTS = {
             "oauth2": "OAuth 2.0", "": "", "microsoft": "Microsoft", "google": "Google",
         },
         "buttons": {
-            "submit": "Submit", "get_token": "Get Token", "delete": "Delete",
-            "connection_test": "Connection Test", "ok": "OK", "cancel": "Cancel",
+            "submit": "Submit(U)", "get_token": "Get Token", "delete": "Delete",
+            "connection_test": "Connection Test", "ok": "OK", "cancel": "Cancel", "logout": "Logout(L)",
         },
         "token_rows": {
             "status": "Token", "account": "Authorized Account", "user_code": "User Code",
@@ -133,6 +181,8 @@ TEXTS = {
             "deleted": "The token has been deleted.",
             "confirm_get_token": "Obtain a token for {account}?",
             "confirm_delete": "Delete the token?",
+            "confirm_get_token_script": "Obtain a token for the account entered?",
+            "busy": "The machine is busy. Try again later.",
             "provider_unreachable": "Could not connect to the provider. The token was not obtained.",
             "test_ok": "Connection test succeeded.",
             "test_failed": "Connection test failed.",
@@ -154,8 +204,8 @@ TEXTS = {
         "login_user": "Inloggningsnamn",
         "login_password": "Lösenord",
         "login_button": "Logga in",
+        "admin_login_button": "Administratörsinloggning",
         "administrator": "Administratör",
-        "logout": "Logga ut",
         "menu": {
             "smtp": ("Systeminställningar", "Nätverksinställningar", "Service Inställning", "SMTP"),
             "pop": ("Systeminställningar", "Systemstyrning", "E-post varning/status", "E-post status (Special-fliken)"),
@@ -173,8 +223,8 @@ TEXTS = {
             "oauth2": "OAuth 2.0", "": "", "microsoft": "Microsoft", "google": "Google",
         },
         "buttons": {
-            "submit": "Skicka", "get_token": "Hämta token", "delete": "Radera",
-            "connection_test": "Anslutningstest", "ok": "OK", "cancel": "Avbryt",
+            "submit": "Skicka(U)", "get_token": "Hämta token", "delete": "Radera",
+            "connection_test": "Anslutningstest", "ok": "OK", "cancel": "Avbryt", "logout": "Logga ut(L)",
         },
         "token_rows": {
             "status": "Token", "account": "Auktoriserat konto", "user_code": "Användarkod",
@@ -200,6 +250,8 @@ TEXTS = {
             "deleted": "Token har raderats.",
             "confirm_get_token": "Hämta en token för {account}?",
             "confirm_delete": "Radera token?",
+            "confirm_get_token_script": "Hämta en token för det angivna kontot?",
+            "busy": "Maskinen är upptagen. Försök igen senare.",
             "provider_unreachable": "Det gick inte att ansluta till leverantören. Ingen token hämtades.",
             "test_ok": "Anslutningstestet lyckades.",
             "test_failed": "Anslutningstestet misslyckades.",

@@ -1,19 +1,21 @@
 """HTML of the device's pages. Every value that reaches the page goes through `escape`."""
 
+import json
 from html import escape
 from typing import NamedTuple
 
-from .layouts import ADMINISTRATOR_ROLE, CONFIRM_FIELDS, LOGIN_ACTION, LOGIN_HIDDEN, LOGOUT_PATH, POP_PATH, SMTP_PATH
+from .layouts import ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, ERROR_CODES, LOGIN_ACTION, POP_PATH, SMTP_PATH
 
 MENU_LINKS = (("smtp", SMTP_PATH), ("pop", POP_PATH))
 
 
 class Ui(NamedTuple):
-    """What every page of one device needs: its language, model, layout and texts."""
+    """What every page of one device needs: its language, model, layout, texts and login form (LOGIN_MODES)."""
     language: str
     model: str
     layout: dict
     texts: dict
+    login: dict
 
 
 def _document(ui, title, body):
@@ -29,11 +31,13 @@ def _document(ui, title, body):
 
 
 def _notices(error, status):
+    """The result line(s): `<p class="ok">` and `<p class="err">ERROR[n]: …` (n from ERROR_CODES)."""
     html = ""
     if status:
-        html += f'<div id="statusMessage">{escape(status)}</div>\n'
+        html += f'<p class="ok">{escape(status)}</p>\n'
     if error:
-        html += f'<div id="errorMessage" class="error">{escape(error)}</div>\n'
+        code, message = error
+        html += f'<p class="err">ERROR[{ERROR_CODES[code]}]: {escape(message)}</p>\n'
     return html
 
 
@@ -41,8 +45,19 @@ def _hidden(name, value):
     return f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
 
 
-def _submit(name, label):
-    return f'<input type="submit" name="{escape(name)}" value="{escape(label)}">'
+def _control(name, label):
+    """A control as captured Sharp pages render it: the page's validate() posts the form with `action`."""
+    return f'<input type="button" name="{escape(name)}" value="{escape(label)}" onclick="validate(this.name)">'
+
+
+def _script(confirms):
+    """validate(): confirm() first where `confirms` (control name -> question) asks, then set `action` and submit."""
+    questions = "".join(
+        f"if (name == {json.dumps(name)} && !confirm({json.dumps(question)})) return;\n"
+        for name, question in confirms.items()
+    )
+    return (f"<script>\nfunction validate(name) {{\nvar form = document.forms[0];\n{questions}"
+            "form.elements['action'].value = name;\nform.submit();\n}\n</script>\n")
 
 
 def main_page(ui):
@@ -53,8 +68,17 @@ def main_page(ui):
     return _document(ui, ui.texts["title"], f'<ul id="menu">\n{items}</ul>')
 
 
-def login_page(ui, action, token2, error=None, status=None):
-    texts, fields = ui.texts, ui.layout["login"]
+def login_page(ui, action, token2, error=None, status=None, first_step=False):
+    """The login form of the device's authentication mode; `first_step`: the [Administrator Login]
+    step of a two-step mode, which asks no password."""
+    texts, fields = ui.texts, ui.login
+    if first_step:
+        hidden = "\n".join(_hidden(name, value) for name, value in (("action", ""), ("ordinate", "0"),
+                                                                    ("token2", token2)))
+        body = (f'<h1>{escape(texts["login_title"])}</h1>\n{_notices(error, status)}{_script({})}'
+                f'<form method="post" action="{escape(action)}">\n{hidden}\n'
+                f"{_control(fields['first'], texts['admin_login_button'])}\n</form>")
+        return _document(ui, texts["login_title"], body)
     rows = ""
     if fields["role"]:
         rows += (f'<tr><th>{escape(texts["login_user"])}</th><td><select name="{escape(fields["role"])}">'
@@ -65,44 +89,56 @@ def login_page(ui, action, token2, error=None, status=None):
                  f'<td><input type="text" name="{escape(fields["user"])}" value=""></td></tr>\n')
     rows += (f'<tr><th>{escape(texts["login_password"])}</th>'
              f'<td><input type="password" name="{escape(fields["password"])}" value=""></td></tr>\n')
-    hidden = "\n".join(_hidden(name, value) for name, value in dict(LOGIN_HIDDEN, token2=token2).items())
-    # What the firmware's script does on a click: the button is no form field, `action` says what was pressed.
-    button = (f'<input type="button" value="{escape(texts["login_button"])}" '
-              f"onclick=\"this.form.elements['action'].value='{LOGIN_ACTION}'; this.form.submit();\">")
+    hidden = "\n".join(_hidden(name, value) for name, value in (
+        ("action", ""), ("ordinate", "0"), ("ggt_hidden(10008)", fields["mode"]), ("token2", token2)))
     body = (
-        f'<h1>{escape(texts["login_title"])}</h1>\n{_notices(error, status)}'
+        f'<h1>{escape(texts["login_title"])}</h1>\n{_notices(error, status)}{_script({})}'
         f'<form method="post" action="{escape(action)}">\n{hidden}\n'
-        f"<table>\n{rows}</table>\n{button}\n</form>"
+        f"<table>\n{rows}</table>\n{_control(LOGIN_ACTION, texts['login_button'])}\n</form>"
     )
     return _document(ui, texts["login_title"], body)
 
 
-def settings_page(ui, page, values, token, token2, error=None, status=None):
-    """A settings page: every field, the buttons and the token panel in one form."""
-    texts, layout = ui.texts, ui.layout["pages"][page]
+def _page_hidden(layout, tokens):
+    token1, token2 = tokens
+    return "\n".join(_hidden(name, value) for name, value in (
+        (layout["web_change"], ""), ("action", ""), ("ordinate", "0"), ("token1", token1), ("token2", token2)))
+
+
+def settings_page(ui, page, values, token, tokens, error=None, status=None):
+    """A settings page: every field, the controls and the token panel in one form."""
+    texts, layout, controls = ui.texts, ui.layout["pages"][page], ui.layout["controls"]
     rows = "".join(
         f'<tr><th>{escape(texts["labels"][key])}</th><td>{_field(ui, layout, key, name, values[key])}</td></tr>\n'
         for key, name in layout["fields"].items()
     )
-    buttons = " ".join(_submit(name, texts["buttons"][action]) for action, name in layout["buttons"].items())
+    buttons = " ".join(_control(controls[key], texts["buttons"][key]) for key in page_controls(ui, page))
+    confirms = {}
+    if ui.layout["confirm"] == "script":
+        confirms = {controls["get_token"]: texts["messages"]["confirm_get_token_script"],
+                    controls["delete"]: texts["messages"]["confirm_delete"]}
     body = (
-        f'{_breadcrumb(texts, page)}<p><a href="{LOGOUT_PATH}">{escape(texts["logout"])}</a></p>\n'
-        f"{_notices(error, status)}"
-        f'<form method="post" action="{escape(layout["path"])}">\n{_hidden("token2", token2)}\n'
+        f'{_breadcrumb(texts, page)}{_notices(error, status)}{_script(confirms)}'
+        f'<form method="post" action="{escape(layout["path"])}">\n{_page_hidden(layout, tokens)}\n'
+        f'<p>{_control(controls["logout"], texts["buttons"]["logout"])}</p>\n'
         f'<table id="settings">\n{rows}</table>\n{_token_panel(texts, token)}<p>{buttons}</p>\n</form>'
     )
     return _document(ui, texts["menu"][page][-1], body)
 
 
-def confirm_page(ui, page, action, message, token2):
-    """The confirmation step after [Get Token] or [Delete]."""
+def page_controls(ui, page):
+    """The controls a settings page offers: no [Get Token] where the token is obtained on the panel."""
+    return [key for key in ui.layout["pages"][page]["buttons"] if key != "get_token" or ui.layout["token_on_web"]]
+
+
+def confirm_page(ui, page, message, tokens, error=None):
+    """The confirmation page after [Get Token] or [Delete], for firmware of the `page` confirmation style."""
     texts, layout = ui.texts, ui.layout["pages"][page]
+    controls = " ".join(_control(name, texts["buttons"][key]) for key, name in CONFIRM_CONTROLS.items())
     body = (
-        f'{_breadcrumb(texts, page)}<form method="post" action="{escape(layout["path"])}">\n'
-        f'<p id="confirmMessage">{escape(message)}</p>\n{_hidden("token2", token2)}\n'
-        f'{_hidden(CONFIRM_FIELDS["action"], action)}\n'
-        f'{_submit(CONFIRM_FIELDS["ok"], texts["buttons"]["ok"])}\n'
-        f'{_submit(CONFIRM_FIELDS["cancel"], texts["buttons"]["cancel"])}\n</form>'
+        f'{_breadcrumb(texts, page)}{_notices(error, None)}{_script({})}'
+        f'<form method="post" action="{escape(layout["path"])}">\n'
+        f'<p id="confirmMessage">{escape(message)}</p>\n{_page_hidden(layout, tokens)}\n{controls}\n</form>'
     )
     return _document(ui, texts["menu"][page][-1], body)
 
@@ -112,18 +148,18 @@ def _breadcrumb(texts, page):
 
 
 def _field(ui, layout, key, name, value):
-    kind = name.split("(")[0]
-    if kind == "ggt_checkbox":
+    kind = layout["kinds"][key]
+    if kind == "checkbox":
         checked = " checked" if value else ""
         return f'<input type="checkbox" name="{escape(name)}" value="1"{checked}>'
-    if kind == "ggt_select":
+    if kind == "select":
         options = "".join(
             f'<option value="{escape(code)}"{" selected" if setting == value else ""}>'
             f'{escape(ui.texts["options"][setting])}</option>'
             for code, setting in layout["options"][key]
         )
         return f'<select name="{escape(name)}">{options}</select>'
-    if kind == "ggt_password":
+    if kind == "password":
         return f'<input type="password" name="{escape(name)}" value="">'  # write-only
     return f'<input type="text" name="{escape(name)}" value="{escape(value)}">'
 

@@ -11,22 +11,29 @@ LOGIN_TOKENS_KEPT = 32   # outstanding login forms (several browsers may sit on 
 PAGE_TOKENS_KEPT = 4     # outstanding settings-page forms per session (e.g. both pages open)
 
 
+TOKEN_HEX = 80   # as captured: token2 is 80 hex digits
+
+
 class SingleUseTokens:
-    """The last few `token2` values rendered into forms; each is accepted once."""
+    """The last few token1/token2 pairs rendered into forms, each bound to the session cookie it was
+    rendered for; a pair is accepted once, with that cookie."""
 
     def __init__(self, kept):
         self._values = collections.deque(maxlen=kept)
 
-    def issue(self):
-        value = secrets.token_hex(16)
-        self._values.append(value)
-        return value
+    def issue(self, bound_to=None):
+        """A new (token1, token2) pair for a form shown to `bound_to` (a session cookie)."""
+        pair = (secrets.token_hex(TOKEN_HEX // 2), secrets.token_hex(TOKEN_HEX // 2))
+        self._values.append((pair, bound_to))
+        return pair
 
-    def take(self, value):
-        """True once for a value that was issued; it is spent either way."""
-        if value and value in self._values:
-            self._values.remove(value)
-            return True
+    def take(self, token1, token2, bound_to=None):
+        """True once for a pair that was issued to `bound_to`; it is spent either way."""
+        for entry in self._values:
+            (first, second), owner = entry
+            if second == token2 and token2:
+                self._values.remove(entry)
+                return (token1 is None or first == token1) and owner == bound_to
         return False
 
     def clear(self):
@@ -37,7 +44,7 @@ class AdminSession:
     def __init__(self, now):
         self.id = secrets.token_hex(16)
         self.last_seen = now
-        self.pending = None   # the confirmation step awaiting [OK] / [Cancel]
+        self.pending = None   # the confirmation page awaiting [OK] / [Cancel]
         self.tokens = SingleUseTokens(PAGE_TOKENS_KEPT)
 
 

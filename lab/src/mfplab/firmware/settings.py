@@ -21,7 +21,15 @@ DEFAULTS = {
     "oauth": {"provider": "", "account": ""},
 }
 
-SHARED = ("provider", "account")  # one setting shown on both pages
+SHARED = ("provider", "account")  # the OAuth credential, shown on both pages unless independent
+INDEPENDENT_POP = "pop_oauth"     # POP's own credential on firmware where it is independent
+
+
+def credential_key(page, independent):
+    """The settings section holding the OAuth provider and account a page shows."""
+    return INDEPENDENT_POP if independent and page == "pop" else "oauth"
+
+
 NUMBERS = {"port": (1, 65535), "timeout": (1, 60), "check_interval": (1, 240)}
 MAX_LENGTH = {"primary_server": 127, "server": 127, "sender_name": 64, "sender_address": 127,
               "user": 64, "account": 127}
@@ -31,9 +39,12 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
 
-def complete(settings):
-    """A full settings document: `settings` (maybe partial, maybe None) over the defaults."""
+def complete(settings, independent=False):
+    """A full settings document: `settings` (maybe partial, maybe None) over the defaults. With an
+    `independent` POP credential it has its own section."""
     result = copy.deepcopy(DEFAULTS)
+    if independent:
+        result[INDEPENDENT_POP] = copy.deepcopy(DEFAULTS["oauth"])
     for section, values in (settings or {}).items():
         if section in result:
             result[section].update({k: v for k, v in values.items() if k in result[section]})
@@ -48,13 +59,13 @@ def public(settings):
     return result
 
 
-def page_values(page, settings):
+def page_values(page, settings, independent=False):
     """The form values a page renders for the stored settings (passwords never)."""
     values = dict(settings[page])
     for key in NUMBERS:
         if key in values:
             values[key] = str(values[key])
-    values.update({key: settings["oauth"][key] for key in SHARED})
+    values.update({key: settings[credential_key(page, independent)][key] for key in SHARED})
     values["password"] = ""
     values["change_password"] = False
     return values
@@ -64,10 +75,10 @@ def read_form(page_layout, form):
     """The form values of a POST, with HTML semantics: omitted checkbox off, text empty, select first."""
     values = {}
     for key, name in page_layout["fields"].items():
-        kind = name.split("(")[0]
-        if kind == "ggt_checkbox":
+        kind = page_layout["kinds"][key]
+        if kind == "checkbox":
             values[key] = name in form
-        elif kind == "ggt_select":
+        elif kind == "select":
             options = page_layout["options"][key]
             posted = form.get(name, options[0][0])
             values[key] = dict(options).get(posted)
@@ -76,7 +87,7 @@ def read_form(page_layout, form):
     return values
 
 
-def apply_form(page, values, settings, for_token=False):
+def apply_form(page, values, settings, for_token=False, independent=False):
     """Validate a page's form values against the stored settings.
 
     Returns (new settings, None) or (None, (field, reason, params)) for the first error in page
@@ -95,7 +106,7 @@ def apply_form(page, values, settings, for_token=False):
             section[key] = int(values[key])
         else:
             section[key] = values[key]
-    result["oauth"] = {key: values[key] for key in SHARED}
+    result[credential_key(page, independent)] = {key: values[key] for key in SHARED}
     return result, None
 
 

@@ -59,3 +59,19 @@ def test_a_page_the_printer_does_not_serve_is_an_error_that_names_it(device, tas
     assert row['status'] == 'error'
     assert row['reasons'] == ['the POP page was not read: mfp.example.test answered GET /sys_email_status_oauth.html '
                               'with HTTP 404.']
+
+
+def test_an_a3_printer_with_its_own_pop_token_is_judged_per_page(device, task):
+    device.profile, device.model = 'bp_a3', 'BP-B550WD'
+    on_oauth2(device, 'obtained')
+    device.settings['pop_oauth'] = {'provider': 'microsoft', 'account': 'old-scan@contoso.example'}
+    device.pop_token.update(state='waiting_for_authorization', user_code='P0PC0DE9')
+    result = task('mfp_info')
+    assert result['expectations_held'] and result['oauth']['pop']['account'] == 'old-scan@contoso.example'
+    row = token_compliance(result, expected_provider='microsoft', expected_account=SCAN)
+    assert row['status'] == 'noncompliant'
+    assert row['reasons'] == ['POP: OAuth account is old-scan@contoso.example, expected scan@contoso.example',
+                              'POP: token is Waiting for authorization']
+    assert row['sign_in']['user_code'] == 'P0PC0DE9'
+    assert token_compliance(task('mfp_oauth_token', state='query'), expected_provider='microsoft',
+                            expected_account=SCAN)['reasons'] == row['reasons']

@@ -267,8 +267,8 @@ def test_a_failed_task_keeps_the_warning_of_a_failed_logout(device, task):
     original = device.send
 
     def refuse_and_drop_logout(request, **kwargs):
-        if '/logout.html' in request.url:
-            device.requests.append(('GET', '/logout.html'))
+        if 'action=logoutbtn' in (request.body or ''):
+            device.requests.append(('POST', '[Logout(L)]'))
             raise reset('Connection reset by peer')
         return original(request, **kwargs)
 
@@ -280,7 +280,7 @@ def test_a_failed_task_keeps_the_warning_of_a_failed_logout(device, task):
 
 
 def test_logs_out_after_a_failure(device, task):
-    device.lang = 'en'
+    device.labelled = False   # unlabelled fields: the profile's names are all there is to go by
     result = task('mfp_smtp', port=25, mfp_profile='mx_classic', mfp_admin_user='admin')
     assert result['failed']
     assert 'does not match profile mx_classic' in result['msg']
@@ -294,7 +294,7 @@ def test_session_ends_when_the_page_fails(device, task, monkeypatch):
     result = task('mfp_oauth_token', state='query')
     assert result['failed']
     assert "Unknown token status label 'Got It'" in result['msg']
-    assert device.requests[-1] == ('GET', '/logout.html')
+    assert device.requests[-1] == ('POST', '/nw_service_smtp.html')   # [Logout(L)] on the page read
     assert not device.logged_in
 
 
@@ -325,8 +325,10 @@ def test_mx_classic_needs_a_login_name(device, task):
 
 def test_audit_costs_five_requests(device, task):
     task('mfp_oauth_token', state='query')
+    # The logout is [Logout(L)] on the last page read: its form, posted with action=logoutbtn.
     assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', '/nw_service_smtp.html'),
-                               ('GET', '/sys_email_status_special.html'), ('GET', '/logout.html')]
+                               ('GET', '/sys_email_status_special.html'), ('POST', '/sys_email_status_special.html')]
+    assert device.posts[-1][1]['action'] == 'logoutbtn' and not device.logged_in
 
 
 def test_a_refused_password_is_not_tried_again_in_the_same_run(device, task):

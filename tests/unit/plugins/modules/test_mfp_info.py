@@ -25,13 +25,19 @@ ACCOUNT = 'scan@contoso.example'
 # Captures made with playbooks/probe.yml (docs/supporting-a-new-model.md), one folder per model.
 CAPTURES = Path(__file__).resolve().parents[1] / 'fixtures' / 'captures'
 READS = ['GET /login.html', 'POST /login.html', 'GET /nw_service_smtp.html', 'GET /sys_email_status_special.html',
-         'GET /logout.html']
+         'POST /sys_email_status_special.html']
+# The only POSTs: the login and [Logout(L)] on the last page read (path, action).
+POSTS = [('/login.html', 'loginbtn'), ('/sys_email_status_special.html', 'logoutbtn')]
 
 
 def waiting_for_sign_in(device):
     device.settings['smtp']['auth_method'] = 'oauth2'
     device.settings['oauth'] = {'provider': 'microsoft', 'account': ACCOUNT}
     device.token.update(state='waiting_for_authorization', user_code='F7K2QW9M')
+
+
+def posts(device):
+    return [(path, form.get('action')) for path, form in device.posts]
 
 
 def failed_checks(result):
@@ -45,7 +51,7 @@ def test_reads_both_pages_and_posts_nothing_but_the_login(device, task, check_mo
     result = task('mfp_info', check_mode=check_mode)
     assert result['changed'] is False and 'failed' not in result
     assert 'ansible_facts' not in result
-    assert [path for path, form in device.posts if path != '/logout.html'] == ['/login.html']
+    assert posts(device) == POSTS
     assert device.snapshot() == settings and device.token == token and not device.logged_in
     assert result['requests'] == READS
     assert (result['model'], result['profile'], result['profile_source'], result['language']) == (
@@ -79,7 +85,7 @@ def test_the_capture_holds_every_page_read_and_no_secret(device, task):
     cookie = dict(login_post['headers'])['Set-Cookie']
     assert cookie.startswith('MFPSESSIONID=masked-cookie-') and device.session is None
     smtp = capture['exchanges'][2]['body']
-    assert 'name="token2" value="masked-token2-32"' in smtp
+    assert 'name="token1" value="masked-token1-80"' in smtp and 'name="token2" value="masked-token2-80"' in smtp
     assert 'value="account1@example.invalid"' in smtp and 'smtp.office365.com' in smtp
     assert capture['probe']['tokens']['smtp']['user_code'].startswith('masked-')
     assert capture['probe']['model'] == 'MX-3071' and capture['probe']['expectations_held']
@@ -100,12 +106,61 @@ def test_an_unknown_model_is_captured_without_a_login(device, task):
     assert 'name="ggt_textbox(10003)"' in result['capture']['exchanges'][0]['body']
 
 
-def test_a_login_page_that_does_not_match_the_given_profile_is_not_posted(device, task):
-    result = task('mfp_info', mfp_profile='mx_classic', mfp_admin_user='admin')
-    assert result['failed'] and 'has no field ggt_textbox(10002)' in result['msg']
-    assert device.posts == [] and result['profile_source'] == 'given'
-    assert failed_checks(result) == [('login', 'login accepted'), ('login', 'model covered by a profile'),
-                                     ('login', 'login fields present')]
+def test_a_login_form_it_does_not_understand_is_not_posted(device, task, monkeypatch):
+    render = device._login_form
+    monkeypatch.setattr(device, '_login_form', lambda *args, **kwargs: render(*args, **kwargs).replace(
+        'value="Login"', 'value="Sign in"'))
+    result = task('mfp_info', capture=True)
+    assert result['failed'] and 'has no [Login] control' in result['msg']
+    assert device.posts == [] and result['profile_source'] == 'detected'
+    assert failed_checks(result) == [('login', 'login accepted'), ('login', 'login form understood')]
+    assert 'value="Sign in"' in result['capture']['exchanges'][0]['body']
+
+
+def test_a_given_profile_that_does_not_cover_the_model_is_reported(device, task):
+    result = task('mfp_info', mfp_profile='mx_classic')
+    assert 'failed' not in result and result['profile_source'] == 'given'
+    # The pages label their fields, so mx_classic reads them all the same; the model is named.
+    assert failed_checks(result) == [('login', 'model covered by a profile')]
+    assert result['expectations'][4]['detail'] == 'profile bp_classic covers BP-C131PW'
+
+
+@pytest.mark.parametrize('mode, profile, detail', [
+    ('administrator', 'bp_classic', 'administrator: role and password'),
+    ('login_name', 'mx_classic', 'login_name: login name and password'),
+    ('password', 'bp_classic', 'password: the password alone'),
+    ('admin_two_step', 'bp_a3', 'admin_two_step: [Administrator Login], then the password'),
+])
+def test_the_login_form_is_judged_by_its_mode(device, task, mode, profile, detail):
+    device.profile, device.model, device.login_mode = profile, profiles.PROFILES[profile]['models'][0], mode
+    result = task('mfp_info', mfp_admin_user='admin')
+    login = [check for check in result['expectations'] if check['check'] == 'login form understood']
+    assert login == [{'page': 'login', 'check': 'login form understood', 'held': True, 'detail': detail}]
+    assert result['expectations_held'] and result['profile'] == profile
+
+
+def test_a_panel_only_model_is_not_expected_to_offer_get_token(device, task):
+    device.profile, device.model = 'bp_a3_panel', 'BP-70C65'
+    result = task('mfp_info')
+    assert result['expectations_held'] and result['profile'] == 'bp_a3_panel'
+    assert [check['detail'] for check in result['expectations'] if check['check'] == 'controls present'] == [
+        '[Logout(L)], [Submit(U)], [Delete], [Connection Test]', '[Logout(L)], [Submit(U)], [Delete]']
+
+
+def test_controls_and_options_are_found_by_their_text(device, task, monkeypatch):
+    render = device._page
+
+    def relabelled(*args, **kwargs):
+        return render(*args, **kwargs).replace('value="Get Token"', 'value="Fetch"').replace('>Google<', '>Gmail<')
+    monkeypatch.setattr(device, '_page', relabelled)
+    result = task('mfp_info')
+    assert 'failed' not in result and failed_checks(result) == [
+        ('smtp', 'controls present'), ('smtp', 'options understood'),
+        ('pop', 'controls present'), ('pop', 'options understood')]
+    details = [check['detail'] for check in result['expectations'] if not check['held']]
+    assert details[0] == ('missing: [Get Token]; the page shows [Logout(L)], [Submit(U)], [Fetch], [Delete], '
+                          '[Connection Test]')
+    assert details[1] == "missing: provider: 'Google'"
 
 
 def test_a_refused_login_is_tried_once_and_captured_without_the_password(device, task):
@@ -120,13 +175,15 @@ def test_a_page_off_its_profile_is_reported_not_failed(device, task, monkeypatch
     render = device._page
 
     def renamed_account_field(path, *args, **kwargs):
-        return render(path, *args, **kwargs).replace('ggt_textbox(12)', 'ggt_textbox(13)').replace('Not Obtained', 'Nope')
+        page = render(path, *args, **kwargs).replace('Not Obtained', 'Nope')
+        # Neither its label nor the profile's name finds the account field.
+        return page.replace('ggt_textbox(12)', 'ggt_textbox(13)').replace('Account Name', 'Mailbox')
     monkeypatch.setattr(device, '_page', renamed_account_field)
     result = task('mfp_info')
     assert 'failed' not in result and not result['expectations_held']
-    assert failed_checks(result) == [('smtp', 'fields present'), ('smtp', 'token panel understood'),
-                                     ('pop', 'token panel understood')]
-    assert result['expectations'][7]['detail'] == 'missing: ggt_textbox(12)'
+    assert failed_checks(result) == [('smtp', 'fields present'), ('smtp', 'options understood'),
+                                     ('smtp', 'token panel understood'), ('pop', 'token panel understood')]
+    assert result['expectations'][7]['detail'] == "missing: account (label 'Account Name' or field ggt_textbox(12))"
     assert result['tokens'] == {'smtp': None, 'pop': None} and result['oauth'] is None
     assert result['warnings'] == ['The pages of mfp.example.test do not match profile bp_classic in every point '
                                   '(see expectations): the other modules may fail on this device.']
@@ -177,7 +234,7 @@ def test_the_module_itself_reads_in_check_mode_and_masks_the_password(device, ca
         mfp_info.main()
     result = json.loads(capsys.readouterr().out)
     assert result['changed'] is False and result['requests'] == READS and result['expectations_held']
-    assert [path for path, form in device.posts if path != '/logout.html'] == ['/login.html']
+    assert posts(device) == POSTS
     assert ADMIN_PASSWORD not in json.dumps(result)
 
 

@@ -14,8 +14,9 @@ EXPECTED = dict(provider='microsoft', account=ACCOUNT)
 
 
 def pressed(device):
-    """The confirmed actions ([OK] on the confirmation page), in order."""
-    return [form['ggt_hidden(30)'] for path, form in device.posts if 'ggt_hidden(30)' in form]
+    """The token controls pressed ([Get Token], [Delete]), in order; confirmed by the page's confirm()."""
+    names = {device.controls['get_token']: 'get_token', device.controls['delete']: 'delete'}
+    return [names[action] for action in device.pressed() if action in names]
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_obtained_for_the_account_is_no_change(oauth_device, task):
     assert result['changed'] is False and pressed(oauth_device) == []
     # The page of the service alone: log in, read it, log out.
     assert oauth_device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', '/nw_service_smtp.html'),
-                                     ('GET', '/logout.html')]
+                                     ('POST', '/nw_service_smtp.html')]   # [Logout(L)] on the page read
 
 
 def test_a_firmware_that_does_not_show_the_tokens_account_is_still_idempotent(oauth_device, task):
@@ -119,7 +120,7 @@ def test_get_token_needs_oauth2_selected_first(oauth_device, task):
     assert result['failed']
     assert result['msg'] == ('The SMTP page uses smtp_auth, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: '
                              'set auth_method oauth2 with mfp_smtp first.')
-    assert pressed(oauth_device) == [] and [path for path, form in oauth_device.posts] == ['/login.html']
+    assert oauth_device.writes() == []
 
 
 def test_check_mode_plans_get_token_and_warns_when_nothing_selects_oauth2(oauth_device, task):
@@ -129,7 +130,7 @@ def test_check_mode_plans_get_token_and_warns_when_nothing_selects_oauth2(oauth_
     assert result['warnings'] == ['Check mode planned [Get Token], but the real run would fail here unless an earlier '
                                   'task selects OAuth 2.0. The SMTP page uses smtp_auth, not OAuth 2.0, and [Get Token] '
                                   'needs OAuth 2.0 selected: set auth_method oauth2 with mfp_smtp first.']
-    assert [path for path, form in oauth_device.posts] == ['/login.html']
+    assert oauth_device.writes() == []
 
 
 def test_obtained_for_another_account_is_replaced(oauth_device, task):
@@ -154,7 +155,7 @@ def test_check_mode_presses_nothing(oauth_device, task):
     result = task('mfp_oauth_token', check_mode=True, wait=True, **EXPECTED)
     assert result['changed'] and result['actions'] == ['delete', 'get_token']
     assert result['diff']['after']['token_state'] == 'waiting_for_authorization'
-    assert [path for path, form in oauth_device.posts if path != '/login.html'] == []
+    assert oauth_device.writes() == []
     assert oauth_device.token['state'] == 'invalid'
 
 
@@ -166,12 +167,12 @@ def test_absent_deletes_then_is_unchanged(oauth_device, task):
     assert task('mfp_oauth_token', state='absent', service='pop')['changed'] is False
     assert pressed(oauth_device) == ['delete']
     assert oauth_device.requests == [('GET', '/login.html'), ('POST', '/login.html'),
-                                     ('GET', '/sys_email_status_special.html'), ('GET', '/logout.html')]
+                                     ('GET', '/sys_email_status_special.html'), ('POST', '/sys_email_status_special.html')]
 
 
 def test_pop_page_buttons_share_the_token(oauth_device, task):
     result = task('mfp_oauth_token', service='pop', **EXPECTED)
-    assert [path for path, form in oauth_device.posts if 'ggt_hidden(30)' in form] == ['/sys_email_status_special.html']
+    assert [path for path, form in oauth_device.writes()] == ['/sys_email_status_special.html']
     assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'waiting_for_authorization'
 
 

@@ -12,7 +12,7 @@ OAUTH = dict(auth_method='oauth2', provider='microsoft', account='scan@contoso.e
 
 
 def saves(device):
-    return [form for path, form in device.posts if path != '/login.html']
+    return [form for path, form in device.writes()]
 
 
 def test_switch_to_oauth2_then_unchanged(device, task):
@@ -27,12 +27,12 @@ def test_switch_to_oauth2_then_unchanged(device, task):
     (form,) = saves(device)
     assert form['ggt_textbox(1)'] == 'outlook.office365.com' and form['ggt_checkbox(4)'] == '1'
     assert form['ggt_select(5)'] == '2' and form['ggt_select(9)'] == '1'
-    assert form['ggt_submit(20)'] == 'Submit'
+    assert form['action'] == 'submitbtn'
     del device.requests[:]
     second = task('mfp_pop', check_interval=10, **OAUTH)
     assert second['changed'] is False
     # The POP page alone: log in, read it, log out.
-    assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', POP), ('GET', '/logout.html')]
+    assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', POP), ('POST', POP)]
     assert second['ansible_facts']['mfp_oauth']['pop']['auth_method'] == 'oauth2'
     assert second['ansible_facts']['mfp_oauth']['smtp'] == dict(second['ansible_facts']['mfp_oauth']['pop'],
                                                                 auth_method=None)
@@ -78,7 +78,7 @@ def test_mx_classic_pop_fields(device, task):
                                   'auth_method': 'plain', 'user': 'scan@contoso.example', 'provider': None,
                                   'account': ''}
     (form,) = saves(device)
-    assert form['ggt_textbox(202)'] == '110' and form['ggt_submit(220)'] == 'Submit'
+    assert form['ggt_textbox(202)'] == '110' and form['action'] == 'executebtn'
     assert device.settings['pop']['port'] == '110'
 
 

@@ -17,7 +17,7 @@ SMTP = '/nw_service_smtp.html'
 
 def saves(device):
     """The POSTs that saved a settings page (not logins)."""
-    return [form for path, form in device.posts if path != '/login.html']
+    return [form for path, form in device.writes()]
 
 
 def test_switch_to_oauth2_then_second_run_is_unchanged(device, task):
@@ -34,7 +34,7 @@ def test_switch_to_oauth2_then_second_run_is_unchanged(device, task):
     assert second['changed'] is False, second
     assert second['diff']['before'] == second['diff']['after']
     # The SMTP page alone: log in, read it, log out.
-    assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', SMTP), ('GET', '/logout.html')]
+    assert device.requests == [('GET', '/login.html'), ('POST', '/login.html'), ('GET', SMTP), ('POST', SMTP)]
     assert not device.logged_in
 
 
@@ -75,8 +75,10 @@ def test_undeclared_settings_stay(device, task):
     assert form['ggt_textbox(1)'] == 'smtp.office365.com'
     assert form['ggt_checkbox(6)'] == '1'
     assert form['ggt_select(7)'] == '1'
-    assert form['ggt_password(9)'] == '' and 'ggt_checkbox(10)' not in form
-    assert form['ggt_submit(20)'] == 'Submit'
+    assert form['ggt_textbox(9)'] == '' and 'ggt_checkbox(10)' not in form
+    assert form['action'] == 'submitbtn' and 'submitbtn' not in form
+    assert len(form['token1']) == len(form['token2']) == 80
+    assert form['ordinate'] == '0' and form['nw_service_smtpWebChange'] == ''
 
 
 @pytest.mark.parametrize('in_header', [True, False])
@@ -111,7 +113,7 @@ def test_password_is_masked_in_diff_and_result(device, task):
     assert 'New-Smtp-Secret' not in json.dumps(result)
     assert 'Admin-Secret-1' not in json.dumps(result)
     (form,) = saves(device)
-    assert form['ggt_password(9)'] == 'New-Smtp-Secret' and form['ggt_checkbox(10)'] == '1'
+    assert form['ggt_textbox(9)'] == 'New-Smtp-Secret' and form['ggt_checkbox(10)'] == '1'
 
 
 def test_update_password_on_create_sends_it_only_with_a_new_login(device, task):
@@ -141,7 +143,7 @@ def test_account_change_deletes_the_token(device, task):
     assert result['ansible_facts']['mfp_oauth']['pop']['state'] == 'not_obtained'
     # The new account was saved before the token was deleted.
     assert device.settings['oauth']['account'] == 'scan@contoso.example'
-    assert [form.get('ggt_hidden(30)') for form in saves(device)] == [None, None, 'delete']
+    assert device.pressed() == ['submitbtn', 'deletebtn']   # [Delete] confirmed by the page's confirm()
 
 
 def test_an_account_typed_in_another_case_changes_nothing(device, task):
@@ -186,7 +188,7 @@ def test_check_mode_account_change_reports_what_the_real_run_does(device, task, 
     device.settings['oauth'] = {'provider': 'microsoft', 'account': 'old-scan@contoso.example'}
     device.set_token('obtained', 'old-scan@contoso.example')
     planned = task('mfp_smtp', check_mode=True, **OAUTH)
-    assert [path for method, path in device.requests if method == 'POST'] == ['/login.html']
+    assert device.writes() == []
     assert device.token['state'] == 'obtained'
     assert planned['token_deleted'] is True
     assert planned['token'] == {'state': 'not_obtained', 'label': label, 'account': None, 'user_code': None,
@@ -208,7 +210,7 @@ def test_device_validation_message_is_surfaced(device, task, monkeypatch):
     result = task('mfp_smtp', timeout=45)
     assert result['failed']
     assert 'Timeout: Ange ett tal från 1 till 30.' in result['msg']
-    assert result['device_message'] == 'Timeout: Ange ett tal från 1 till 30.'
+    assert result['device_message'] == 'ERROR[1001]: Timeout: Ange ett tal från 1 till 30.'
     assert device.settings['smtp']['timeout'] == '20'
     assert not device.logged_in
 
@@ -278,5 +280,5 @@ def test_mx_classic_profile_logs_in_with_a_name(device, task):
     login = device.posts[0][1]
     assert login['ggt_textbox(10002)'] == 'admin'
     (form,) = saves(device)
-    assert form['ggt_textbox(102)'] == '25' and form['ggt_submit(120)'] == 'Submit'
+    assert form['ggt_textbox(102)'] == '25' and form['action'] == 'executebtn'
     assert device.settings['smtp']['port'] == '25'

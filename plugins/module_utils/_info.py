@@ -19,7 +19,7 @@ import re
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._capture import Recorder, Sanitizer
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
-from ansible_collections.printfleet.mfp.plugins.module_utils._page import TEXT_IDS, Page
+from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import oauth_facts, token_info
 
@@ -29,7 +29,6 @@ _TAG = re.compile(r'<[^>]*>')
 # The checks without which a page's settings and token are not known (the audit reports such a page as an error).
 READING_CHECKS = ('page language known', 'options understood', 'token panel understood')
 # The token panel's elements whose text is a secret in a capture (the code a person types in).
-SECRET_IDS = tuple(element for element, key in TEXT_IDS.items() if key == 'user_code')
 
 
 def run_info(params):
@@ -50,8 +49,8 @@ def run_info(params):
                     errors[service] = str(error)   # a page the device lacks: the other one is read all the same
     except MfpError as error:
         failure = error
-    login_pages = [Page(body) for body in recorder.bodies('GET', profiles.LOGIN_PATH)
-                   + recorder.bodies('POST', profiles.LOGIN_PATH) if body]
+    login_path = profiles.login_path(session.profile)
+    login_pages = [Page(body) for body in recorder.bodies('GET', login_path) + recorder.bodies('POST', login_path) if body]
     result = examine(session.profile, login_form(login_pages), pages, errors, two_step=_two_step(login_pages))
     result.update(
         changed=False,
@@ -85,7 +84,7 @@ def _two_step(login_pages):
 
 
 def _logged_in(recorder):
-    return any(exchange['method'] == 'POST' and exchange['path'].startswith(profiles.LOGIN_PATH)
+    return any(exchange['method'] == 'POST' and exchange['path'].startswith(profiles.login_path())
                and exchange['status'] in (301, 302, 303) for exchange in recorder.exchanges)
 
 
@@ -101,7 +100,7 @@ def examine(profile, login_page, pages, errors=None, two_step=False):
         'model': login_page.model() if login_page else None,
         'language': login_page.lang if login_page else None,
         'profile': profile,
-        'pages': {'login': _found(profiles.LOGIN_PATH, login_page)},
+        'pages': {'login': _found(profiles.login_path(profile), login_page)},
         'tokens': {},
         'oauth': None,
         'expectations': _login_checks(profile, login_page, two_step),
@@ -109,7 +108,7 @@ def examine(profile, login_page, pages, errors=None, two_step=False):
     views = {}
     for service in profiles.SERVICES:
         page = pages.get(service)
-        result['pages'][service] = _found(profiles.PATHS[service], page, errors.get(service))
+        result['pages'][service] = _found(profiles.page_path(service, profile), page, errors.get(service))
         result['tokens'][service] = None
         if page is None or profile is None:
             continue
@@ -135,7 +134,8 @@ def _check(page, check, held, detail=None):
 
 def _login_checks(profile, page, two_step=False):
     if page is None:
-        return [_check('login', 'login page read', False, 'the device served no login page at %s' % profiles.LOGIN_PATH)]
+        return [_check('login', 'login page read', False,
+                       'the device served no login page at %s' % profiles.login_path(profile))]
     model = page.model()
     known = page.lang in profiles.LANGUAGES
     checks = [_check('login', 'login page read', True, page.text('title')),
@@ -209,8 +209,9 @@ def _controls_check(profile, service, page):
     """The controls the modules press, found by label, and the `action` field their script posts."""
     wanted = ['submit', 'delete', 'logout'] + (['get_token'] if profiles.PROFILES[profile]['token_on_web'] else [])
     missing = ['[%s]' % profiles.control_label(page.lang, what) for what in wanted if not profiles.control(page, what)]
-    if profiles.ACTION_FIELD not in page.hidden:
-        missing.append('hidden field %s' % profiles.ACTION_FIELD)
+    field = profiles.action_field(profile)
+    if field not in page.hidden:
+        missing.append('hidden field %s' % field)
     shown = ', '.join('[%s]' % label for label in page.controls.values()) or 'none'
     return _check(service, 'controls present', not missing,
                   'missing: %s; the page shows %s' % (', '.join(missing), shown) if missing else shown)
@@ -250,8 +251,11 @@ def sanitized_capture(params, recorder, result, login_pages, pages):
         names = profiles.field_names(result['profile'], service, page) if result['profile'] else {}
         fields += [names.get(setting) for setting in ('user', 'password', 'account')]
     codes = [token['user_code'] for token in result['tokens'].values() if token]
+    # The elements showing a user code, in every family's pages.
+    secret_ids = sorted(set(element for family in profiles.FAMILIES.values()
+                            for element, key in family['text_ids'].items() if key == 'user_code'))
     sanitizer = Sanitizer(secrets=[params['mfp_admin_password'], params['mfp_admin_user']] + codes,
-                          secret_fields=[field for field in fields if field], secret_ids=SECRET_IDS)
+                          secret_fields=[field for field in fields if field], secret_ids=secret_ids)
     exchanges = sanitizer.exchanges(recorder.exchanges)
     found = dict((key, result[key]) for key in ('model', 'firmware_version', 'language', 'profile', 'profile_source',
                                                 'pages', 'tokens', 'oauth', 'expectations', 'expectations_held', 'requests'))

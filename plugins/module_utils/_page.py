@@ -11,19 +11,8 @@ __metaclass__ = type
 import re
 from html.parser import HTMLParser
 
-# Elements whose text the modules read, by id.
-TEXT_IDS = {
-    'modelName': 'model',
-    'confirmMessage': 'confirm',
-    'tokenStatus': 'token_status',
-    'tokenAccount': 'token_account',
-    'tokenUserCode': 'user_code',
-    'tokenVerificationUri': 'verification_uri',
-    'tokenExpires': 'expires_at',
-    'tokenMessage': 'token_message',
-}
-# The result line Sharp pages show after a POST: <p class="ok">… or <p class="err">ERROR[n]: …
-RESULT_CLASSES = {'ok': 'status', 'err': 'error'}
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+
 _ERROR_CODE = re.compile(r'^ERROR\[(\d+)\]:\s*')
 
 
@@ -32,11 +21,14 @@ class Page(HTMLParser):
     `labels` (field name -> the heading of its table row, as the page labels it),
     `options` (select name -> [(value, visible text)]), `hidden`, `passwords` and `text_boxes` (the names of
     such inputs), `controls` (name -> label of each `type="button"` control,
-    which the page's script posts as `action`), `texts` (see TEXT_IDS and RESULT_CLASSES, and `title`),
-    `lang` and `action`."""
+    which the page's script posts as `action`), `texts` (the profile family's `text_ids` and
+    `result_classes`, and `title`), `lang` and `action`. `profile`: the profile whose family the page
+    belongs to, None while it is not known (the login page)."""
 
-    def __init__(self, html):
+    def __init__(self, html, profile=None):
         HTMLParser.__init__(self, convert_charrefs=True)
+        self._text_ids = profiles.text_ids(profile)
+        self._result_classes = profiles.result_classes(profile)
         self.lang = None
         self.action = None
         self.fields = {}
@@ -80,9 +72,9 @@ class Page(HTMLParser):
                 self.fields[self._select] = attrs.get('value', '')
             self._option = [attrs.get('value', ''), '']
             self.options[self._select].append(self._option)
-        key = 'title' if tag == 'title' else TEXT_IDS.get(attrs.get('id'))
-        if tag == 'p' and attrs.get('class') in RESULT_CLASSES:
-            key = RESULT_CLASSES[attrs['class']]
+        key = 'title' if tag == 'title' else self._text_ids.get(attrs.get('id'))
+        if tag == 'p' and attrs.get('class') in self._result_classes:
+            key = self._result_classes[attrs['class']]
         if key and self._text_key is None:
             self._text_key = key
             self._text_tag = tag

@@ -43,16 +43,38 @@ OPTIONS = {
 # Authentication methods that use the page's user name and password.
 PASSWORD_METHODS = {'smtp': ('smtp_auth',), 'pop': ('plain', 'apop')}
 
-LOGIN_PATH = '/login.html'
-# Where a session ends when the last page read offers no [Logout] control (a page that failed to
-# load, say); captured pages offer the control, no capture shows this path.
-LOGOUT_PATH = '/logout.html'
-# Every control of a Sharp page is `<input type="button" name=… onclick="validate(this.name)">`: the
-# page's script sets the hidden `action` field to the pressed control's name and submits the whole
-# form. The collection finds a control by its label (LANGUAGES' `controls`) and takes its name from the page.
-ACTION_FIELD = 'action'
-# The classic web UI keeps its page paths across families; field names differ.
-PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'}
+# What the profiles of one web UI family share: page paths, the login form, the element ids and
+# result-line classes the page parser reads. A profile names its family (`family`); a page read
+# before the profile is known (the login page) is read as DEFAULT_FAMILY's.
+FAMILIES = {
+    'sharp_classic': {
+        'login_path': '/login.html',
+        # Where a session ends when the last page read offers no [Logout] control (a page that failed
+        # to load, say); captured pages offer the control, no capture shows this path.
+        'logout_path': '/logout.html',
+        # Every control of a Sharp page is `<input type="button" name=… onclick="validate(this.name)">`:
+        # the page's script sets the hidden `action` field to the pressed control's name and submits the
+        # whole form. The collection finds a control by its label (LANGUAGES' `controls`) and takes its
+        # name from the page.
+        'action_field': 'action',
+        # The classic web UI keeps its page paths across families; field names differ.
+        'paths': {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html'},
+        # Elements whose text the modules read, by id.
+        'text_ids': {
+            'modelName': 'model',
+            'confirmMessage': 'confirm',
+            'tokenStatus': 'token_status',
+            'tokenAccount': 'token_account',
+            'tokenUserCode': 'user_code',
+            'tokenVerificationUri': 'verification_uri',
+            'tokenExpires': 'expires_at',
+            'tokenMessage': 'token_message',
+        },
+        # The result line Sharp pages show after a POST: <p class="ok">… or <p class="err">ERROR[n]: …
+        'result_classes': {'ok': 'status', 'err': 'error'},
+    },
+}
+DEFAULT_FAMILY = 'sharp_classic'
 
 # `credential`: `shared` (one OAuth provider, account and token shown on both pages) or
 # `independent` (POP's own, as Sharp's manuals say of A3 models). `token_on_web`: False where the
@@ -60,6 +82,7 @@ PATHS = {'smtp': '/nw_service_smtp.html', 'pop': '/sys_email_status_special.html
 PROFILES = {
     'bp_classic': {
         'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
+        'family': 'sharp_classic',
         'credential': 'shared',
         'token_on_web': True,
         'pages': {
@@ -86,6 +109,7 @@ PROFILES = {
     },
     'mx_classic': {
         'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
+        'family': 'sharp_classic',
         'credential': 'shared',
         'token_on_web': True,
         'pages': {
@@ -184,6 +208,43 @@ LANGUAGES = {
 }
 
 
+def family(profile=None):
+    """The family data of `profile`; DEFAULT_FAMILY's while the profile is not known (None or auto)."""
+    return FAMILIES[PROFILES[profile]['family'] if profile in PROFILES else DEFAULT_FAMILY]
+
+
+def login_path(profile=None):
+    return family(profile)['login_path']
+
+
+def logout_path(profile=None):
+    return family(profile)['logout_path']
+
+
+def action_field(profile=None):
+    """The hidden field a page's script sets to the pressed control's name."""
+    return family(profile)['action_field']
+
+
+def page_path(service, profile=None):
+    return family(profile)['paths'][service]
+
+
+def page_paths(profile=None):
+    """Service -> the path of its settings page."""
+    return dict(family(profile)['paths'])
+
+
+def text_ids(profile=None):
+    """Element id -> the key under which the page parser keeps its text."""
+    return family(profile)['text_ids']
+
+
+def result_classes(profile=None):
+    """Class of the result line (<p class=…>) -> its key in the page's texts (status or error)."""
+    return family(profile)['result_classes']
+
+
 def profile_for_model(model):
     """The profile name covering `model` (as shown in the page header)."""
     for name, profile in PROFILES.items():
@@ -227,10 +288,11 @@ def control(page, what):
     return next((name for name, label in page.controls.items() if _ACCESS_KEY.sub('', label).strip() in labels), None)
 
 
-def login_form_missing(page):
+def login_form_missing(page, profile=None):
     """What a login form (`page`, in a known language) lacks of what the collection posts: [] if nothing."""
+    field = action_field(profile)
     return [name for name, found in (
-        ('field ' + ACTION_FIELD, ACTION_FIELD in page.fields),
+        ('field ' + field, field in page.fields),
         ('password box', len(page.passwords) == 1),
         ('[%s] control' % control_label(page.lang, 'login'), control(page, 'login')),
     ) if not found]

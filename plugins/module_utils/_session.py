@@ -182,8 +182,8 @@ class Session(object):
 
     def open(self, service):
         """Log in to the device and return the page of `service`."""
-        path = profiles.PATHS[service]
-        login_url = '%s?%s' % (profiles.LOGIN_PATH, path)
+        path = profiles.page_path(service, self.profile)
+        login_url = '%s?%s' % (profiles.login_path(self.profile), path)
         if self._login_digest() in REFUSED_LOGINS:
             raise self._login_error('refused_before')
         deadline = self.clock() + self.busy_timeout
@@ -194,7 +194,7 @@ class Session(object):
             if response.get_redirect_location():
                 self._logged_in = True
                 return self.read(service)
-            refused = self._page(response, 'POST ' + profiles.LOGIN_PATH)
+            refused = self._page(response, 'POST ' + profiles.login_path(self.profile))
             reason = profiles.login_error(refused.lang, refused.error_message())
             if reason == 'another_admin' and self.clock() < deadline:
                 self.sleep(BUSY_POLL_SECONDS)
@@ -214,7 +214,7 @@ class Session(object):
         return hashlib.sha256(repr((self.base_url, self.user, self.password)).encode('utf-8')).hexdigest()
 
     def read(self, service):
-        return self._get(profiles.PATHS[service])
+        return self._get(profiles.page_path(service, self.profile))
 
     def submit(self, service, page, settings, password=None):
         """Post the whole form with `settings` applied, as [Submit] does; returns the page the device rendered."""
@@ -264,14 +264,15 @@ class Session(object):
                               ', '.join('[%s]' % label for label in page.controls.values()) or 'none',
                               self.profile))
         data = _form_values(form)
-        data[profiles.ACTION_FIELD] = name
+        data[profiles.action_field(self.profile)] = name
         attempt = 0
         while True:
-            result = self._post_page(page.action or profiles.PATHS[service], data)
+            result = self._post_page(page.action or profiles.page_path(service, self.profile), data)
             if result.error_code() != BUSY_ERROR or attempt >= self.retries:
                 return result, name
             attempt = self._back_off(attempt)
-            data.update((key, result.fields[key]) for key in result.hidden if key != profiles.ACTION_FIELD)
+            field = profiles.action_field(self.profile)
+            data.update((key, result.fields[key]) for key in result.hidden if key != field)
 
     def _use_profile(self, login_page):
         self.model = login_page.model()
@@ -281,7 +282,7 @@ class Session(object):
                 raise MfpError('The login page of %s shows no model name; set mfp_profile.' % self.host)
             self.profile = profiles.profile_for_model(model)
         # The login form follows the device's user-authentication mode, not the profile: read it.
-        missing = profiles.login_form_missing(login_page)
+        missing = profiles.login_form_missing(login_page, self.profile)
         if missing:
             raise MfpError('The login page of %s has no %s: it is no login form this collection knows.'
                            % (self.host, ', '.join(missing)))
@@ -293,7 +294,7 @@ class Session(object):
         """The login form as rendered, with the password (and login name, where asked) typed in and
         `action` set to the [Login] control's name."""
         data = _form_values(login_page.fields)
-        data[profiles.ACTION_FIELD] = profiles.control(login_page, 'login')
+        data[profiles.action_field(self.profile)] = profiles.control(login_page, 'login')
         data[login_page.passwords[0]] = self.password
         if login_page.text_boxes:
             data[login_page.text_boxes[0]] = self.user
@@ -306,7 +307,7 @@ class Session(object):
         admin_login = profiles.control(page, 'admin_login') if page.lang in profiles.LANGUAGES else None
         if page.passwords or not admin_login:
             return page
-        data = dict(_form_values(page.fields), **{profiles.ACTION_FIELD: admin_login})
+        data = dict(_form_values(page.fields), **{profiles.action_field(self.profile): admin_login})
         return self._post_page(login_url, data)
 
     def _logout(self):
@@ -316,9 +317,10 @@ class Session(object):
         name = profiles.control(page, 'logout') if page is not None and page.lang in profiles.LANGUAGES else None
         try:
             if name:
-                self._send('POST', page.action, dict(_form_values(page.fields), **{profiles.ACTION_FIELD: name}))
+                self._send('POST', page.action,
+                           dict(_form_values(page.fields), **{profiles.action_field(self.profile): name}))
             else:
-                self._send('GET', profiles.LOGOUT_PATH, idempotent=False)
+                self._send('GET', profiles.logout_path(self.profile), idempotent=False)
         except MfpError as error:
             self.warnings.append('Logging out of %s failed (%s); the device ends the session when it times out.'
                                  % (self.host, error))
@@ -337,7 +339,7 @@ class Session(object):
                            % (self.host, request.split('?')[0], location))
         # Forms go back in the character set their page came in, as a browser posts them.
         self._charset = _charset(response)
-        self._last_page = Page(response.data.decode(self._charset, 'replace'))
+        self._last_page = Page(response.data.decode(self._charset, 'replace'), self.profile)
         return self._last_page
 
     def _send(self, method, path, data=None, idempotent=False):
@@ -373,10 +375,10 @@ class Session(object):
             if response.status >= 500 and idempotent and attempt < self.retries:
                 attempt = self._back_off(attempt)
                 continue
-            if response.status == 404 and path.startswith(profiles.LOGIN_PATH):
+            if response.status == 404 and path.startswith(profiles.login_path(self.profile)):
                 raise MfpError('%s has no login page %s (HTTP 404): %s is not a printer web UI this collection '
                                'supports. Check mfp_host, mfp_port and mfp_protocol, and that the model is a supported '
-                               'one.' % (self.host, profiles.LOGIN_PATH, self.base_url))
+                               'one.' % (self.host, profiles.login_path(self.profile), self.base_url))
             if response.status >= 400:
                 raise MfpError('%s answered %s with HTTP %d.' % (self.host, request, response.status))
             return response

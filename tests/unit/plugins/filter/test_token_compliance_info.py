@@ -54,7 +54,7 @@ def test_a_token_status_the_profile_does_not_know_is_an_error_that_names_it(devi
 
 
 def test_a_page_the_printer_does_not_serve_is_an_error_that_names_it(device, task, monkeypatch):
-    monkeypatch.setitem(profiles.PATHS, 'pop', '/sys_email_status_oauth.html')
+    monkeypatch.setitem(profiles.family()['paths'], 'pop', '/sys_email_status_oauth.html')
     row = token_compliance(task('mfp_info'))
     assert row['status'] == 'error'
     assert row['reasons'] == ['the POP page was not read: mfp.example.test answered GET /sys_email_status_oauth.html '

@@ -190,7 +190,7 @@ def test_a_page_off_its_profile_is_reported_not_failed(device, task, monkeypatch
 
 
 def test_a_page_the_device_lacks_does_not_stop_the_other(device, task, monkeypatch):
-    monkeypatch.setitem(profiles.PATHS, 'smtp', '/nw_service_smtp_oauth.html')
+    monkeypatch.setitem(profiles.family()['paths'], 'smtp', '/nw_service_smtp_oauth.html')
     result = task('mfp_info')
     assert 'failed' not in result
     assert result['pages']['smtp'] == {'path': '/nw_service_smtp_oauth.html', 'read': False, 'title': None,
@@ -212,8 +212,8 @@ def captured_pages(capture):
         method, path = exchange['request'].split(' ', 1)
         if method == 'GET' and exchange['status'] == 200:
             pages.setdefault(path.split('?')[0], Page(exchange['body']))
-    return pages.get(profiles.LOGIN_PATH), dict((service, pages[path]) for service, path in profiles.PATHS.items()
-                                                if path in pages)
+    return pages.get(profiles.login_path()), dict(
+        (service, pages[path]) for service, path in profiles.page_paths().items() if path in pages)
 
 
 @pytest.mark.parametrize('name', sorted(path.name for path in CAPTURES.iterdir()))

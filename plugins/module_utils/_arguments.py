@@ -17,6 +17,7 @@ import ipaddress
 import os
 import re
 
+from ansible_collections.printfleet.mfp.plugins.module_utils import _device_settings as device_settings
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 
@@ -35,49 +36,49 @@ CONNECTION_SPEC = dict(
     mfp_execution=dict(type='str', default='controller', choices=['controller', 'module']),
 )
 
-_CREDENTIAL = dict(
-    provider=dict(type='str', choices=['microsoft', 'google']),
-    account=dict(type='str'),
-)
+# The option type of each kind of device setting (the settings table's `kind`).
+_TYPES = {'text': 'str', 'number': 'int', 'checkbox': 'bool', 'select': 'str', 'password': 'str'}
 
-_PASSWORD = dict(
-    user=dict(type='str'),
-    password=dict(type='str', no_log=True),
-    update_password=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
-    keep_token=dict(type='bool', default=False, no_log=False),
-)
+
+def _option(name, service):
+    """The argument spec of the device setting `name` on the page of `service`, from the settings table."""
+    setting = device_settings.BY_NAME[name]
+    spec = dict(type=_TYPES[setting['kind']])
+    if setting['kind'] == 'select':
+        spec['choices'] = [value for value in profiles.OPTIONS[service][name] if value is not None]
+    if setting['option'] == 'password':
+        spec['no_log'] = True
+    return spec
+
+
+def _page_options(service):
+    """The options of a settings module: its page's settings, its password, and how the password and
+    token are handled."""
+    names = device_settings.names(service) + device_settings.names(service, 'password')
+    return dict(
+        ((name, _option(name, service)) for name in names),
+        update_password=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
+        keep_token=dict(type='bool', default=False, no_log=False),
+    )
+
 
 # The settings modules and the page each one acts on.
 SETTINGS_SERVICES = {'mfp_smtp': 'smtp', 'mfp_pop': 'pop'}
 
 SPECS = {
     'mfp_smtp': dict(
-        argument_spec=dict(
-            CONNECTION_SPEC, **_CREDENTIAL, **_PASSWORD,
-            primary_server=dict(type='str'),
-            port=dict(type='int'),
-            timeout=dict(type='int'),
-            sender_name=dict(type='str'),
-            sender_address=dict(type='str'),
-            ssl_tls=dict(type='bool'),
-            auth_method=dict(type='str', choices=['none', 'smtp_auth', 'oauth2']),
-        ),
+        argument_spec=dict(CONNECTION_SPEC, **_page_options('smtp')),
         required_if=[('auth_method', 'oauth2', ('provider', 'account'))],
     ),
     'mfp_pop': dict(
-        argument_spec=dict(
-            CONNECTION_SPEC, **_CREDENTIAL, **_PASSWORD,
-            server=dict(type='str'),
-            port=dict(type='int'),
-            check_interval=dict(type='int'),
-            ssl=dict(type='bool'),
-            auth_method=dict(type='str', choices=['plain', 'apop', 'oauth2']),
-        ),
+        argument_spec=dict(CONNECTION_SPEC, **_page_options('pop')),
         required_if=[('auth_method', 'oauth2', ('provider', 'account'))],
     ),
     'mfp_oauth_token': dict(
         argument_spec=dict(
-            CONNECTION_SPEC, **_CREDENTIAL,
+            CONNECTION_SPEC,
+            provider=_option('provider', 'smtp'),
+            account=_option('account', 'smtp'),
             state=dict(type='str', default='present', choices=['present', 'absent', 'query']),
             service=dict(type='str', default='smtp', choices=list(profiles.SERVICES)),
             wait=dict(type='bool', default=False),
@@ -94,19 +95,18 @@ SPECS = {
     ),
 }
 
-# The device's own limits (docs/device-protocol.md), checked before any request.
-RANGES = {
-    'mfp_port': (1, 65535), 'mfp_timeout': (1, 3600), 'mfp_retries': (0, 10), 'mfp_busy_timeout': (0, 3600),
-    'port': (1, 65535), 'timeout': (1, 60), 'check_interval': (1, 240),
-    'wait_timeout': (1, 86400), 'poll_interval': (1, 300),
-}
-MAX_LENGTH = {'primary_server': 127, 'server': 127, 'sender_name': 64, 'sender_address': 127,
-              'user': 64, 'account': 127}
+# The device's own limits (docs/device-protocol.md; the settings table's), checked before any request.
+RANGES = dict(
+    [('mfp_port', (1, 65535)), ('mfp_timeout', (1, 3600)), ('mfp_retries', (0, 10)), ('mfp_busy_timeout', (0, 3600))]
+    + [(setting['name'], setting['range']) for setting in device_settings.SETTINGS if setting['range']]
+    + [('wait_timeout', (1, 86400)), ('poll_interval', (1, 300))])
+MAX_LENGTH = dict((setting['name'], setting['max_length']) for setting in device_settings.SETTINGS
+                  if setting['max_length'])
 # Typed into one-line text boxes of the device: a control character (a newline from a file lookup,
 # a tab) would be saved as it is, and break the mail headers the device writes.
-FREE_TEXT = ('sender_name', 'user', 'password', 'mfp_admin_user', 'mfp_admin_password')
-HOSTS = ('primary_server', 'server')
-ADDRESSES = ('sender_address', 'account')
+FREE_TEXT = device_settings.with_check('free_text') + ('mfp_admin_user', 'mfp_admin_password')
+HOSTS = device_settings.with_check('host')
+ADDRESSES = device_settings.with_check('address')
 
 # Matched whole (fullmatch): `$` would also let a trailing newline through.
 _HOST_LABEL = re.compile(r'(?!-)[A-Za-z0-9-]{1,63}(?<!-)')

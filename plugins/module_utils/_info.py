@@ -50,7 +50,8 @@ def run_info(params):
     except MfpError as error:
         failure = error
     login_path = profiles.login_path(session.profile)
-    login_pages = [Page(body) for body in recorder.bodies('GET', login_path) + recorder.bodies('POST', login_path) if body]
+    login_pages = [Page(body) for body in recorder.bodies('GET', login_path) + recorder.bodies('POST', login_path)
+                   if body]
     result = examine(session.profile, login_form(login_pages), pages, errors, two_step=_two_step(login_pages))
     result.update(
         changed=False,

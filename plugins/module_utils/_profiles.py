@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.printfleet.mfp.plugins.module_utils import _device_settings as device_settings
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 
 SERVICES = ('smtp', 'pop')
@@ -23,14 +24,8 @@ SERVICES = ('smtp', 'pop')
 # The access key Sharp appends to a control's label: "Logout(L)", "Execute(J)".
 _ACCESS_KEY = re.compile(r'\([A-Z0-9]\)$')
 
-# How each setting is read from and written to its form field.
-KINDS = {
-    'primary_server': 'text', 'server': 'text', 'port': 'number', 'timeout': 'number',
-    'check_interval': 'number', 'sender_name': 'text', 'sender_address': 'text',
-    'ssl_tls': 'checkbox', 'ssl': 'checkbox', 'auth_method': 'select', 'user': 'text',
-    'password': 'password', 'change_password': 'checkbox', 'provider': 'select',
-    'account': 'text',
-}
+# How each setting is read from and written to its form field (the table's `kind`).
+KINDS = dict((setting['name'], setting['kind']) for setting in device_settings.SETTINGS)
 
 # The setting values each select offers; a select's option is found by its visible text
 # (LANGUAGES' `options`), its value taken from the page. A blank provider reads as None.
@@ -76,90 +71,53 @@ FAMILIES = {
 }
 DEFAULT_FAMILY = 'sharp_classic'
 
+# The form control each kind of setting is on a Sharp page: `ggt_<control>(<number>)`.
+_CONTROLS = {'text': 'textbox', 'number': 'textbox', 'password': 'textbox', 'checkbox': 'checkbox', 'select': 'select'}
+
+
+def _pages(first_field):
+    """The pages of a profile whose field names number each page's settings, in page order, from
+    `first_field[service]` on (the settings table's `positions`)."""
+    return dict((service, {'fields': dict(
+        (setting['name'], 'ggt_%s(%d)' % (_CONTROLS[setting['kind']],
+                                          first_field[service] + setting['positions'][service] - 1))
+        for setting in device_settings.on_page(service))}) for service in SERVICES)
+
+
 # `credential`: `shared` (one OAuth provider, account and token shown on both pages) or
 # `independent` (POP's own, as Sharp's manuals say of A3 models). `token_on_web`: False where the
-# token can only be obtained on the control panel (the manual of the BP-70C65).
+# token can only be obtained on the control panel (the manual of the BP-70C65). `pages`: the name of
+# each setting's field (found by its label where the page labels it).
 PROFILES = {
     'bp_classic': {
         'models': ('BP-C131PW', 'BP-C533WD', 'BP-C542WD', 'BP-50C26', 'BP-70C45'),
         'family': 'sharp_classic',
         'credential': 'shared',
         'token_on_web': True,
-        'pages': {
-            'smtp': {
-                'fields': {
-                    'primary_server': 'ggt_textbox(1)', 'port': 'ggt_textbox(2)',
-                    'timeout': 'ggt_textbox(3)', 'sender_name': 'ggt_textbox(4)',
-                    'sender_address': 'ggt_textbox(5)', 'ssl_tls': 'ggt_checkbox(6)',
-                    'auth_method': 'ggt_select(7)', 'user': 'ggt_textbox(8)',
-                    'password': 'ggt_textbox(9)', 'change_password': 'ggt_checkbox(10)',
-                    'provider': 'ggt_select(11)', 'account': 'ggt_textbox(12)',
-                },
-            },
-            'pop': {
-                'fields': {
-                    'server': 'ggt_textbox(1)', 'port': 'ggt_textbox(2)',
-                    'check_interval': 'ggt_textbox(3)', 'ssl': 'ggt_checkbox(4)',
-                    'auth_method': 'ggt_select(5)', 'user': 'ggt_textbox(6)',
-                    'password': 'ggt_textbox(7)', 'change_password': 'ggt_checkbox(8)',
-                    'provider': 'ggt_select(9)', 'account': 'ggt_textbox(10)',
-                },
-            },
-        },
+        'pages': _pages({'smtp': 1, 'pop': 1}),
     },
     'mx_classic': {
         'models': ('MX-3071', 'MX-2651', 'MX-4071', 'MX-5071'),
         'family': 'sharp_classic',
         'credential': 'shared',
         'token_on_web': True,
-        'pages': {
-            'smtp': {
-                'fields': {
-                    'primary_server': 'ggt_textbox(101)', 'port': 'ggt_textbox(102)',
-                    'timeout': 'ggt_textbox(103)', 'sender_name': 'ggt_textbox(104)',
-                    'sender_address': 'ggt_textbox(105)', 'ssl_tls': 'ggt_checkbox(106)',
-                    'auth_method': 'ggt_select(107)', 'user': 'ggt_textbox(108)',
-                    'password': 'ggt_textbox(109)', 'change_password': 'ggt_checkbox(110)',
-                    'provider': 'ggt_select(111)', 'account': 'ggt_textbox(112)',
-                },
-            },
-            'pop': {
-                'fields': {
-                    'server': 'ggt_textbox(201)', 'port': 'ggt_textbox(202)',
-                    'check_interval': 'ggt_textbox(203)', 'ssl': 'ggt_checkbox(204)',
-                    'auth_method': 'ggt_select(205)', 'user': 'ggt_textbox(206)',
-                    'password': 'ggt_textbox(207)', 'change_password': 'ggt_checkbox(208)',
-                    'provider': 'ggt_select(209)', 'account': 'ggt_textbox(210)',
-                },
-            },
-        },
+        'pages': _pages({'smtp': 101, 'pop': 201}),
     },
 }
 
 PROFILES['bp_a3'] = dict(PROFILES['bp_classic'], models=('BP-B550WD', 'BP-70M90', 'BP-70M75'), credential='independent')
 PROFILES['bp_a3_panel'] = dict(PROFILES['bp_a3'], models=('BP-70C65',), token_on_web=False)
 
-# Field labels (the manual's), which name a field on a page whatever its index: (en, sv).
-FIELD_LABELS = {
-    'primary_server': ('Primary Server', 'Primär server'), 'port': ('Port Number', 'Portnummer'),
-    'timeout': ('Timeout', 'Timeout'), 'sender_name': ('Sender Name', 'Sändarnamn'),
-    'sender_address': ('Sender Address', 'Avsändaradress'), 'ssl_tls': ('Enable SSL/TLS', 'Aktivera SSL/TLS'),
-    'server': ('POP3 Server', 'POP3-server'), 'check_interval': ('Check Interval', 'Kontrollintervall'),
-    'ssl': ('Enable SSL', 'Aktivera SSL'), 'auth_method': ('Authentication Method', 'Autentiseringsmetod'),
-    'user': ('User Name', 'Användarnamn'), 'password': ('Password', 'Lösenord'),
-    'change_password': ('Change Password', 'Ändra lösenord'), 'provider': ('Provider', 'Leverantör'),
-    'account': ('Account Name', 'Kontonamn'),
-}
 
-
-def _field_labels(index):
-    return dict((setting, labels[index]) for setting, labels in FIELD_LABELS.items())
+def _field_labels(lang):
+    """Setting -> the label (the manual's) that names its field on a page whatever its index."""
+    return dict((setting['name'], setting['labels'][lang]) for setting in device_settings.SETTINGS)
 
 
 # Labels and messages the modules must understand, per UI language (`<html lang>`).
 LANGUAGES = {
     'en': {
-        'labels': _field_labels(0),
+        'labels': _field_labels('en'),
         # Control labels, matched without a trailing access key: "Submit(U)" is [Submit].
         'controls': {
             'login': ('Login',), 'admin_login': ('Administrator Login',), 'submit': ('Submit',),
@@ -183,7 +141,7 @@ LANGUAGES = {
         },
     },
     'sv': {
-        'labels': _field_labels(1),
+        'labels': _field_labels('sv'),
         'controls': {
             'login': ('Logga in',), 'admin_login': ('Administratörsinloggning',), 'submit': ('Skicka',),
             'get_token': ('Hämta token',), 'delete': ('Radera',), 'ok': ('OK',), 'logout': ('Logga ut',),

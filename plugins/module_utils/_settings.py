@@ -11,6 +11,7 @@ The one place for diff and check-mode logic; mfp_smtp and mfp_pop only declare o
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.printfleet.mfp.plugins.module_utils import _device_settings as device_settings
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
@@ -20,12 +21,8 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
 
 MASK = '********'
 
-# The module options of each page that are device settings (passwords handled apart).
-SETTINGS = {
-    'smtp': ('primary_server', 'port', 'timeout', 'sender_name', 'sender_address', 'ssl_tls',
-             'auth_method', 'user', 'provider', 'account'),
-    'pop': ('server', 'port', 'check_interval', 'ssl', 'auth_method', 'user', 'provider', 'account'),
-}
+# The module options of each page that are device settings (passwords handled apart), in page order.
+SETTINGS = dict((service, device_settings.names(service)) for service in profiles.SERVICES)
 
 
 def plan(current, declared):

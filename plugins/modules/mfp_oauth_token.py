@@ -29,7 +29,8 @@ description:
   - Getting a token ends in Waiting for Authorization, until a person signs in at RV(verification_uri)
     with RV(user_code). O(wait=true) polls the device until the token is Obtained.
   - In check mode nothing is pressed. RV(actions) lists the buttons that would be pressed;
-    RV(token) and C(ansible_facts.mfp_oauth) show the token before any button would be pressed;
+    RV(token) shows the token before any button would be pressed, C(ansible_facts.mfp_oauth) as the
+    buttons would leave it (so a later task of the plan does not plan the same [Get Token] again);
     O(wait) is skipped.
 author:
   - printfleet.mfp maintainers (@printfleet)
@@ -191,12 +192,22 @@ ansible_facts:
           provider and account are shared by both pages, so they are current for both services,
           and the other service's C(auth_method) is taken from the host's C(ansible_facts.mfp_oauth)
           set by an earlier task, else it is V(null).
+        - In check mode, as the buttons in RV(actions) would leave the token (V(waiting_for_authorization)
+          after [Get Token], V(not_obtained) after [Delete]).
       type: dict
       sample:
         smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
                token_account: scan@contoso.example, auth_method: oauth2}
         pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
               token_account: scan@contoso.example, auth_method: plain}
+token_on_web:
+  description:
+    - V(false) when the task failed because the model obtains its token on its control panel only
+      (profile C(bp_a3_panel)); nothing was pressed, and C(msg) says what the person does on the panel.
+    - The C(printfleet.mfp.mail_oauth) role reads it to list such printers for the panel instead of failing them.
+  returned: when the token can only be obtained on the control panel
+  type: bool
+  sample: false
 '''
 
 from ansible.module_utils.basic import AnsibleModule

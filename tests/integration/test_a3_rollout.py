@@ -131,3 +131,25 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     assert code == 0, output[-5000:]
     assert changed(tasks) == []
     assert "3 printers: 2 authorized, 1 to obtain on the control panel" in sign_in_list(tasks)
+
+
+def test_a_wait_without_pops_sign_in_fails_the_printer_with_pops_code(tmp_path):
+    """SMTP's token Obtained for the account, POP's own not: the wait reads the POP page, and at its end the
+    printer fails with the POP page's code, though SMTP's token is fine."""
+    document = fleet_document()
+    document["devices"] = [{
+        "name": "a3", "profile": "bp_a3", "model": "BP-B550WD",
+        "settings": {"smtp": {"auth_method": "oauth2", "user": "", "password": ""},
+                     "oauth": {"provider": "microsoft", "account": ACCOUNT}},
+        "token": {"state": "obtained", "account": ACCOUNT}}]
+    with LabThread(parse_fleet(document), tmp_path / "lab") as lab:
+        code, tasks, output = run(tmp_path, lab, "wait", "-e", "mail_oauth_token_wait=true",
+                                  "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=3")
+        assert tokens(lab) == {"a3": ("obtained", "waiting_for_authorization")}
+    assert code == 2, output[-5000:]
+    assert SMTP_TOKEN not in tasks and tasks[POP_TOKEN]["a3"]["actions"] == ["get_token"]
+    pop_code = tasks[POP_TOKEN]["a3"]["user_code"]
+    assert [row.split()[:3] for row in sign_in_list(tasks) if row.startswith("a3 ")] == [["a3", "(POP)", ACCOUNT]]
+    assert tasks["Read the tokens of the printer"]["a3"]["token"]["user_code"] == pop_code
+    failure = tasks["Fail the printers without a token for the account"]["a3"]["msg"]
+    assert failure.startswith("POP page: No sign-in for %s within 3 s. Sign in at " % ACCOUNT) and pop_code in failure

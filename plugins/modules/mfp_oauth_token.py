@@ -14,7 +14,9 @@ version_added: 0.1.0
 description:
   - Obtains, replaces, deletes or reports the OAuth 2.0 token the device uses for SMTP and POP,
     with the [Get Token] and [Delete] buttons and their confirmation step.
-  - The token is shared by the SMTP and POP pages; O(service) only says which page's buttons are pressed.
+  - On most models the token is shared by the SMTP and POP pages, and O(service) only says which page's buttons
+    are pressed. On A3 models (profiles C(bp_a3), C(bp_a3_panel)) POP has a provider, account and token of its own,
+    and O(service=pop) acts on POP's.
   - With O(state=present), Not Obtained presses [Get Token]. When the page is set to O(provider) and
     O(account), a token Obtained for O(account) is left alone, and while the device waits for
     authorization nothing is pressed, so that the pending code stays valid; the code is returned.
@@ -55,7 +57,7 @@ options:
     choices: [present, absent, query]
     default: present
   service:
-    description: The page whose buttons are pressed. Both pages show the same token.
+    description: The page whose buttons are pressed. Both pages show the same token, except on A3 models, where POP's is its own.
     type: str
     choices: [smtp, pop]
     default: smtp

@@ -13,7 +13,8 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpE
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, OBTAINED, WAITING, issued_for, oauth_facts, page_view, planned_view, same_account, token_info,
+    NOT_OBTAINED, OBTAINED, WAITING, deleted_token, issued_for, oauth_facts, page_view, planned_view, same_account,
+    token_info, waiting_token,
 )
 
 
@@ -38,7 +39,7 @@ def run_token(params, check_mode, diff_mode, planned=None):
                 'show provider %s and account %s, press [Get Token] and sign in as the panel shows; then run this '
                 'task again (state=query reads the token state from the web page).'
                 % (session.model or 'printer', session.profile, service.upper(), wanted['provider'],
-                   wanted['account']), token=before)
+                   wanted['account']), token=before, token_on_web=False)
         if 'get_token' in actions and settings['auth_method'] != 'oauth2':
             refusal = ('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
                        'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
@@ -59,7 +60,8 @@ def run_token(params, check_mode, diff_mode, planned=None):
         token = before if check_mode else token_info(page)
         if params['wait'] and params['state'] == 'present' and not check_mode:
             page, token = _wait(session, service, page, token, wanted['account'], params)
-        views = {service: view if check_mode else page_view(session.profile, service, page)}
+        views = {service: _pressed_view(view, wanted, actions, page.lang) if check_mode
+                 else page_view(session.profile, service, page)}
         if params['state'] == 'query':
             other = next(name for name in profiles.SERVICES if name != service)
             views[other] = page_view(session.profile, other, session.read(other))
@@ -121,6 +123,15 @@ def _wait(session, service, page, token, account, params):
         raise MfpError('The token was obtained for %s, not for %s: sign in with the account the device is set up for.'
                        % (token['account'], account), token=token)
     return page, token
+
+
+def _pressed_view(view, wanted, actions, lang):
+    """The page as the buttons would leave it: what the facts of a check-mode run show, so that a later
+    task plans on top of it as the real run would (on a shared credential, no second [Get Token] on POP)."""
+    settings, token = view
+    if 'get_token' in actions:
+        return dict(settings, **wanted), waiting_token(lang)
+    return (settings, deleted_token(lang)) if actions else view
 
 
 def _diff_view(token, credential, actions=None):

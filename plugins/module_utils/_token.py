@@ -42,6 +42,11 @@ def deleted_token(lang):
     return _panel(NOT_OBTAINED, profiles.token_label(lang, NOT_OBTAINED), None)
 
 
+def waiting_token(lang):
+    """The token panel as [Get Token] leaves it, before the device shows the code: what check mode reports."""
+    return _panel(WAITING, profiles.token_label(lang, WAITING), None)
+
+
 def _panel(state, label, account):
     """A token panel without a pending sign-in or message."""
     return {'state': state, 'label': label, 'account': account,

@@ -14,7 +14,9 @@ version_added: 0.1.0
 description:
   - Obtains, replaces, deletes or reports the OAuth 2.0 token the device uses for SMTP and POP,
     with the [Get Token] and [Delete] buttons and their confirmation step.
-  - The token is shared by the SMTP and POP pages; O(service) only says which page's buttons are pressed.
+  - On most models the token is shared by the SMTP and POP pages, and O(service) only says which page's buttons
+    are pressed. On A3 models (profiles C(bp_a3), C(bp_a3_panel)) POP has a provider, account and token of its own,
+    and O(service=pop) acts on POP's.
   - With O(state=present), Not Obtained presses [Get Token]. When the page is set to O(provider) and
     O(account), a token Obtained for O(account) is left alone, and while the device waits for
     authorization nothing is pressed, so that the pending code stays valid; the code is returned.
@@ -29,7 +31,8 @@ description:
   - Getting a token ends in Waiting for Authorization, until a person signs in at RV(verification_uri)
     with RV(user_code). O(wait=true) polls the device until the token is Obtained.
   - In check mode nothing is pressed. RV(actions) lists the buttons that would be pressed;
-    RV(token) and C(ansible_facts.mfp_oauth) show the token before any button would be pressed;
+    RV(token) shows the token before any button would be pressed, C(ansible_facts.mfp_oauth) as the
+    buttons would leave it (so a later task of the plan does not plan the same [Get Token] again);
     O(wait) is skipped.
 author:
   - printfleet.mfp maintainers (@printfleet)
@@ -54,7 +57,7 @@ options:
     choices: [present, absent, query]
     default: present
   service:
-    description: The page whose buttons are pressed. Both pages show the same token.
+    description: The page whose buttons are pressed. Both pages show the same token, except on A3 models, where POP's is its own.
     type: str
     choices: [smtp, pop]
     default: smtp
@@ -191,12 +194,22 @@ ansible_facts:
           provider and account are shared by both pages, so they are current for both services,
           and the other service's C(auth_method) is taken from the host's C(ansible_facts.mfp_oauth)
           set by an earlier task, else it is V(null).
+        - In check mode, as the buttons in RV(actions) would leave the token (V(waiting_for_authorization)
+          after [Get Token], V(not_obtained) after [Delete]).
       type: dict
       sample:
         smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
                token_account: scan@contoso.example, auth_method: oauth2}
         pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
               token_account: scan@contoso.example, auth_method: plain}
+token_on_web:
+  description:
+    - V(false) when the task failed because the model obtains its token on its control panel only
+      (profile C(bp_a3_panel)); nothing was pressed, and C(msg) says what the person does on the panel.
+    - The C(printfleet.mfp.mail_oauth) role reads it to list such printers for the panel instead of failing them.
+  returned: when the token can only be obtained on the control panel
+  type: bool
+  sample: false
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -49,7 +49,7 @@ def test_a_panel_only_model_fails_with_what_to_do_on_the_panel(a3_device, task):
     a3_device.profile, a3_device.model = 'bp_a3_panel', 'BP-70C65'
     a3_device.set_token('invalid', SMTP_ACCOUNT)
     result = task('mfp_oauth_token', provider='microsoft', account=SMTP_ACCOUNT)
-    assert result['failed']
+    assert result['failed'] and result['token_on_web'] is False
     assert result['msg'].startswith('The BP-70C65 (profile bp_a3_panel) cannot obtain a token on its web page: its '
                                     "token is obtained on the control panel. Nothing was changed. On the printer's "
                                     'control panel, open the SMTP settings, check that they show provider microsoft '

@@ -69,3 +69,15 @@ def test_a_real_run_ignores_the_facts_of_earlier_tasks(old_account_device, task)
                             token_account=None, auth_method='oauth2')}
     result = task('mfp_oauth_token', planned=planned, provider='microsoft', account=ACCOUNT)
     assert result['actions'] == ['delete', 'get_token']
+
+
+def test_after_a_planned_get_token_the_facts_show_the_token_waiting_so_pop_plans_no_second_one(device, task):
+    # The mail_oauth role presses POP's [Get Token] only where POP's token, as the facts show it after
+    # SMTP's, still needs one: on a shared credential it is SMTP's, waiting in the plan as in the real run.
+    plan = roll_out(task, check_mode=True)
+    assert plan[2]['token']['state'] == 'not_obtained'   # the page before the button
+    assert [plan[2]['ansible_facts']['mfp_oauth'][service]['state'] for service in ('smtp', 'pop')] == [
+        'waiting_for_authorization'] * 2
+    pop = task('mfp_oauth_token', check_mode=True, planned=plan[2]['ansible_facts']['mfp_oauth'], service='pop',
+               provider='microsoft', account=ACCOUNT)
+    assert pop['actions'] == [] and device.writes() == []

@@ -1,0 +1,155 @@
+"""The roll-out on A3 models beside an ordinary printer: POP's own token on a BP-B550WD (profile
+bp_a3) gets its own [Get Token] and sign-in, and a BP-70C65 (bp_a3_panel), whose token is obtained
+on its control panel, gets its pages set and is listed for the panel instead of failing.
+
+    .venv/bin/python -m pytest -q tests/integration/test_a3_rollout.py
+"""
+
+import threading
+
+import pytest
+
+from mfplab.fleet import parse_fleet
+from mfplab.server import LabThread
+
+from test_playbooks import ACCOUNT, PASSWORD, playbook, sign_in_list
+from test_targets import fleet_document
+
+SMTP_TOKEN = "Press Get Token unless the token is Obtained or being authorized for the account"
+POP_TOKEN = "Press Get Token on the POP page where POP keeps its own token and it is not Obtained or being authorized"
+PANEL_ROW = "a3-panel  scan@contoso.example  SMTP and POP settings"
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """An ordinary printer and two A3 models, all still on user/password authentication."""
+    document = fleet_document()
+    document["devices"] = [
+        {"name": "classic"},
+        {"name": "a3", "profile": "bp_a3", "model": "BP-B550WD"},
+        {"name": "a3-panel", "profile": "bp_a3_panel", "model": "BP-70C65"},
+    ]
+    with LabThread(parse_fleet(document), tmp_path / "lab") as running:
+        yield running
+
+
+def truth(lab):
+    return {name: lab.call(host.ground_truth) for name, host in lab.lab.hosts.items()}
+
+
+def written(lab):
+    """What a run may write: each printer's settings and tokens."""
+    return {name: (device["settings"], device["token"], device.get("pop_token")) for name, device in truth(lab).items()}
+
+
+def tokens(lab):
+    """Each printer's token states: SMTP's (shared on `classic`), and POP's own on the A3 models."""
+    return {name: (device["token"]["state"], device.get("pop_token", {}).get("state"))
+            for name, device in truth(lab).items()}
+
+
+def run(tmp_path, lab, step, *args):
+    """The roll-out, recorded apart for each step (the record of a run keeps only the tasks that ran)."""
+    directory = tmp_path / step
+    directory.mkdir()
+    return playbook(directory, lab.lab.inventory_path, "rollout.yml", *args)
+
+
+def changed(tasks):
+    return sorted((task, host) for task, hosts in tasks.items() for host, result in hosts.items()
+                  if result.get("changed"))
+
+
+def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_panel(lab, tmp_path):
+    before = written(lab)
+
+    # The plan: POP's [Get Token] planned where POP keeps its own token; nothing written.
+    code, tasks, output = run(tmp_path, lab, "plan", "--check", "--diff")
+    assert code == 0, output[-5000:]
+    assert written(lab) == before
+    assert tasks[SMTP_TOKEN]["classic"]["actions"] == tasks[SMTP_TOKEN]["a3"]["actions"] == ["get_token"]
+    assert tasks[SMTP_TOKEN]["a3-panel"]["token_on_web"] is False
+    # Skipped tasks are not recorded: POP's [Get Token] ran on the A3 model alone.
+    assert {host: result["actions"] for host, result in tasks[POP_TOKEN].items()} == {"a3": ["get_token"]}
+    listed = sign_in_list(tasks)
+    assert PANEL_ROW in listed
+    assert listed[-1] == ("Check mode, nothing was written: [Get Token] would be pressed on 2 printers: "
+                          "classic, a3 (SMTP and POP pages); each then waits for a sign-in.")
+
+    # The roll-out: three codes, the A3 model's named by page; the panel-only printer set, not failed.
+    code, tasks, output = run(tmp_path, lab, "rollout")
+    assert code == 0, output[-5000:]
+    listed = sign_in_list(tasks)
+    codes = {row.split()[0] + row.split()[1] * row.startswith("a3 "): row.split()[-3] for row in listed
+             if row.startswith(("classic ", "a3 ("))}
+    assert sorted(codes) == ["a3(POP)", "a3(SMTP)", "classic"] and len(set(codes.values())) == 3
+    assert PANEL_ROW in listed
+    assert "3 printers: 1 to obtain on the control panel, 2 waiting for authorization" in listed
+    assert tokens(lab) == {"classic": ("waiting_for_authorization", None),
+                           "a3": ("waiting_for_authorization", "waiting_for_authorization"),
+                           "a3-panel": ("not_obtained", "not_obtained")}
+    panel = truth(lab)["a3-panel"]["settings"]
+    assert panel["smtp"]["auth_method"] == panel["pop"]["auth_method"] == "oauth2"
+
+    # A second run while the tokens wait: nothing changed, nothing pressed, the same codes.
+    code, tasks, output = run(tmp_path, lab, "again")
+    assert code == 0, output[-5000:]
+    assert changed(tasks) == []
+    assert POP_TOKEN not in tasks and set(tasks[SMTP_TOKEN]) == {"a3-panel"}
+    assert all(code_ in line for code_ in codes.values() for line in [" ".join(sign_in_list(tasks))])
+
+    # The wait: the mailbox user signs in with each code; the A3 model is authorized with both tokens.
+    stop = threading.Event()
+    record = tmp_path / "wait" / "rollout.yml.jsonl"
+
+    def person():
+        """Signs in with each code once the list is printed, so that the run waits for the sign-ins."""
+        while not stop.wait(0.5):
+            if "List the sign-ins" not in (record.read_text(encoding="utf-8") if record.exists() else ""):
+                continue
+            for pending in lab.call(lab.lab.idp.pending):
+                if not pending["approved"]:
+                    lab.call(lab.lab.idp.approve, pending["user_code"], ACCOUNT, PASSWORD)
+
+    thread = threading.Thread(target=person, daemon=True)
+    thread.start()
+    try:
+        code, tasks, output = run(tmp_path, lab, "wait", "-e", "mail_oauth_token_wait=true",
+                                  "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120")
+    finally:
+        stop.set()
+        thread.join(10)
+    assert code == 0, output[-5000:]
+    assert tokens(lab) == {"classic": ("obtained", None), "a3": ("obtained", "obtained"),
+                           "a3-panel": ("not_obtained", "not_obtained")}
+    progress = tasks["Show how many printers are authorized"]
+    assert next(iter(progress.values()))["msg"].startswith(
+        "2/3 authorized, 0 waiting for a sign-in, 1 to obtain on the control panel (not waited for) (")
+
+    # Compliant: a third run changes nothing and presses nothing.
+    code, tasks, output = run(tmp_path, lab, "compliant")
+    assert code == 0, output[-5000:]
+    assert changed(tasks) == []
+    assert "3 printers: 2 authorized, 1 to obtain on the control panel" in sign_in_list(tasks)
+
+
+def test_a_wait_without_pops_sign_in_fails_the_printer_with_pops_code(tmp_path):
+    """SMTP's token Obtained for the account, POP's own not: the wait reads the POP page, and at its end the
+    printer fails with the POP page's code, though SMTP's token is fine."""
+    document = fleet_document()
+    document["devices"] = [{
+        "name": "a3", "profile": "bp_a3", "model": "BP-B550WD",
+        "settings": {"smtp": {"auth_method": "oauth2", "user": "", "password": ""},
+                     "oauth": {"provider": "microsoft", "account": ACCOUNT}},
+        "token": {"state": "obtained", "account": ACCOUNT}}]
+    with LabThread(parse_fleet(document), tmp_path / "lab") as lab:
+        code, tasks, output = run(tmp_path, lab, "wait", "-e", "mail_oauth_token_wait=true",
+                                  "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=3")
+        assert tokens(lab) == {"a3": ("obtained", "waiting_for_authorization")}
+    assert code == 2, output[-5000:]
+    assert SMTP_TOKEN not in tasks and tasks[POP_TOKEN]["a3"]["actions"] == ["get_token"]
+    pop_code = tasks[POP_TOKEN]["a3"]["user_code"]
+    assert [row.split()[:3] for row in sign_in_list(tasks) if row.startswith("a3 ")] == [["a3", "(POP)", ACCOUNT]]
+    assert tasks["Read the tokens of the printer"]["a3"]["token"]["user_code"] == pop_code
+    failure = tasks["Fail the printers without a token for the account"]["a3"]["msg"]
+    assert failure.startswith("POP page: No sign-in for %s within 3 s. Sign in at " % ACCOUNT) and pop_code in failure

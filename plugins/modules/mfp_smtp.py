@@ -16,7 +16,8 @@ description:
   - Reads the whole form, changes the settings the task declares and posts the whole form back,
     so settings the task does not declare stay as they were. Reads the result and fails when the
     device did not take a value, with the device's own message when it refused one.
-  - Provider and account are shared with the POP page. When this task changes them while a token
+  - Provider and account are shared with the POP page, except on models whose POP page keeps an OAuth
+    credential of its own (profiles V(bp_a3) and V(bp_a3_panel)). When this task changes them while a token
     exists, the token is deleted, so that the new account can be authorized with
     M(printfleet.mfp.mfp_oauth_token) (see O(keep_token)).
 author:
@@ -193,7 +194,9 @@ ansible_facts:
         - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
           C(account), C(token_account) and C(auth_method).
         - Only the SMTP page is read. The token, provider and account are shared by both pages, so
-          they are current for both services. C(pop.auth_method) is taken from the host's
+          they are current for both services; on models whose POP page keeps its own credential,
+          nothing of the page not read is known, so its entry is V(null) but for C(auth_method).
+          C(pop.auth_method) is taken from the host's
           C(ansible_facts.mfp_oauth) set by an earlier task, else it is V(null).
         - In check mode, as they would be after the task, like RV(settings) and RV(token).
       type: dict

@@ -60,8 +60,10 @@ def run_token(params, check_mode, diff_mode, planned=None):
         token = before if check_mode else token_info(page)
         if params['wait'] and params['state'] == 'present' and not check_mode:
             page, token = _wait(session, service, page, token, wanted['account'], params)
-        views = {service: _pressed_view(view, wanted, actions, page.lang) if check_mode
-                 else page_view(session.profile, service, page)}
+        # In check mode, the page as the buttons would leave it.
+        after = (_pressed_view(view, wanted, actions, page.lang) if check_mode
+                 else page_view(session.profile, service, page))
+        views = {service: after}
         if params['state'] == 'query':
             other = next(name for name in profiles.SERVICES if name != service)
             views[other] = page_view(session.profile, other, session.read(other))
@@ -75,8 +77,7 @@ def run_token(params, check_mode, diff_mode, planned=None):
             'ansible_facts': oauth_facts(session.profile, views),
         }
         if diff_mode:
-            result['diff'] = masked_diff(_diff_view(before, settings),
-                                         _diff_view(token, wanted, actions if check_mode else None))
+            result['diff'] = masked_diff(_diff_view(before, settings), _diff_view(after[1], wanted))
         result['warnings'] = session.warnings
     return result
 
@@ -134,11 +135,6 @@ def _pressed_view(view, wanted, actions, lang):
     return (settings, deleted_token(lang)) if actions else view
 
 
-def _diff_view(token, credential, actions=None):
-    view = {'provider': credential['provider'], 'account': credential['account'] or None,
+def _diff_view(token, credential):
+    return {'provider': credential['provider'], 'account': credential['account'] or None,
             'token_state': token['state'], 'token_account': token['account']}
-    if actions:
-        # In check mode nothing was pressed: show where the buttons lead.
-        view['token_state'] = WAITING if 'get_token' in actions else NOT_OBTAINED
-        view['token_account'] = None
-    return view

@@ -263,8 +263,7 @@ class Session(object):
                            % (service.upper(), self.host, profiles.control_label(page.lang, what),
                               ', '.join('[%s]' % label for label in page.controls.values()) or 'none',
                               self.profile))
-        data = _form_values(form)
-        data[profiles.action_field(self.profile)] = name
+        data = self._pressing(form, name)
         attempt = 0
         while True:
             result = self._post_page(page.action or profiles.page_path(service, self.profile), data)
@@ -293,8 +292,7 @@ class Session(object):
     def _login_form(self, login_page):
         """The login form as rendered, with the password (and login name, where asked) typed in and
         `action` set to the [Login] control's name."""
-        data = _form_values(login_page.fields)
-        data[profiles.action_field(self.profile)] = profiles.control(login_page, 'login')
+        data = self._pressing(login_page.fields, profiles.control(login_page, 'login'))
         data[login_page.passwords[0]] = self.password
         if login_page.text_boxes:
             data[login_page.text_boxes[0]] = self.user
@@ -307,8 +305,7 @@ class Session(object):
         admin_login = profiles.control(page, 'admin_login') if page.lang in profiles.LANGUAGES else None
         if page.passwords or not admin_login:
             return page
-        data = dict(_form_values(page.fields), **{profiles.action_field(self.profile): admin_login})
-        return self._post_page(login_url, data)
+        return self._post_page(login_url, self._pressing(page.fields, admin_login))
 
     def _logout(self):
         """[Logout] as the last page read offers it (the whole form, `action` its name)."""
@@ -317,8 +314,7 @@ class Session(object):
         name = profiles.control(page, 'logout') if page is not None and page.lang in profiles.LANGUAGES else None
         try:
             if name:
-                self._send('POST', page.action,
-                           dict(_form_values(page.fields), **{profiles.action_field(self.profile): name}))
+                self._send('POST', page.action, self._pressing(page.fields, name))
             else:
                 self._send('GET', profiles.logout_path(self.profile), idempotent=False)
         except MfpError as error:
@@ -411,6 +407,11 @@ class Session(object):
                     self._cookies[name] = morsel.value
                 else:
                     self._cookies.pop(name, None)
+
+    def _pressing(self, form, name):
+        """What the page's script posts when the control `name` is pressed: the form's values as a
+        browser posts them, with the hidden `action` field set to the control's name."""
+        return dict(_form_values(form), **{profiles.action_field(self.profile): name})
 
     def _back_off(self, attempt):
         self.sleep(min(BACKOFF_SECONDS * 2 ** attempt, BACKOFF_MAX_SECONDS))

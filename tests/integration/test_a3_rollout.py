@@ -5,14 +5,12 @@ on its control panel, gets its pages set and is listed for the panel instead of 
     .venv/bin/python -m pytest -q tests/integration/test_a3_rollout.py
 """
 
-import threading
-
 import pytest
 
 from mfplab.fleet import parse_fleet
 from mfplab.server import LabThread
 
-from test_playbooks import ACCOUNT, PASSWORD, playbook, sign_in_list
+from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of, sign_in_list
 from test_targets import fleet_document
 
 SMTP_TOKEN = "Press Get Token unless the token is Obtained or being authorized for the account"
@@ -99,26 +97,9 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     assert all(code_ in line for code_ in codes.values() for line in [" ".join(sign_in_list(tasks))])
 
     # The wait: the mailbox user signs in with each code; the A3 model is authorized with both tokens.
-    stop = threading.Event()
-    record = tmp_path / "wait" / "rollout.yml.jsonl"
-
-    def person():
-        """Signs in with each code once the list is printed, so that the run waits for the sign-ins."""
-        while not stop.wait(0.5):
-            if "List the sign-ins" not in (record.read_text(encoding="utf-8") if record.exists() else ""):
-                continue
-            for pending in lab.call(lab.lab.idp.pending):
-                if not pending["approved"]:
-                    lab.call(lab.lab.idp.approve, pending["user_code"], ACCOUNT, PASSWORD)
-
-    thread = threading.Thread(target=person, daemon=True)
-    thread.start()
-    try:
+    with person_signing_in(lab, record_of(tmp_path / "wait", "rollout.yml")):
         code, tasks, output = run(tmp_path, lab, "wait", "-e", "mail_oauth_token_wait=true",
                                   "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120")
-    finally:
-        stop.set()
-        thread.join(10)
     assert code == 0, output[-5000:]
     assert tokens(lab) == {"classic": ("obtained", None), "a3": ("obtained", "obtained"),
                            "a3-panel": ("not_obtained", "not_obtained")}

@@ -4,6 +4,7 @@
     .venv/bin/python -m pytest -q tests/integration/test_playbooks.py
 """
 
+import contextlib
 import json
 import subprocess
 import threading
@@ -17,6 +18,7 @@ from test_targets import BIN, DEVICES, ROOT, environment, fleet_document
 
 SETTINGS = ROOT / "examples" / "lab" / "mail_oauth.yml"
 ACCOUNT, PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
+SIGN_IN_LIST = "List the sign-ins still to do, once for the fleet"
 # Rolled out before, for the mailbox account the fleet now moves away from.
 OLD_ACCOUNT_PRINTER = {
     "name": "mfp-old-account",
@@ -36,9 +38,14 @@ def lab(tmp_path):
         yield running
 
 
+def record_of(tmp_path, name):
+    """Where `playbook` records the results of a run of `name` in `tmp_path`, as they come."""
+    return tmp_path / f"{name}.jsonl"
+
+
 def playbook(tmp_path, inventory, name, *args):
     """ansible-playbook as `make demo` runs it: (return code, {task name: {host: result}}, the output)."""
-    record = tmp_path / f"{name}.jsonl"
+    record = record_of(tmp_path, name)
     env = dict(environment(tmp_path), ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "scripts" / "demo_callback"),
                ANSIBLE_STDOUT_CALLBACK="demo_record", DEMO_RECORD=str(record))
     command = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / name),
@@ -60,7 +67,32 @@ def ground_truth(lab):
 
 def sign_in_list(tasks):
     # Run once, for the fleet: reported for the first printer.
-    return next(iter(tasks["List the sign-ins still to do, once for the fleet"].values()))["msg"]
+    return next(iter(tasks[SIGN_IN_LIST].values()))["msg"]
+
+
+@contextlib.contextmanager
+def person_signing_in(lab, record):
+    """The mailbox user, in the background while a run goes on: once the run has printed its sign-in
+    list (its `record` holds that task), signs in with each code a printer waits for, so that the run
+    waits for the sign-ins. Yields the codes signed in with, as they are."""
+    signed_in, stop = [], threading.Event()
+
+    def person():
+        while not stop.wait(0.5):
+            if SIGN_IN_LIST not in (record.read_text(encoding="utf-8") if record.exists() else ""):
+                continue
+            for pending in lab.call(lab.lab.idp.pending):
+                if not pending["approved"]:
+                    lab.call(lab.lab.idp.approve, pending["user_code"], ACCOUNT, PASSWORD)
+                    signed_in.append(pending["user_code"])
+
+    thread = threading.Thread(target=person, daemon=True)
+    thread.start()
+    try:
+        yield signed_in
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def test_the_plan_of_a_first_roll_out_changes_nothing_and_names_what_would(lab, tmp_path):
@@ -90,24 +122,9 @@ def test_the_plan_of_an_account_change(lab, tmp_path):
 
 
 def test_the_wait_shows_the_codes_then_ends_when_every_printer_is_signed_in(lab, tmp_path):
-    signed_in, stop = [], threading.Event()
-
-    def person():
-        """Signs in with each code the printers wait for, as the mailbox user."""
-        while not stop.wait(0.5):
-            for code in lab.call(lab.lab.idp.pending):
-                if not code["approved"]:
-                    lab.call(lab.lab.idp.approve, code["user_code"], ACCOUNT, PASSWORD)
-                    signed_in.append(code["user_code"])
-
-    thread = threading.Thread(target=person, daemon=True)
-    thread.start()
-    try:
+    with person_signing_in(lab, record_of(tmp_path, "rollout.yml")) as signed_in:
         code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "-e", "mail_oauth_token_wait=true",
                                        "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120")
-    finally:
-        stop.set()
-        thread.join(10)
     assert code == 0, output[-5000:]
     listed = sign_in_list(tasks)
     assert len(signed_in) == 5 and all(any(user_code in line for line in listed) for user_code in signed_in)

@@ -15,6 +15,7 @@ import yaml
 
 from mfplab.fault_settings import NO_FAULTS, with_changes
 from mfplab.firmware.layouts import LAYOUTS, LOGIN_MODES
+from mfplab.idp.directory import Directory
 
 LAB_DEFAULTS = {
     "control_address": "127.0.0.1",
@@ -153,6 +154,10 @@ def parse_fleet(document):
     _loopback(idp["address"], "identity_provider.address")
     if not idp["clients"]:
         raise FleetError("identity_provider.clients: the devices' OAuth client must be registered")
+    try:
+        Directory(idp)
+    except (KeyError, TypeError, ValueError) as error:
+        raise FleetError(f"identity_provider: {error}") from None
 
     defaults = _merge(DEVICE_DEFAULTS, document.get("defaults"))
     pool = _address_pool(_loopback(lab["first_device_address"], "lab.first_device_address"))

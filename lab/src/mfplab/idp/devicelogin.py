@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from . import pages
+from .errors import SignInBlocked
 
 COOKIE = "mfplab_devicelogin"
 HEADERS = {
@@ -104,6 +105,8 @@ class DeviceLogin:
         username = form.get("username", "")
         try:
             result = self._provider.sign_in(visit.user_code, username, form.get("password", ""))
+        except SignInBlocked as blocked:
+            return self._finish(visit, pages.blocked_page(blocked.details))
         except (LookupError, ValueError) as problem:
             return self._page(visit, pages.sign_in_page, visit.client_name, username=username, error=str(problem))
         visit.username = result["username"]
@@ -124,6 +127,8 @@ class DeviceLogin:
     def _approve(self, visit, consented):
         try:
             self._provider.finish_sign_in(visit.user_code, visit.username, consented)
+        except SignInBlocked as blocked:   # the tenant's policy changed while the person read the consent page
+            return self._finish(visit, pages.blocked_page(blocked.details))
         except (LookupError, ValueError) as problem:  # e.g. the account was disabled meanwhile
             return self._restart(visit, str(problem))
         return self._finish(visit, pages.signed_in_page(visit.client_name))

@@ -36,15 +36,29 @@ class EntraError(Exception):
         return body
 
 
+class SignInBlocked(Exception):
+    """The person's sign-in succeeded but a tenant policy refuses the token: the error the device's
+    poll will hear, and the troubleshooting details Entra's page shows the person."""
+
+    def __init__(self, error, username, details):
+        super().__init__(str(error))
+        self.error = error
+        self.username = username
+        self.details = details
+
+
 def _entra_time(epoch):
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%m/%d/%Y %H:%M:%S")
+    """Entra's instant in error texts: ISO 8601 with seven fractional digits, e.g. 2021-07-19T14:01:41.1468970Z."""
+    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond * 10:07d}Z"
 
 
 def tenant_not_found(tenant):
     return EntraError(
         "invalid_tenant", 90002,
         f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing "
-        "into the correct cloud.",
+        "into the correct cloud. Check with your subscription administrator, this may happen if there are no "
+        "active subscriptions for the tenant.",
     )
 
 
@@ -85,7 +99,10 @@ def authorization_declined():
 
 
 def device_code_expired():
-    return EntraError("expired_token", 70019, "Verification code expired.")
+    return EntraError(
+        "expired_token", 70020,
+        "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+    )
 
 
 def bad_verification_code():
@@ -112,12 +129,21 @@ def grant_revoked(issued_at, valid_from):
         "invalid_grant", 50173,
         "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might "
         f"have changed or reset their password. The grant was issued on '{_entra_time(issued_at)}' and the "
-        f"TokensValidFrom date (before which tokens are not valid) for this user is '{_entra_time(valid_from)}'.",
+        # Entra keeps TokensValidFrom to the second.
+        f"TokensValidFrom date (before which tokens are not valid) for this user is '{_entra_time(int(valid_from))}'.",
     )
 
 
 def account_disabled():
     return EntraError("invalid_grant", 50057, "The user account is disabled.")
+
+
+def blocked_by_conditional_access():
+    return EntraError(
+        "invalid_grant", 53003,
+        "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        suberror="message_only",
+    )
 
 
 def consent_required(client_id, client_name):

@@ -77,3 +77,14 @@ def declined_page(client_name):
         f"<p>You have declined to sign in to the {escape(client_name)} application on your device. "
         "You may now close this window.</p>"
     ))
+
+
+def blocked_page(details):
+    """Entra's page for a sign-in that succeeded but that Conditional Access refuses, with its troubleshooting details."""
+    rows = "".join(f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in details.items())
+    return _layout("You don't have access to this", (
+        "<p>Your sign-in was successful but does not meet the criteria to access this resource. For example, you "
+        "might be signing in from a browser, app, location, or an authentication flow that is restricted by your "
+        "admin.</p><h2>Troubleshooting details</h2>"
+        f"<dl class=\"error\" role=\"alert\">{rows}</dl>"
+    ))

@@ -5,6 +5,8 @@ All state that must survive a lab restart lives in one JSON document saved on ev
 Refresh tokens rotate like Entra's: each refresh returns a new token and the presented one stays
 valid until it is revoked or falls inactive. The store keeps only SHA-256 digests of tokens.
 Device codes are consumed by the poll that receives the tokens.
+Consent is kept per user and app as the scopes consented to; admin consent for a tenant grants the
+app's registered permissions. A refresh may ask for any consented scope, not only the grant's.
 """
 
 import hmac
@@ -14,9 +16,9 @@ import uuid
 from datetime import datetime, timezone
 
 from . import errors, scopes as scope_rules
-from .directory import MULTI_TENANT_SEGMENTS, Directory
+from .directory import MULTI_TENANT_SEGMENTS, Directory, conditional_access
 from .routes import build_app
-from .tokens import SigningKey, client_info, digest, new_secret
+from .tokens import SigningKey, client_info, digest, new_secret, pairwise_subject
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # Letters and digits a person cannot misread (no 0/O, 1/I/L).
@@ -25,6 +27,30 @@ USER_CODE_LENGTH = 8
 # Expired device codes are kept a while so a late poll hears expired_token, not bad_verification_code.
 EXPIRED_CODE_RETENTION_SECONDS = 3600
 OIDC_SCOPES_FOR_SEEDED_TOKENS = ["openid", "profile", "offline_access"]
+# What Entra's v2.0 discovery documents publish besides the endpoints (seen in recorded responses).
+ENTRA_DISCOVERY_CONSTANTS = {
+    "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    "response_modes_supported": ["query", "fragment", "form_post"],
+    "subject_types_supported": ["pairwise"],
+    "id_token_signing_alg_values_supported": ["RS256"],
+    "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+    "scopes_supported": list(scope_rules.OIDC_SCOPES),
+    "request_uri_parameter_supported": False,
+    # The lab serves no Graph; like Entra's, its document names Graph's userinfo endpoint.
+    "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
+    "http_logout_supported": True,
+    "frontchannel_logout_supported": True,
+    "claims_supported": [
+        "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
+        "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
+        "c_hash", "email",
+    ],
+    "cloud_instance_name": "microsoftonline.com",
+    "cloud_graph_host_name": "graph.windows.net",
+    "msgraph_host": "graph.microsoft.com",
+    "rbac_url": "https://pas.windows.net",
+}
+TENANT_REGION_SCOPE = "WW"   # worldwide; Entra names the tenant's region here (EU, NA, ...)
 
 
 def _iso8601(epoch):
@@ -44,12 +70,15 @@ class IdentityProvider:
         self.base_url = base_url.rstrip("/")
         self._store = store
         self._state = store.load(None) or {}
-        for section in ("refresh_tokens", "device_codes", "account_enabled", "admin_consent", "user_consents"):
+        for section in ("refresh_tokens", "device_codes", "account_enabled", "admin_consent", "consented_scopes",
+                        "conditional_access"):
             self._state.setdefault(section, {})
         if "signing_key" not in self._state:
             self._state["signing_key"] = SigningKey.generate().to_pem()
+        self.signing_key = SigningKey.from_pem(self._state["signing_key"], self._state.get("signing_certificate"))
+        if "signing_certificate" not in self._state:
+            self._state["signing_certificate"] = self.signing_key.certificate_pem()
             self._save()
-        self.signing_key = SigningKey.from_pem(self._state["signing_key"])
 
     def app(self):
         return build_app(self)
@@ -65,16 +94,24 @@ class IdentityProvider:
     def _admin_consent(self, tenant):
         return self._state["admin_consent"].get(tenant.id, tenant.admin_consent)
 
-    def _user_consented(self, account, client):
-        return client.client_id in self._state["user_consents"].get(account.username, [])
+    def _user_consents(self, account):
+        return self._state["consented_scopes"].get(account.username, {})
 
-    def _has_consent(self, account, client):
-        return self._admin_consent(account.tenant) or self._user_consented(account, client)
+    def _needs_consent(self, account, client, requested):
+        """Whether these scopes need the person's consent: the app has none, or not for every scope."""
+        own = self._user_consents(account).get(client.client_id)
+        admin = self._admin_consent(account.tenant)
+        if own is None and not admin:
+            return True
+        consented = [*(own or []), *(client.permissions if admin else [])]
+        return bool(scope_rules.not_covered(requested, consented))
 
-    def _record_consent(self, account, client_id):
-        consents = self._state["user_consents"].setdefault(account.username, [])
-        if client_id not in consents:
-            consents.append(client_id)
+    def _record_consent(self, account, client_id, scopes):
+        consented = self._state["consented_scopes"].setdefault(account.username, {}).setdefault(client_id, [])
+        consented.extend(scope for scope in scope_rules.resource_scopes(scopes) if scope not in consented)
+
+    def _conditional_access(self, tenant):
+        return dict(tenant.conditional_access, **self._state["conditional_access"].get(tenant.id, {}))
 
     def _inactive(self, record, now):
         """Marked inactive by the control API, or unused for longer than the inactivity limit."""
@@ -87,7 +124,7 @@ class IdentityProvider:
         if segment.lower() in MULTI_TENANT_SEGMENTS:
             return None
         try:
-            return self.directory.tenant(segment)
+            return self.directory.tenant_in_path(segment)
         except LookupError:
             raise errors.tenant_not_found(segment) from None
 
@@ -97,23 +134,18 @@ class IdentityProvider:
     def discovery(self, segment):
         tenant = self.resolve_tenant(segment)
         root = f"{self.base_url}/{tenant.id if tenant else segment.lower()}"
-        return {
+        return dict(
+            ENTRA_DISCOVERY_CONSTANTS,
+            token_endpoint=f"{root}/oauth2/v2.0/token",
+            jwks_uri=f"{root}/discovery/v2.0/keys",
             # Entra's multi-tenant documents carry this literal placeholder; tokens name the real tenant.
-            "issuer": self._issuer(tenant.id if tenant else "{tenantid}"),
-            "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
-            "token_endpoint": f"{root}/oauth2/v2.0/token",
-            "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
-            "jwks_uri": f"{root}/discovery/v2.0/keys",
-            "response_types_supported": ["code"],
-            "grant_types_supported": [DEVICE_CODE_GRANT, "refresh_token"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["none"],
-            "scopes_supported": list(scope_rules.OIDC_SCOPES),
-            "claims_supported": [
-                "aud", "exp", "iat", "iss", "name", "nbf", "oid", "preferred_username", "sub", "tid", "ver",
-            ],
-        }
+            issuer=self._issuer(tenant.id if tenant else "{tenantid}"),
+            authorization_endpoint=f"{root}/oauth2/v2.0/authorize",
+            device_authorization_endpoint=f"{root}/oauth2/v2.0/devicecode",
+            end_session_endpoint=f"{root}/oauth2/v2.0/logout",
+            kerberos_endpoint=f"{root}/kerberos",
+            tenant_region_scope=TENANT_REGION_SCOPE if tenant else None,
+        )
 
     def jwks(self, segment):
         self.resolve_tenant(segment)
@@ -210,6 +242,8 @@ class IdentityProvider:
             raise errors.device_code_expired()
         if record["status"] == "declined":
             raise errors.authorization_declined()
+        if record["status"] == "blocked":
+            raise errors.blocked_by_conditional_access()
         if record["status"] == "pending":
             raise errors.authorization_pending()
         del self._state["device_codes"][key]
@@ -237,8 +271,7 @@ class IdentityProvider:
         if self._inactive(record, now):
             raise errors.token_inactive(record["issued_at"], self.settings["refresh_token_inactivity_seconds"])
         requested = self._requested_scopes(form) or record["scopes"]
-        granted = set(scope_rules.resource_scopes(record["scopes"]))
-        if not self._has_consent(account, client) or not set(scope_rules.resource_scopes(requested)) <= granted:
+        if self._needs_consent(account, client, requested):
             raise errors.consent_required(client.client_id, client.name)
         record["last_used_at"] = now
         return self._mint(account, client, requested, record["scopes"], want_client_info)
@@ -259,7 +292,7 @@ class IdentityProvider:
         identity = {
             "iss": self._issuer(account.tenant.id),
             "iat": now, "nbf": now, "exp": now + lifetime,
-            "tid": account.tenant.id, "oid": oid, "sub": oid,
+            "tid": account.tenant.id, "oid": oid, "sub": pairwise_subject(account.tenant.id, oid, client.client_id),
             "preferred_username": account.username, "name": account.display_name, "ver": "2.0",
         }
         access_claims = dict(
@@ -279,7 +312,7 @@ class IdentityProvider:
                 "username": account.username,
                 "client_id": client.client_id,
                 "scopes": grant_scopes,
-                "issued_at": now,
+                "issued_at": time.time(),   # to the sub-second, as error texts quote it
                 "last_used_at": now,
                 "revoked_at": None,
                 "inactive": False,
@@ -313,7 +346,11 @@ class IdentityProvider:
                 "scopes": list(record["scopes"])}
 
     def sign_in(self, user_code, username, password=None):
-        """Check a person may sign in for this code (password only if given); reports whether they must consent."""
+        """Check a person may sign in for this code (password only if given); reports whether they must consent.
+
+        errors.SignInBlocked if the person's tenant blocks device code sign-in: the code is then spent, and
+        the device's next poll hears AADSTS53003.
+        """
         record = self._live_code(user_code)
         try:
             account = self.directory.account(username)
@@ -326,10 +363,22 @@ class IdentityProvider:
         if record["tenant_id"] not in (None, account.tenant.id):
             raise ValueError(f"AADSTS50020: User account {account.username} does not exist in this tenant.")
         client = self.directory.client(record["client_id"])
+        if self._conditional_access(account.tenant)["block_device_code_flow"]:
+            record["status"] = "blocked"
+            record["username"] = account.username
+            self._save()
+            raise errors.SignInBlocked(errors.blocked_by_conditional_access(), account.username, {
+                "Error Code": "53003",
+                "Request Id": str(uuid.uuid4()),
+                "Correlation Id": str(uuid.uuid4()),
+                "Timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "App name": client.name,
+                "App id": client.client_id,
+            })
         return {
             "username": account.username,
             "display_name": account.display_name,
-            "needs_consent": not self._has_consent(account, client),
+            "needs_consent": self._needs_consent(account, client, record["scopes"]),
         }
 
     def finish_sign_in(self, user_code, username, consented):
@@ -338,7 +387,7 @@ class IdentityProvider:
         record = self._live_code(user_code)
         account = self.directory.account(username)
         if consented:
-            self._record_consent(account, record["client_id"])
+            self._record_consent(account, record["client_id"], record["scopes"])
         record["status"] = "approved"
         record["username"] = account.username
         self._save()
@@ -348,7 +397,12 @@ class IdentityProvider:
     # --- control API ---
 
     def approve(self, user_code, username, password=None):
-        signed_in = self.sign_in(user_code, username, password)
+        """Sign in and consent as the person would; a sign-in a tenant policy blocks answers approved: false."""
+        try:
+            signed_in = self.sign_in(user_code, username, password)
+        except errors.SignInBlocked as blocked:
+            return {"user_code": _normalize_user_code(user_code), "username": blocked.username,
+                    "client_id": blocked.details["App id"], "approved": False, "error": str(blocked.error)}
         return self.finish_sign_in(user_code, username, consented=signed_in["needs_consent"])
 
     def decline(self, user_code, username=None):
@@ -399,6 +453,15 @@ class IdentityProvider:
         self._save()
         return {"username": account.username, "enabled": enabled}
 
+    def set_conditional_access(self, tenant, settings):
+        """Switch a tenant's Conditional Access settings; those not named stay as they are."""
+        tenant = self.directory.tenant(tenant)
+        changed = dict(self._state["conditional_access"].get(tenant.id, {}), **settings)
+        conditional_access(changed, tenant.name)   # ValueError for unknown names or non-booleans
+        self._state["conditional_access"][tenant.id] = changed
+        self._save()
+        return {"tenant": tenant.name, "tenant_id": tenant.id, "conditional_access": self._conditional_access(tenant)}
+
     def set_admin_consent(self, tenant, granted):
         if not isinstance(granted, bool):
             raise ValueError("granted must be true or false")
@@ -417,8 +480,8 @@ class IdentityProvider:
             raise ValueError(f"account {account.username} is disabled")
         requested = list(dict.fromkeys([*scopes, *OIDC_SCOPES_FOR_SEEDED_TOKENS]))
         scope_rules.audience_and_permissions(requested)  # ValueError if they span resources
-        if not self._has_consent(account, client):
-            self._record_consent(account, client.client_id)
+        if self._needs_consent(account, client, requested):
+            self._record_consent(account, client.client_id, requested)
         return self._mint(account, client, requested, requested, want_client_info=True)
 
     def _live_refresh_tokens(self, username):
@@ -432,7 +495,8 @@ class IdentityProvider:
         return {
             "tenants": [
                 {"name": tenant.name, "id": tenant.id, "domain": tenant.domain,
-                 "admin_consent": self._admin_consent(tenant)}
+                 "admin_consent": self._admin_consent(tenant),
+                 "conditional_access": self._conditional_access(tenant)}
                 for tenant in self.directory.tenants
             ],
             "clients": [{"client_id": client.client_id, "name": client.name}
@@ -440,7 +504,7 @@ class IdentityProvider:
             "accounts": [
                 {"username": account.username, "tenant": account.tenant.name,
                  "display_name": account.display_name, "enabled": self._enabled(account),
-                 "consented_clients": list(self._state["user_consents"].get(account.username, [])),
+                 "consented_clients": list(self._user_consents(account)),
                  "live_refresh_tokens": self._live_refresh_tokens(account.username)}
                 for account in self.directory.accounts.values()
             ],

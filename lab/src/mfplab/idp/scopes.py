@@ -14,11 +14,32 @@ def resource_scopes(scopes):
     return [scope for scope in scopes if scope not in OIDC_SCOPES]
 
 
+def _resource_and_permission(scope):
+    resource, _slash, permission = scope.rpartition("/") if "://" in scope else (GRAPH, "", scope)
+    return resource, permission
+
+
+def not_covered(requested, consented):
+    """The requested resource scopes that consent to `consented` does not cover (case-insensitive, as Entra).
+
+    `.default` asks for whatever was consented on its resource, so any consent there covers it.
+    """
+    granted = {tuple(part.lower() for part in _resource_and_permission(scope)) for scope in consented}
+    granted_resources = {resource for resource, _permission in granted}
+    missing = []
+    for scope in resource_scopes(requested):
+        resource, permission = (part.lower() for part in _resource_and_permission(scope))
+        covered = resource in granted_resources if permission == ".default" else (resource, permission) in granted
+        if not covered:
+            missing.append(scope)
+    return missing
+
+
 def audience_and_permissions(scopes):
     """(aud, permissions) an access token for these scopes carries; ValueError if they span resources."""
     by_resource = {}
     for scope in resource_scopes(scopes):
-        resource, _slash, permission = scope.rpartition("/") if "://" in scope else (GRAPH, "", scope)
+        resource, permission = _resource_and_permission(scope)
         by_resource.setdefault(resource, []).append(permission)
     if len(by_resource) > 1:
         raise ValueError(f"scopes {' '.join(scopes)} name more than one resource")

@@ -119,6 +119,21 @@ def test_get_token_waits_for_sign_in_then_holds_the_signed_in_account(token_lab)
     assert page.text("tokenStatus") == "Not Obtained" and page.text("tokenMessage") is None
 
 
+def test_a_tenant_that_blocks_device_code_sign_in_leaves_the_code_on_the_panel(token_lab):
+    token_lab.loop.call(token_lab.idp.set_conditional_access, "contoso", {"block_device_code_flow": True})
+    device, browser = token_lab.device()
+    browser.login()
+    page = token_lab.get_token(browser)
+    answer = token_lab.loop.call(token_lab.idp.approve, page.text("tokenUserCode"), "scan@contoso.example")
+    assert answer["approved"] is False and answer["error"].startswith("AADSTS53003:")
+    failed = token_lab.wait_for_state(device, "not_obtained")
+    assert failed["last_error"] == "AADSTS53003" and failed["account"] is None
+    assert failed["message"] == "The token could not be obtained (AADSTS53003)."
+    page = browser.get(SMTP)
+    assert page.text("tokenStatus") == "Not Obtained"
+    assert page.text("tokenMessage") == "The token could not be obtained (AADSTS53003)."
+
+
 def test_a_declined_sign_in_leaves_no_token(token_lab):
     device, browser = token_lab.device(language="sv")
     browser.login()

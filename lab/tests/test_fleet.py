@@ -62,6 +62,17 @@ def test_the_provider_must_register_the_devices_client():
         parse_fleet({"devices": [{"name": "a"}]})
 
 
+@pytest.mark.parametrize("setting", [{"block_device_code": True}, {"block_device_code_flow": "yes"}, ["on"]])
+def test_a_tenants_conditional_access_takes_only_known_switches(setting):
+    idp = {"clients": [{"client_id": "c"}],
+           "tenants": [{"name": "contoso", "conditional_access": setting, "accounts": []}]}
+    with pytest.raises(FleetError, match="identity_provider: tenant contoso: conditional_access"):
+        parse_fleet({"identity_provider": idp, "devices": [{"name": "a"}]})
+    idp["tenants"][0]["conditional_access"] = {"block_device_code_flow": True}
+    assert parse_fleet({"identity_provider": idp, "devices": [{"name": "a"}]}).identity_provider == dict(
+        idp, address="127.0.0.2", port=8443)
+
+
 def test_the_inventory_groups_hosts_and_carries_what_the_collection_needs(tmp_path):
     parsed = fleet([{"name": "a"}, {"name": "b", "profile": "mx_classic", "language": "sv", "admin_user": "root"},
                     {"name": "c", "profile": "mx_classic", "authentication": "admin_two_step"}])

@@ -266,10 +266,23 @@ def test_forced_session_expiry_sends_the_administrator_back_to_login(lab, contro
 def test_a_revoked_account_makes_its_holders_invalid_when_they_next_send_mail(lab, control):
     assert control.post("/devices/holder/send-mail").json()["state"] == "obtained"
     answer = control.post(f"/idp/accounts/{ACCOUNT}/revoke").json()
-    assert answer["devices"]["holder"]["state"] == "invalid"
+    assert answer == {"username": ACCOUNT, "revoked_refresh_tokens": 2}   # the seeded one and its rotation
+    assert control.device("holder")["token"]["state"] == "obtained"   # the device has not asked yet
+    assert control.post("/devices/holder/send-mail").json() == {"state": "invalid", "error": "AADSTS50173"}
     token = control.device("holder")["token"]
-    assert token["state"] == "invalid"
-    assert "50173" in token["last_error"]
+    assert token["state"] == "invalid" and token["last_error"] == "AADSTS50173"
+    assert token["message"] == "The token is no longer valid (AADSTS50173)."
+
+
+def test_conditional_access_is_switched_per_tenant_through_the_control_api(lab, control):
+    answer = control.post("/idp/tenants/contoso.example/conditional-access", {"block_device_code_flow": True})
+    assert answer.status_code == 200
+    assert answer.json()["conditional_access"] == {"block_device_code_flow": True}
+    [contoso] = [tenant for tenant in control.get("/idp").json()["tenants"] if tenant["name"] == "contoso"]
+    assert contoso["conditional_access"] == {"block_device_code_flow": True}
+    refused = control.post("/idp/tenants/contoso/conditional-access", {"block_everything": True})
+    assert refused.status_code == 400 and "block_device_code_flow" in refused.json()["error"]
+    assert control.post("/idp/tenants/nosuch/conditional-access", {}).status_code == 404
 
 
 def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, control):
@@ -320,6 +333,10 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
         assert [d["name"] for d in json.loads(status.stdout)["devices"]] == ["plain", "holder"]
         again = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, check=False, timeout=30)
         assert again.returncode != 0 and "already runs" in again.stderr
+        blocked = subprocess.run(cli + ["conditional-access", "fabrikam", "--block-device-code"],
+                                 capture_output=True, text=True, check=False, timeout=30)
+        assert blocked.returncode == 0, blocked.stderr
+        assert json.loads(blocked.stdout)["conditional_access"] == {"block_device_code_flow": True}
     finally:
         down = subprocess.run(cli + ["down"], capture_output=True, text=True, check=False, timeout=60)
     assert down.returncode == 0, down.stderr

@@ -160,8 +160,12 @@ COMMANDS = {
 
 
 def _account_command(action):
-    return lambda a: _print(LabClient(a.state).call(
-        "POST", f"/idp/accounts/{a.account}/{action}", {"notify": not a.no_notify}))
+    return lambda a: _print(LabClient(a.state).call("POST", f"/idp/accounts/{a.account}/{action}"))
+
+
+def _conditional_access(args):
+    return _print(LabClient(args.state).call(
+        "POST", f"/idp/tenants/{args.tenant}/conditional-access", {"block_device_code_flow": args.block_device_code}))
 
 
 def parser():
@@ -201,9 +205,12 @@ def parser():
                               ("disable", "disable the account"), ("enable", "enable the account again")):
         command = sub.add_parser(action, help=help_text)
         command.add_argument("account")
-        command.add_argument("--no-notify", action="store_true",
-                             help="don't let the devices holding its tokens find out now")
         command.set_defaults(func=_account_command(action))
+    policy = sub.add_parser("conditional-access", help="switch a tenant's Conditional Access policy")
+    policy.add_argument("tenant", help="the tenant's name, id or domain")
+    policy.add_argument("--block-device-code", action=argparse.BooleanOptionalAction, required=True,
+                        help="block (or allow again) sign-in with a device code")
+    policy.set_defaults(func=_conditional_access)
     fault = sub.add_parser("fault", help="set a device's faults")
     fault.add_argument("device")
     fault.add_argument("--latency-ms", type=int)

@@ -10,7 +10,6 @@ text/plain, no custom header) to loopback; it can neither read the secret nor se
 a CORS preflight, which this API never answers.
 """
 
-import asyncio
 import hmac
 
 from aiohttp import web
@@ -67,11 +66,6 @@ def _required(body, key):
     if not body.get(key):
         raise ValueError(f"{key} is required")
     return body[key]
-
-
-def _holds_token_for(host, username):
-    token = host.device.ground_truth()["token"]
-    return token["state"] == "obtained" and token.get("account") == username
 
 
 def control_app(lab, secret):
@@ -139,18 +133,18 @@ def control_app(lab, secret):
         username, action = request.match_info["username"], request.match_info["action"]
         if action not in ACCOUNT_ACTIONS:
             raise LookupError(f"no account action {action!r}; known: {sorted(ACCOUNT_ACTIONS)}")
-        result = ACCOUNT_ACTIONS[action](lab.idp, username)
-        if (await _body(request)).get("notify", True):
-            # The devices holding a token for this account find out when they next send mail.
-            holders = [host for host in lab.hosts.values() if _holds_token_for(host, username)]
-            outcomes = await asyncio.gather(*(host.device.use_token() for host in holders))
-            result = dict(result, devices={host.name: outcome for host, outcome in zip(holders, outcomes)})
-        return web.json_response(result)
+        # As with Entra, the devices holding a token for the account find out when they next use it
+        # (send mail: POST /devices/{name}/send-mail), not now.
+        return web.json_response(ACCOUNT_ACTIONS[action](lab.idp, username))
 
     @routes.post("/idp/tenants/{tenant}/consent")
     async def consent(request):
         granted = bool((await _body(request)).get("granted", True))
         return web.json_response(lab.idp.set_admin_consent(request.match_info["tenant"], granted))
+
+    @routes.post("/idp/tenants/{tenant}/conditional-access")
+    async def conditional_access(request):
+        return web.json_response(lab.idp.set_conditional_access(request.match_info["tenant"], await _body(request)))
 
     @routes.get("/inventory")
     async def inventory(request):

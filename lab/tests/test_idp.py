@@ -112,7 +112,7 @@ def verify_access_token(lab, token):
 
 # --- discovery ---
 
-def test_discovery_names_endpoints_for_every_way_of_naming_a_tenant(lab):
+def test_discovery_names_endpoints_for_the_tenant_id_or_domain(lab):
     session = lab.session()
     multi = session.get(f"{lab.base}/organizations/v2.0/.well-known/openid-configuration").json()
     assert multi["token_endpoint"] == f"{lab.base}/organizations/oauth2/v2.0/token"

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 from . import errors, scopes as scope_rules
 from .directory import MULTI_TENANT_SEGMENTS, Directory, conditional_access
+from .discovery import openid_configuration
 from .routes import build_app
 from .tokens import SigningKey, client_info, digest, new_secret, pairwise_subject
 
@@ -27,30 +28,6 @@ USER_CODE_LENGTH = 8
 # Expired device codes are kept a while so a late poll hears expired_token, not bad_verification_code.
 EXPIRED_CODE_RETENTION_SECONDS = 3600
 OIDC_SCOPES_FOR_SEEDED_TOKENS = ["openid", "profile", "offline_access"]
-# What Entra's v2.0 discovery documents publish besides the endpoints (seen in recorded responses).
-ENTRA_DISCOVERY_CONSTANTS = {
-    "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-    "response_modes_supported": ["query", "fragment", "form_post"],
-    "subject_types_supported": ["pairwise"],
-    "id_token_signing_alg_values_supported": ["RS256"],
-    "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-    "scopes_supported": list(scope_rules.OIDC_SCOPES),
-    "request_uri_parameter_supported": False,
-    # The lab serves no Graph; like Entra's, its document names Graph's userinfo endpoint.
-    "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
-    "http_logout_supported": True,
-    "frontchannel_logout_supported": True,
-    "claims_supported": [
-        "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
-        "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
-        "c_hash", "email",
-    ],
-    "cloud_instance_name": "microsoftonline.com",
-    "cloud_graph_host_name": "graph.windows.net",
-    "msgraph_host": "graph.microsoft.com",
-    "rbac_url": "https://pas.windows.net",
-}
-TENANT_REGION_SCOPE = "WW"   # worldwide; Entra names the tenant's region here (EU, NA, ...)
 
 
 def _iso8601(epoch):
@@ -133,18 +110,11 @@ class IdentityProvider:
 
     def discovery(self, segment):
         tenant = self.resolve_tenant(segment)
-        root = f"{self.base_url}/{tenant.id if tenant else segment.lower()}"
-        return dict(
-            ENTRA_DISCOVERY_CONSTANTS,
-            token_endpoint=f"{root}/oauth2/v2.0/token",
-            jwks_uri=f"{root}/discovery/v2.0/keys",
-            # Entra's multi-tenant documents carry this literal placeholder; tokens name the real tenant.
-            issuer=self._issuer(tenant.id if tenant else "{tenantid}"),
-            authorization_endpoint=f"{root}/oauth2/v2.0/authorize",
-            device_authorization_endpoint=f"{root}/oauth2/v2.0/devicecode",
-            end_session_endpoint=f"{root}/oauth2/v2.0/logout",
-            kerberos_endpoint=f"{root}/kerberos",
-            tenant_region_scope=TENANT_REGION_SCOPE if tenant else None,
+        # Entra's multi-tenant documents carry a literal placeholder as issuer; tokens name the real tenant.
+        return openid_configuration(
+            f"{self.base_url}/{tenant.id if tenant else segment.lower()}",
+            self._issuer(tenant.id if tenant else "{tenantid}"),
+            one_tenant=tenant is not None,
         )
 
     def jwks(self, segment):

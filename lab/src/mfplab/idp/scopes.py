@@ -20,19 +20,15 @@ def _resource_and_permission(scope):
 
 
 def not_covered(requested, consented):
-    """The requested resource scopes that consent to `consented` does not cover (case-insensitive, as Entra).
+    """The requested resource scopes missing from `consented` (compared case-insensitively, as Entra does).
 
-    `.default` asks for whatever was consented on its resource, so any consent there covers it.
+    `.default` is not modelled: nothing the lab serves asks for it.
     """
-    granted = {tuple(part.lower() for part in _resource_and_permission(scope)) for scope in consented}
-    granted_resources = {resource for resource, _permission in granted}
-    missing = []
-    for scope in resource_scopes(requested):
-        resource, permission = (part.lower() for part in _resource_and_permission(scope))
-        covered = resource in granted_resources if permission == ".default" else (resource, permission) in granted
-        if not covered:
-            missing.append(scope)
-    return missing
+    def key(scope):
+        return tuple(part.lower() for part in _resource_and_permission(scope))
+
+    granted = {key(scope) for scope in consented}
+    return [scope for scope in resource_scopes(requested) if key(scope) not in granted]
 
 
 def audience_and_permissions(scopes):

@@ -7,6 +7,8 @@ DEFAULT_SETTINGS = {
     "token_lifetime_seconds": 3600,
     "device_code_lifetime_seconds": 900,
     "poll_interval_seconds": 5,
+    # Entra's authorization codes are short-lived: about 10 minutes.
+    "authorization_code_lifetime_seconds": 600,
     # Entra's refresh tokens die after 90 days without use.
     "refresh_token_inactivity_seconds": 90 * 24 * 3600,
 }
@@ -51,6 +53,7 @@ class Client:
     client_id: str
     name: str
     permissions: tuple
+    redirect_uris: tuple   # where /authorize may send the person back to, exactly as registered
 
 
 class Directory:
@@ -63,6 +66,7 @@ class Directory:
             entry["client_id"].lower(): Client(
                 entry["client_id"], entry.get("name", entry["client_id"]),
                 tuple(entry.get("permissions") or DEFAULT_CLIENT_PERMISSIONS),
+                tuple(entry.get("redirect_uris") or ()),
             )
             for entry in config.get("clients") or []
         }

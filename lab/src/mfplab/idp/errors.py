@@ -35,6 +35,14 @@ class EntraError(Exception):
             body["suberror"] = self.suberror
         return body
 
+    def redirect_parameters(self, state):
+        """The query an authorization request's redirect URI gets for this error, as Entra sends it."""
+        body = self.body()
+        parameters = {key: body[key] for key in ("error", "error_description", "error_uri")}
+        if state:
+            parameters["state"] = state
+        return parameters
+
 
 class SignInBlocked(Exception):
     """The person's sign-in succeeded but a tenant policy refuses the token: the error the device's
@@ -161,3 +169,57 @@ def user_from_other_tenant(username, tenant):
         f"User account '{username}' from identity provider does not exist in tenant '{tenant}' and cannot "
         "access the application in that tenant.",
     )
+
+
+# --- the authorization code grant (browser sign-in) ---
+
+def redirect_uri_not_registered(redirect_uri, client_id):
+    """Shown on the provider's page, never sent to the address: an unregistered one cannot be trusted."""
+    return EntraError(
+        "invalid_request", 50011,
+        f"The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured "
+        f"for the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to "
+        "your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more "
+        "about how to fix this.",
+    )
+
+
+def reply_address_mismatch(given, requested):
+    return EntraError(
+        "invalid_grant", 50011,
+        f"The reply address '{given}' does not match the reply address '{requested}' provided when requesting "
+        "Authorization code.",
+    )
+
+
+def unsupported_response_type(response_type):
+    return EntraError("unsupported_response_type", 700054,
+                      f"response_type '{response_type}' is not enabled for the application.")
+
+
+def authorization_code_expired():
+    return EntraError(
+        "invalid_grant", 70008,
+        "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive "
+        "authorization request for this user and resource.",
+    )
+
+
+def authorization_code_redeemed():
+    return EntraError(
+        "invalid_grant", 54005,
+        "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing "
+        "refresh token.",
+    )
+
+
+def pkce_mismatch():
+    return EntraError(
+        "invalid_grant", 501481,
+        "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+    )
+
+
+def consent_declined():
+    """What the app's redirect URI hears when the person answers the consent page with Cancel."""
+    return EntraError("access_denied", 65004, "User declined to consent to access the app.")

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from .devicelogin import DeviceLogin
+from .devicelogin import SignInPages
 from .errors import EntraError
 
 # RFC 6749 §5.1: token responses must not be cached.
@@ -40,5 +40,5 @@ def build_app(provider):
         web.post("/{tenant}/oauth2/v2.0/devicecode", device_code),
         web.post("/{tenant}/oauth2/v2.0/token", token),
     ])
-    DeviceLogin(provider).add_routes(app)
+    SignInPages(provider).add_routes(app)
     return app

@@ -16,6 +16,7 @@ def test_the_default_fleet_has_a_dozen_devices_in_both_languages_and_profiles():
     assert len(devices) >= 12
     assert {d["language"] for d in devices} == {"en", "sv"}
     assert {d["profile"] for d in devices} == {"bp_classic", "mx_classic"}
+    assert {d["sign_in"] for d in devices} == {None, "browser"}   # device code, the profiles' usual, and browser
     assert {d["token"]["state"] for d in devices} == {"not_obtained", "obtained", "invalid"}
     assert any(d["faults"].get("offline") for d in devices)
 
@@ -84,3 +85,16 @@ def test_the_inventory_groups_hosts_and_carries_what_the_collection_needs(tmp_pa
     assert "mfp_admin_user" not in printers["hosts"]["c"]   # its login form asks no name
     assert set(printers["children"]["ui_sv"]["hosts"]) == {"b"}
     assert set(printers["children"]["profile_mx_classic"]["hosts"]) == {"b", "c"}
+
+
+def test_a_redirect_uri_template_registers_the_callback_of_every_printer_that_signs_in_by_browser():
+    client = dict(CLIENT["clients"][0], redirect_uris=["https://{address}:{port}/oauth2/callback",
+                                                       "https://relay.example/printers"])
+    parsed = parse_fleet({"identity_provider": {"clients": [client]}, "lab": {"first_device_address": "127.5.0.1"},
+                          "devices": [{"name": "code"}, {"name": "browser", "sign_in": "browser"},
+                                      {"name": "a3", "profile": "bp_a3", "model": "BP-B550WD"}]})
+    assert parsed.identity_provider["clients"][0]["redirect_uris"] == [
+        "https://127.5.0.2:8443/oauth2/callback", "https://127.5.0.3:8443/oauth2/callback",
+        "https://relay.example/printers"]
+    with pytest.raises(FleetError, match=r"device a: sign_in must be one of \['browser', 'device_code'\]"):
+        fleet([{"name": "a", "sign_in": "qr_code"}])

@@ -48,6 +48,7 @@ def authorize_url(lab, **query):
          "state": "s-1"}, **query)).prepare().url
 
 
+@pytest.mark.filterwarnings("ignore:response_mode=.form_post. is recommended")
 @pytest.mark.parametrize("kind", [msal.PublicClientApplication, msal.ConfidentialClientApplication])
 def test_msal_completes_a_browser_sign_in(lab, kind):
     options = {"client_credential": "lab-secret"} if kind is msal.ConfidentialClientApplication else {}

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from mfplab.fault_settings import NO_FAULTS, with_changes
-from mfplab.firmware.layouts import LAYOUTS, LOGIN_MODES
+from mfplab.firmware.layouts import CALLBACK_PATH, LAYOUTS, LOGIN_MODES, SIGN_IN_KINDS
 from mfplab.idp.directory import Directory
 
 LAB_DEFAULTS = {
@@ -33,6 +33,7 @@ DEVICE_DEFAULTS = {
     "session_idle_seconds": 300,
     "lockout": {"attempts": 3, "seconds": 300},   # typical of Sharp devices: 3 attempts, 5 minutes
     "authentication": None,   # the login form's mode (LOGIN_MODES); None: the profile's usual one
+    "sign_in": None,          # how [Get Token] signs in (SIGN_IN_KINDS); None: the profile's usual one
     "settings": {},
     "token": {"state": "not_obtained"},
     "faults": {},
@@ -131,6 +132,8 @@ def _check_device(device):
         raise FleetError(f"device {name}: profile must be one of {sorted(LAYOUTS)}")
     if device["authentication"] is not None and device["authentication"] not in LOGIN_MODES:
         raise FleetError(f"device {name}: authentication must be one of {sorted(LOGIN_MODES)}")
+    if device["sign_in"] is not None and device["sign_in"] not in SIGN_IN_KINDS:
+        raise FleetError(f"device {name}: sign_in must be one of {sorted(SIGN_IN_KINDS)}")
     if device["language"] not in LANGUAGES:
         raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
     try:
@@ -179,7 +182,32 @@ def parse_fleet(document):
         devices.append(device)
     if not devices:
         raise FleetError("devices: the fleet has no devices")
+    idp["clients"] = [dict(client, redirect_uris=_redirect_uris(client, devices)) if "redirect_uris" in client else client
+                      for client in idp["clients"]]
     return Fleet(lab=lab, identity_provider=idp, devices=devices)
+
+
+def _redirect_uris(client, devices):
+    """A client's registered redirect URIs; one naming `{address}`, `{port}` or `{name}` stands for that
+    device's in each device that signs in by browser (how the lab registers every printer's callback)."""
+    registered = []
+    for uri in client["redirect_uris"] or ():
+        if not any(part in uri for part in ("{address}", "{port}", "{name}")):
+            registered.append(uri)
+            continue
+        registered += [uri.format(address=device["address"], port=device["port"], name=device["name"])
+                       for device in devices if sign_in_kind(device) == "browser"]
+    return list(dict.fromkeys(registered))
+
+
+def sign_in_kind(device):
+    """How a fleet entry's [Get Token] signs in: its `sign_in`, else its profile's."""
+    return device["sign_in"] or LAYOUTS[device["profile"]]["sign_in"]
+
+
+def callback_url(device):
+    """Where the provider sends the person's browser back to after a device's browser sign-in."""
+    return f"https://{device['address']}:{device['port']}{CALLBACK_PATH}"
 
 
 def login_mode(device):

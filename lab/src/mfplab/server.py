@@ -17,7 +17,7 @@ from mfplab.control import control_app
 from mfplab.faults import Faults
 from mfplab.firmware.device import Device
 from mfplab.firmware.oauth import DeviceOAuthClient
-from mfplab.fleet import inventory
+from mfplab.fleet import callback_url, inventory
 from mfplab.idp import IdentityProvider
 from mfplab.pki import LabCA
 from mfplab.state import control_secret_path, lab_info_path, new_control_secret, private_dir, write_private
@@ -139,7 +139,8 @@ class Lab:
         authority = f"{fleet.idp_base_url}/organizations"
         for spec in fleet.devices:
             store = JsonStore(self.state_dir / "devices" / f"{spec['name']}.json")
-            oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES)
+            oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES,
+                                      callback_url(spec))
             device = Device(self._device_spec(spec, store), store, oauth)
             host = DeviceHost(device, spec, self.ca.server_context(spec["address"]))
             self.hosts[spec["name"]] = host

@@ -10,10 +10,10 @@ from mfplab.faults import BUSY
 from . import pages
 from . import settings as model
 from .layouts import (
-    ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_MODES, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH,
-    POP_PATH, SMTP_PATH, TEXTS,
+    ADMINISTRATOR_ROLE, CALLBACK_PATH, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_MODES, LOGIN_PATH, LOGOUT_PATH,
+    MAIN_PATH, POP_PATH, SMTP_PATH, TEXTS,
 )
-from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
+from .lifecycle import BROWSER_SIGN_IN_SECONDS, TokenLifecycle, describe, initial_state, iso_time
 from .sessions import AdminSessions
 
 COOKIE = "MFPSESSIONID"
@@ -48,11 +48,14 @@ class Device:
             stored = {"settings": spec.get("settings"), "token": spec.get("token")}
         self.independent = layout["credential"] == "independent"
         self.settings = model.complete(stored["settings"], self.independent)
+        # How [Get Token] signs in: the fleet entry's `sign_in`, else the layout's.
+        sign_in = (spec.get("sign_in") or layout["sign_in"],
+                   spec.get("browser_sign_in_seconds", BROWSER_SIGN_IN_SECONDS))
         # The credential sections of the settings and their tokens: one shared, or SMTP's and POP's.
-        self.tokens = {"oauth": TokenLifecycle(initial_state(stored["token"]), oauth, self._save)}
+        self.tokens = {"oauth": TokenLifecycle(initial_state(stored["token"]), oauth, self._save, *sign_in)}
         if self.independent:
             pop_token = stored.get("pop_token", spec.get("pop_token") if first_start else None)
-            self.tokens[model.INDEPENDENT_POP] = TokenLifecycle(initial_state(pop_token), oauth, self._save)
+            self.tokens[model.INDEPENDENT_POP] = TokenLifecycle(initial_state(pop_token), oauth, self._save, *sign_in)
         self.token = self.tokens["oauth"]   # SMTP's, the one mail is sent with
         if first_start:   # the spec's initial state is used once; from now on the store rules
             self._save()
@@ -73,6 +76,7 @@ class Device:
         app.router.add_get("/", self._root)
         app.router.add_get(MAIN_PATH, self._main)
         app.router.add_get(LOGOUT_PATH, self._logout)
+        app.router.add_get(CALLBACK_PATH, self._sign_in_callback)
         for method in ("GET", "POST"):
             app.router.add_route(method, LOGIN_PATH, self._login)
             for path in PAGES:
@@ -139,6 +143,25 @@ class Device:
         if not request.cookies.get(COOKIE):
             response.set_cookie(COOKIE, secrets.token_hex(16), path="/", secure=True, httponly=True)
         return response
+
+    async def _sign_in_callback(self, request):
+        """The provider sends the person's browser back here after a browser sign-in. No administrator
+        session is asked for (the person is the mailbox user): the state ties the answer to the [Get
+        Token] that started it, and an answer with another state changes nothing but the panel's message."""
+        answer = dict(request.query)
+        token = next((token for token in self.tokens.values() if token.waits_for(answer.get("state", ""))), None)
+        if token is None:
+            for waiting in self.tokens.values():
+                if waiting.waits_for_browser():
+                    waiting.ignore_stale_sign_in()
+            error = ("sign_in", self.ui.texts["token_messages"]["stale_sign_in"])
+            return web.Response(text=pages.sign_in_result_page(self.ui, None, error), status=400,
+                                content_type="text/html", charset="utf-8")
+        await token.finish_browser_sign_in(answer)
+        shown = describe(token.state, self.ui.texts)
+        if shown["state"] == "obtained":
+            return _html(pages.sign_in_result_page(self.ui, shown, status=self.ui.texts["messages"]["signed_in"]))
+        return _html(pages.sign_in_result_page(self.ui, shown, ("sign_in", shown["message"])))
 
     async def _login(self, request):
         target = request.query_string if request.query_string in LOGIN_TARGETS else MAIN_PATH

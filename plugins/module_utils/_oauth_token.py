@@ -14,7 +14,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._session import Ses
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
     NOT_OBTAINED, OBTAINED, WAITING, deleted_token, issued_for, oauth_facts, page_view, planned_view, same_account,
-    token_info, waiting_token,
+    sign_in_instructions, token_info, waiting_token,
 )
 
 
@@ -73,6 +73,7 @@ def run_token(params, check_mode, diff_mode, planned=None):
             'token': token,
             'user_code': token['user_code'],
             'verification_uri': token['verification_uri'],
+            'sign_in_url': token['sign_in_url'],
             'expires_at': token['expires_at'],
             'ansible_facts': oauth_facts(session.profile, views),
         }
@@ -108,11 +109,10 @@ def _wait(session, service, page, token, account, params):
     while token['state'] == WAITING:
         if session.clock() >= deadline:
             raise MfpError('No sign-in within %d s: the token for %s is still waiting for authorization. '
-                           'Sign in at %s with the code %s (valid until %s), then run the task again.'
-                           % (params['wait_timeout'], account, token['verification_uri'], token['user_code'],
-                              token['expires_at']),
-                           token=token, user_code=token['user_code'],
-                           verification_uri=token['verification_uri'], expires_at=token['expires_at'])
+                           '%s, then run the task again.'
+                           % (params['wait_timeout'], account, sign_in_instructions(token, account)),
+                           token=token, user_code=token['user_code'], verification_uri=token['verification_uri'],
+                           sign_in_url=token['sign_in_url'], expires_at=token['expires_at'])
         session.sleep(params['poll_interval'])
         page = session.read(service)
         token = token_info(page)

@@ -62,6 +62,8 @@ FAMILIES = {
             'tokenAccount': 'token_account',
             'tokenUserCode': 'user_code',
             'tokenVerificationUri': 'verification_uri',
+            # A browser sign-in's address (the provider's sign-in page, which sends the browser back to the device).
+            'tokenSignInUrl': 'sign_in_url',
             'tokenExpires': 'expires_at',
             'tokenMessage': 'token_message',
         },

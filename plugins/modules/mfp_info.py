@@ -166,12 +166,13 @@ tokens:
   returned: always
   type: dict
   sample:
-    smtp: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, user_code: F7K2QW9M,
-           verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+    smtp: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, sign_in: device_code,
+           user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+           sign_in_url: null,
            expires_at: "2026-11-27T10:15:00Z", message: null}
-    pop: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, user_code: F7K2QW9M,
-          verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
-          expires_at: "2026-11-27T10:15:00Z", message: null}
+    pop: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, sign_in: device_code,
+          user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+          sign_in_url: null, expires_at: "2026-11-27T10:15:00Z", message: null}
 oauth:
   description:
     - The token and OAuth settings of each page understood, C(smtp) and C(pop), in the shape of
@@ -181,9 +182,9 @@ oauth:
   type: dict
   sample:
     smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-           token_account: scan@contoso.example, auth_method: oauth2}
+           token_account: scan@contoso.example, auth_method: oauth2, sign_in: null}
     pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-          token_account: scan@contoso.example, auth_method: oauth2}
+          token_account: scan@contoso.example, auth_method: oauth2, sign_in: null}
 expectations:
   description: Each expectation of the profile, on which page, and whether it held.
   returned: always

@@ -28,8 +28,11 @@ description:
   - The token panel shows the account a token was issued for, not its provider, so a token is judged
     by its account. M(printfleet.mfp.mfp_smtp) and M(printfleet.mfp.mfp_pop) delete the token when they
     change the provider or account, unless given C(keep_token=true).
-  - Getting a token ends in Waiting for Authorization, until a person signs in at RV(verification_uri)
-    with RV(user_code). O(wait=true) polls the device until the token is Obtained.
+  - Getting a token ends in Waiting for Authorization, until a person signs in. With a device code sign-in
+    (most models) the person enters RV(user_code) at RV(verification_uri). With a browser sign-in (Sharp's A3
+    models, where [Get Token] opens the provider's login page) the person opens RV(sign_in_url) in a browser and
+    signs in there; the provider sends the browser back to the device, which finishes the token.
+    C(ansible_facts.mfp_oauth) says which (C(sign_in)). O(wait=true) polls the device until the token is Obtained.
   - In check mode nothing is pressed. RV(actions) lists the buttons that would be pressed;
     RV(token) shows the token before any button would be pressed, C(ansible_facts.mfp_oauth) as the
     buttons would leave it (so a later task of the plan does not plan the same [Get Token] again);
@@ -106,8 +109,10 @@ EXAMPLES = r'''
 
 - name: Tell the operator where to sign in
   ansible.builtin.debug:
-    msg: "{{ inventory_hostname }}: sign in at {{ token.verification_uri }} with code {{ token.user_code }}"
-  when: token.user_code is not none
+    msg: >-
+      {{ inventory_hostname }}: {{ ('open ' ~ token.sign_in_url ~ ' in a browser and sign in') if token.sign_in_url
+         else ('sign in at ' ~ token.verification_uri ~ ' with code ' ~ token.user_code) }}
+  when: token.token.state == 'waiting_for_authorization'
 
 - name: Wait up to 15 minutes for the sign-in
   printfleet.mfp.mfp_oauth_token:
@@ -133,17 +138,26 @@ actions:
   elements: str
   sample: [delete, get_token]
 user_code:
-  description: While waiting for authorization, the code to enter at RV(verification_uri); else null.
+  description: While waiting for a device code sign-in, the code to enter at RV(verification_uri); else null.
   returned: success
   type: str
   sample: F7K2QW9M
 verification_uri:
-  description: While waiting for authorization, where to sign in; else null.
+  description: While waiting for a device code sign-in, where to sign in; else null.
   returned: success
   type: str
   sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+sign_in_url:
+  description:
+    - While waiting for a browser sign-in, the address to open in a browser and sign in at (the provider's sign-in
+      page, which sends the browser back to the device); else null.
+    - It may be shown to the operator and passed to the person who signs in. It holds no secret. PKCE ties
+      the sign-in to the device, and the C(state) parameter in it only lets the device tell its own answer.
+  returned: success
+  type: str
+  sample: https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&state=…
 expires_at:
-  description: While waiting for authorization, when RV(user_code) expires; else null.
+  description: While waiting for authorization, when the pending sign-in expires; else null.
   returned: success
   type: str
   sample: "2026-11-27T10:15:00Z"
@@ -165,16 +179,31 @@ token:
       description: The account the token was issued for.
       type: str
       sample: scan@contoso.example
+    sign_in:
+      description:
+        - How the pending sign-in is done, while waiting for authorization; else null.
+        - V(device_code) (a code to enter at the verification URL) or V(browser) (an address to open in a browser,
+          whose sign-in page sends the browser back to the device).
+      type: str
+      sample: device_code
+      choices: [device_code, browser]
     user_code:
-      description: The code to enter at RV(token.verification_uri) while waiting for authorization.
+      description: The code to enter at RV(token.verification_uri) while waiting for a device code sign-in.
       type: str
       sample: F7K2QW9M
     verification_uri:
-      description: Where to sign in while waiting for authorization.
+      description: Where to sign in with RV(token.user_code) while waiting for a device code sign-in.
       type: str
       sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+    sign_in_url:
+      description:
+        - The address to open in a browser and sign in at while waiting for a browser sign-in.
+        - Not a secret, and fine to pass to the person who signs in. PKCE ties the sign-in to the device that
+          started it, and its C(state) parameter only lets the device recognize the answer.
+      type: str
+      sample: https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&state=…
     expires_at:
-      description: When the pending code expires.
+      description: When the pending sign-in expires.
       type: str
       sample: "2026-11-27T10:15:00Z"
     message:
@@ -189,7 +218,8 @@ ansible_facts:
     mfp_oauth:
       description:
         - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
-          C(account), C(token_account) and C(auth_method).
+          C(account), C(token_account), C(auth_method) and C(sign_in) (while waiting for authorization, how the
+          person signs in, V(device_code) or V(browser) as RV(token.sign_in); else V(null)).
         - O(state=query) reads both pages. Otherwise only the page of O(service) is read; the token,
           provider and account are shared by both pages, so they are current for both services,
           and the other service's C(auth_method) is taken from the host's C(ansible_facts.mfp_oauth)
@@ -199,9 +229,9 @@ ansible_facts:
       type: dict
       sample:
         smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-               token_account: scan@contoso.example, auth_method: oauth2}
+               token_account: scan@contoso.example, auth_method: oauth2, sign_in: null}
         pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-              token_account: scan@contoso.example, auth_method: plain}
+              token_account: scan@contoso.example, auth_method: plain, sign_in: null}
 token_on_web:
   description:
     - V(false) when the task failed because the model obtains its token on its control panel only

@@ -168,16 +168,31 @@ token:
       description: The account the token was issued for.
       type: str
       sample: scan@contoso.example
+    sign_in:
+      description:
+        - How the pending sign-in is done, while waiting for authorization; else null.
+        - V(device_code) (a code to enter at the verification URL) or V(browser) (an address to open in a browser,
+          whose sign-in page sends the browser back to the device).
+      type: str
+      sample: device_code
+      choices: [device_code, browser]
     user_code:
-      description: The code to enter at RV(token.verification_uri) while waiting for authorization.
+      description: The code to enter at RV(token.verification_uri) while waiting for a device code sign-in.
       type: str
       sample: F7K2QW9M
     verification_uri:
-      description: Where to sign in while waiting for authorization.
+      description: Where to sign in with RV(token.user_code) while waiting for a device code sign-in.
       type: str
       sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+    sign_in_url:
+      description:
+        - The address to open in a browser and sign in at while waiting for a browser sign-in.
+        - Not a secret, and fine to pass to the person who signs in. PKCE ties the sign-in to the device that
+          started it, and its C(state) parameter only lets the device recognize the answer.
+      type: str
+      sample: https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&state=…
     expires_at:
-      description: When the pending code expires.
+      description: When the pending sign-in expires.
       type: str
       sample: "2026-11-27T10:15:00Z"
     message:

@@ -101,6 +101,7 @@ TEXT = {
         'page_expired': 'The page has expired. Reload the page and try again.',
         'saved': 'The settings have been saved.',
         'deleted': 'The token has been deleted.',
+        'sign_in_url': 'Sign-in Address',
         'busy': 'The machine is busy. Try again later.',
         'logged_out': 'You have logged out.',
         'labels': {'port': 'Port Number', 'primary_server': 'Primary Server', 'server': 'POP3 Server',
@@ -118,6 +119,7 @@ TEXT = {
         'page_expired': 'Sidan har gått ut. Läs in sidan igen och försök på nytt.',
         'saved': 'Inställningarna har sparats.',
         'deleted': 'Token har raderats.',
+        'sign_in_url': 'Inloggningsadress',
         'busy': 'Maskinen är upptagen. Försök igen senare.',
         'logged_out': 'Du har loggats ut.',
         'labels': {'port': 'Portnummer', 'primary_server': 'Primär server', 'server': 'POP3-server',
@@ -127,6 +129,11 @@ TEXT = {
         'oauth_first': 'Välj OAuth 2.0 för att hämta en token.',
     },
 }
+# What a browser sign-in firmware shows after [Get Token]: the provider's sign-in page for the device's app,
+# which sends the browser back to the device.
+SIGN_IN_URL = ('https://idp.example.test/organizations/oauth2/v2.0/authorize?client_id=6f1c2d3e&response_type=code'
+               '&redirect_uri=https%3A%2F%2Fmfp.example.test%2Foauth2%2Fcallback&scope=openid+offline_access'
+               '&state=Zs1Q&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256')
 RANGES = {'port': (1, 65535), 'timeout': (1, 60), 'check_interval': (1, 240)}
 
 
@@ -181,6 +188,7 @@ class FakeDevice:
         self.charset = 'utf-8'  # of its pages and of the forms it reads
         self.charset_in_header = True  # else only in the page's <meta>
         self.model_in_header = True    # else only in the title, as Sharp's "Login - <MODEL>"
+        self.sign_in = 'device_code'   # how [Get Token] signs in: a user code, or a sign-in address (browser)
 
     # --- the world around the device -----------------------------------------------------
 
@@ -190,10 +198,10 @@ class FakeDevice:
             self.approve_after -= seconds
             if self.approve_after <= 0:
                 self.token.update(state='obtained', account=self.approve_account or self.settings['oauth']['account'],
-                                  user_code=None)
+                                  user_code=None, sign_in_url=None)
 
     def set_token(self, state, account=None):
-        self.token.update(state=state, account=account, user_code=None, message=None)
+        self.token.update(state=state, account=account, user_code=None, sign_in_url=None, message=None)
 
     @property
     def family(self):
@@ -403,7 +411,11 @@ class FakeDevice:
         panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][token['state']]
         if token['account']:
             panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % token['account']
-        if token['state'] == 'waiting_for_authorization':
+        if token.get('sign_in_url'):
+            panel += ('<tr><th>%s</th><td id="tokenSignInUrl"><a href="%s">%s</a></td></tr>'
+                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>'
+                      % (TEXT[self.lang]['sign_in_url'], html.escape(token['sign_in_url']), html.escape(token['sign_in_url'])))
+        elif token['state'] == 'waiting_for_authorization':
             panel += ('<tr><th>User Code</th><td id="tokenUserCode">%s</td></tr>'
                       '<tr><th>Verification URL</th><td id="tokenVerificationUri">https://idp.example.test/devicelogin</td></tr>'
                       '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % token['user_code'])
@@ -521,14 +533,17 @@ class FakeDevice:
         return self._get_token(path)
 
     def _delete(self, path):
-        self._credential(path)[1].update(state='not_obtained', account=None, user_code=None, message=None)
+        self._credential(path)[1].update(state='not_obtained', account=None, user_code=None, sign_in_url=None,
+                                         message=None)
         return self._page(path, status=TEXT[self.lang]['deleted'])
 
     def _get_token(self, path):
         # Stricter than the lab: the token is requested for the saved provider and account,
         # whatever else the form carried; nothing of the form is saved.
-        self._credential(path)[1].update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M',
-                                         message=None)
+        browser = self.sign_in == 'browser'
+        self._credential(path)[1].update(state='waiting_for_authorization', account=None, message=None,
+                                         user_code=None if browser else 'F7K2QW9M',
+                                         sign_in_url=SIGN_IN_URL if browser else None)
         return self._page(path)
 
     def writes(self):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import SIGN_IN_URL
+
 ACCOUNT = 'scan@contoso.example'
 EXPECTED = dict(provider='microsoft', account=ACCOUNT)
 
@@ -184,9 +186,9 @@ def test_query_reports_facts_in_swedish(oauth_device, task):
     assert result['changed'] is False
     assert result['ansible_facts'] == {'mfp_oauth': {
         'smtp': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
-                 'token_account': ACCOUNT, 'auth_method': 'oauth2'},
+                 'token_account': ACCOUNT, 'auth_method': 'oauth2', 'sign_in': None},
         'pop': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
-                'token_account': ACCOUNT, 'auth_method': 'plain'},
+                'token_account': ACCOUNT, 'auth_method': 'plain', 'sign_in': None},
     }}
 
 
@@ -203,3 +205,32 @@ def test_device_refusal_of_get_token_is_surfaced(device, task):
     assert result['failed']
     assert result['msg'].endswith('POP3 Server: Enter a value.')
     assert device.token['state'] == 'not_obtained'
+
+
+@pytest.mark.parametrize('lang', ['en', 'sv'])
+def test_a_browser_sign_in_returns_its_address_where_a_code_would_be(oauth_device, task, lang):
+    oauth_device.lang, oauth_device.sign_in = lang, 'browser'
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['changed'] and pressed(oauth_device) == ['get_token']
+    assert result['sign_in_url'] == SIGN_IN_URL   # read from the panel's link, entities and all
+    assert result['user_code'] is None and result['verification_uri'] is None
+    assert result['expires_at'] == '2026-11-27T10:15:00Z'
+    assert result['token']['sign_in'] == 'browser' and result['token']['sign_in_url'] == SIGN_IN_URL
+    assert result['ansible_facts']['mfp_oauth']['smtp']['sign_in'] == 'browser'
+    assert result['ansible_facts']['mfp_oauth']['pop']['sign_in'] == 'browser'
+    again = task('mfp_oauth_token', **EXPECTED)   # waiting: nothing pressed, the same address
+    assert again['changed'] is False and again['sign_in_url'] == SIGN_IN_URL
+
+
+def test_a_browser_sign_in_not_done_in_time_fails_with_its_address(oauth_device, task):
+    oauth_device.sign_in = 'browser'
+    result = task('mfp_oauth_token', wait=True, wait_timeout=10, poll_interval=5, **EXPECTED)
+    assert result['failed'] and result['sign_in_url'] == SIGN_IN_URL and result['user_code'] is None
+    assert ('Open %s in a browser and sign in as %s (before 2026-11-27T10:15:00Z), then run the task again.'
+            % (SIGN_IN_URL, ACCOUNT)) in result['msg']
+
+
+def test_a_device_code_sign_in_is_named_so_in_the_facts(oauth_device, task):
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['sign_in_url'] is None and result['token']['sign_in'] == 'device_code'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['sign_in'] == 'device_code'

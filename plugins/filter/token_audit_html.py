@@ -21,7 +21,8 @@ description:
   - The token state is shown in its own cell, in the manual's words with the device's own label when it differs
     (for example C(Invalid (Ogiltig)) for a Swedish UI).
   - For a printer waiting for authorization, the token cell also says where to sign in, with which code and
-    until when, when the row has them (C(sign_in), from P(printfleet.mfp.token_compliance#filter)).
+    until when, or for a browser sign-in the address to open, when the row has them (C(sign_in), from
+    P(printfleet.mfp.token_compliance#filter)). The address is shown as text, not as a link.
   - The page is self-contained. The style is inline, there is no script and no link to anything outside the
     page. Every value from the devices is HTML-escaped.
 options:
@@ -81,7 +82,7 @@ tbody td:first-child { border-left: 6px solid; font-weight: 600; }
 td ul { margin: 0; padding-left: 1.1rem; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600; color: #fff; }
 .sign-in { margin-top: .25rem; }
-.sign-in code { font-size: 1.1em; font-weight: 600; }
+.sign-in code { font-size: 1.1em; font-weight: 600; overflow-wrap: anywhere; }
 .state-obtained { background: #e6f4ea; border-color: #1a7f37; }
 .state-waiting_for_authorization { background: #fff8c5; border-color: #9a6700; }
 .state-not_obtained { background: #f6f8fa; border-color: #818b98; }
@@ -167,6 +168,9 @@ def _cells(*texts):
 def _sign_in(row):
     """The sign-in a waiting token needs, so whoever reads the report can do it without the device's page."""
     sign_in = row.get('sign_in') or {}
+    if sign_in.get('sign_in_url'):
+        return '<div class="sign-in">Open <code>%s</code> in a browser and sign in%s</div>' % (
+            escape(str(sign_in['sign_in_url'])), _optional(' before %s', sign_in.get('expires_at')))
     if not sign_in.get('user_code'):
         return ''
     return '<div class="sign-in">Sign in%s with code <code>%s</code>%s</div>' % (

@@ -13,7 +13,9 @@ author:
   - printfleet.mfp contributors
 description:
   - One line per printer with its host name, token state (with the device's own label when it
-    differs), compliance status and the reasons, in aligned columns under a header line.
+    differs), compliance status and the reasons, in aligned columns under a header line; a printer
+    waiting for a sign-in also says what the person does (C(code F7K2QW9M at https://…), or
+    C(open https://… in a browser) for a browser sign-in).
   - Meant for the end of a playbook run, a chat message or a mail body.
 options:
   _input:
@@ -45,7 +47,7 @@ _value:
     - "mfp-sto-04  Obtained (Hämtad) compliant"
 '''
 
-from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import token_text
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import sign_in_text, token_text
 
 HEADER = ('HOST', 'TOKEN', 'STATUS', 'REASONS')
 
@@ -58,8 +60,10 @@ def token_audit_table(rows):
 
 
 def _cells(row):
-    return (str(row['host']), token_text(row, '-'), str(row['status']),
-            '; '.join(str(reason) for reason in row.get('reasons') or ()))
+    reasons = [str(reason) for reason in row.get('reasons') or ()]
+    if sign_in_text(row):
+        reasons.append('sign in: ' + sign_in_text(row))
+    return str(row['host']), token_text(row, '-'), str(row['status']), '; '.join(reasons)
 
 
 class FilterModule:

@@ -112,11 +112,15 @@ _value:
       description:
         - While a token waits for authorization, the sign-in to do, as the token panel shows it (the SMTP
           page's, else the POP page's where POP has a token of its own)
-          (RV(printfleet.mfp.mfp_info#module:tokens), RV(printfleet.mfp.mfp_oauth_token#module:token)). The
-          C(user_code) to enter at C(verification_uri) before C(expires_at).
-        - V(null) when there is no code to enter, or the device was not read.
+          (RV(printfleet.mfp.mfp_info#module:tokens), RV(printfleet.mfp.mfp_oauth_token#module:token)).
+        - C(kind) V(device_code) has the C(user_code) to enter at C(verification_uri); C(kind) V(browser) has the
+          C(sign_in_url) to open in a browser (the provider's sign-in page, which sends the browser back to the
+          printer). Either before C(expires_at). The sign-in address is no secret (see
+          RV(printfleet.mfp.mfp_oauth_token#module:sign_in_url)).
+        - V(null) when there is no sign-in to do, or the device was not read.
       type: dict
-      sample: {user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+      sample: {kind: device_code, user_code: F7K2QW9M, sign_in_url: null,
+               verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
                expires_at: "2026-11-27T10:15:00Z"}
 '''
 
@@ -128,7 +132,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
-SIGN_IN_KEYS = ('user_code', 'verification_uri', 'expires_at')
+SIGN_IN_KEYS = ('user_code', 'verification_uri', 'sign_in_url', 'expires_at')
 # What makes a page's OAuth credential: both pages show the same one unless POP has its own.
 CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account')
 
@@ -176,8 +180,9 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
                     for finding in findings if finding]
     reasons = _unique(reason for reason in reasons if reason)
     tokens = [result.get('token')] + [(result.get('tokens') or {}).get(service) for service in SERVICE_NAMES]
+    pending = (token for token in tokens if token and (token.get('user_code') or token.get('sign_in_url')))
     return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
-            'sign_in': _sign_in(next((token for token in tokens if token and token.get('user_code')), {}))}
+            'sign_in': _sign_in(next(pending, {}))}
 
 
 def _not_read(status, reasons):
@@ -204,10 +209,10 @@ def _page(service_facts):
 
 
 def _sign_in(token):
-    """The code a waiting token needs, so that a report can ask for the sign-in without the device's page."""
-    if not token.get('user_code'):
+    """The sign-in a waiting token needs, so that a report can ask for it without the device's page."""
+    if not (token.get('user_code') or token.get('sign_in_url')):
         return None
-    return {key: token.get(key) for key in SIGN_IN_KEYS}
+    return dict(((key, token.get(key)) for key in SIGN_IN_KEYS), kind='browser' if token.get('sign_in_url') else 'device_code')
 
 
 def _auth_finding(service, page):

@@ -27,7 +27,8 @@ STATES = tuple(STATE_NAMES) + (UNKNOWN,)
 SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
 
 COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account',
-           'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons')
+           'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons',
+           'sign_in', 'sign_in_address', 'user_code')
 
 
 def state_text(state, label=None):
@@ -54,9 +55,20 @@ def token_state(row):
     return state if state in STATE_NAMES else UNKNOWN
 
 
+def sign_in_text(row):
+    """What a waiting printer's sign-in asks of the person, in a few words; '' when there is none."""
+    sign_in = row.get('sign_in') or {}
+    if sign_in.get('sign_in_url'):
+        return 'open %s in a browser' % sign_in['sign_in_url']
+    if sign_in.get('user_code'):
+        return 'code %s at %s' % (sign_in['user_code'], sign_in.get('verification_uri'))
+    return ''
+
+
 def flat(row):
     """The row as COLUMNS of text, for tables and CSV."""
     shared = credential(row)
+    sign_in = row.get('sign_in') or {}
     return {
         'host': _text(row.get('host')),
         'address': _text(row.get('address')),
@@ -69,6 +81,10 @@ def flat(row):
         'smtp_auth_method': _text((row.get('smtp') or {}).get('auth_method')),
         'pop_auth_method': _text((row.get('pop') or {}).get('auth_method')),
         'reasons': '; '.join(_text(reason) for reason in row.get('reasons') or ()),
+        # A waiting printer's sign-in: device_code (user_code at the verification URL) or browser (the address alone).
+        'sign_in': _text(sign_in.get('kind')),
+        'sign_in_address': _text(sign_in.get('sign_in_url') or sign_in.get('verification_uri')),
+        'user_code': _text(sign_in.get('user_code')),
     }
 
 

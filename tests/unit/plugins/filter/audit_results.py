@@ -17,6 +17,10 @@ MAIL_PASSWORD = 'Mail-Secret-2'
 # The token panel of a printer waiting for authorization.
 SIGN_IN = {'user_code': 'F7K2QW9M', 'verification_uri': 'https://login.microsoftonline.com/common/oauth2/deviceauth',
            'expires_at': '2026-11-27T10:15:00Z'}
+# A browser sign-in's panel: the address to open, no code.
+BROWSER_SIGN_IN = {'sign_in': 'browser', 'expires_at': '2026-11-27T10:15:00Z',
+                   'sign_in_url': 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=6f1c'
+                                  '&response_type=code&state=Zs1Q&code_challenge=E9Me&code_challenge_method=S256'}
 
 
 def queried(state='obtained', label='Obtained', account=SCAN, token_account=SCAN, provider='microsoft',

@@ -21,7 +21,7 @@ from ansible_collections.printfleet.mfp.plugins.filter.token_audit_junit import 
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_summary import token_audit_summary
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_table import token_audit_table
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
-    ADMIN_PASSWORD, MAIL_PASSWORD, failed, fleet, queried, row,
+    ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, failed, fleet, queried, row,
 )
 
 HOSTILE_ACCOUNT = '"><script>alert(1)</script><img src=x onerror=alert(2)>@evil.example'
@@ -49,8 +49,11 @@ def test_csv_round_trips_every_row_with_the_devices_own_labels():
         'host': 'mfp-sto-05', 'address': '192.0.2.10', 'status': 'noncompliant', 'token_state': 'invalid',
         'token_label': 'Ogiltig', 'token_account': 'scan@contoso.example', 'provider': 'microsoft',
         'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2', 'pop_auth_method': 'oauth2',
-        'reasons': 'token is Invalid (Ogiltig)',
+        'reasons': 'token is Invalid (Ogiltig)', 'sign_in': '', 'sign_in_address': '', 'user_code': '',
     }
+    assert {key: rows['mfp-sto-06'][key] for key in ('sign_in', 'sign_in_address', 'user_code')} == {
+        'sign_in': 'device_code', 'sign_in_address': 'https://login.microsoftonline.com/common/oauth2/deviceauth',
+        'user_code': 'F7K2QW9M'}
     assert rows['mfp-sto-06']['token_label'] == 'Väntar på auktorisering'
     assert rows['mfp-hq-02']['reasons'] == ('SMTP uses smtp_auth, not OAuth 2.0; POP uses plain, not OAuth 2.0; '
                                             'token is Not obtained')
@@ -151,6 +154,24 @@ def test_html_gives_the_sign_in_a_waiting_token_needs():
             '<code>https://login.microsoftonline.com/common/oauth2/deviceauth</code> with code <code>F7K2QW9M</code> '
             'before 2026-11-27T10:15:00Z</div></td>') in page
     assert page.count('class="sign-in"') == 1
+
+
+def browser_row():
+    return row('mfp-a3', queried(state='waiting_for_authorization', label='Waiting for Authorization',
+                                 token_account=None, sign_in=BROWSER_SIGN_IN))
+
+
+def test_every_report_gives_the_address_of_a_browser_sign_in():
+    address = BROWSER_SIGN_IN['sign_in_url']
+    page = token_audit_html([browser_row()])
+    assert ('<div class="sign-in">Open <code>%s</code> in a browser and sign in before 2026-11-27T10:15:00Z</div>'
+            % address.replace('&', '&amp;')) in page
+    [line] = csv.DictReader(io.StringIO(token_audit_csv([browser_row()]), newline=''))
+    assert (line['sign_in'], line['sign_in_address'], line['user_code']) == ('browser', address, '')
+    assert token_audit_table([browser_row()])[1].endswith(
+        'token is Waiting for authorization; sign in: open %s in a browser' % address)
+    assert token_audit_table(fleet())[[entry['host'] for entry in fleet()].index('mfp-sto-06') + 1].endswith(
+        'sign in: code F7K2QW9M at https://login.microsoftonline.com/common/oauth2/deviceauth')
 
 
 def test_html_takes_a_row_without_a_sign_in():

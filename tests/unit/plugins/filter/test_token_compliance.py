@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import FilterModule, token_compliance
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
-    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, SIGN_IN, failed, queried, unreachable,
+    ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, SCAN, SIGN_IN, failed, queried, unreachable,
 )
 
 
@@ -145,8 +145,16 @@ def test_a_token_waiting_for_authorization_carries_the_sign_in_to_do():
     verdict = token_compliance(queried(state='waiting_for_authorization', label='Waiting for Authorization',
                                        token_account=None, sign_in=SIGN_IN))
 
-    assert verdict['sign_in'] == SIGN_IN
+    assert verdict['sign_in'] == dict(SIGN_IN, kind='device_code', sign_in_url=None)
     assert verdict['reasons'] == ['token is Waiting for authorization']
+
+
+def test_a_token_waiting_for_a_browser_sign_in_carries_its_address():
+    verdict = token_compliance(queried(state='waiting_for_authorization', label='Waiting for Authorization',
+                                       token_account=None, sign_in=BROWSER_SIGN_IN))
+
+    assert verdict['sign_in'] == {'kind': 'browser', 'sign_in_url': BROWSER_SIGN_IN['sign_in_url'], 'user_code': None,
+                                  'verification_uri': None, 'expires_at': '2026-11-27T10:15:00Z'}
 
 
 def test_a_token_without_a_code_to_enter_has_no_sign_in():

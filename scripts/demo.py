@@ -6,9 +6,11 @@ authentication, one holding a token for an old account, one Invalid, one unreach
 1. plan      `playbooks/rollout.yml --check --diff`: what would change on each printer;
 2. roll-out  the same playbook for real: pages set to OAuth 2.0, [Get Token] pressed, the list of
              sign-ins printed;
-3. wait      the roll-out again with `mail_oauth_token_wait=true`; meanwhile a person opens the
-             verification URL the role printed and signs in with each user code on the identity
-             provider's /devicelogin page, and the wait ends when every printer holds its token;
+3. wait      the roll-out again with `mail_oauth_token_wait=true`; meanwhile a person signs in for
+             each printer the role listed: with its user code at the verification URL (the identity
+             provider's /devicelogin page), or, for the printer that signs in by browser, at its
+             sign-in address, from where the provider sends the browser back to the printer; the wait
+             ends when every printer holds its token;
 4. audit     `playbooks/audit.yml`: the compliance table and the fleet report.
 
 Every reachable printer must end compliant and the unreachable one be reported as such. The lab
@@ -25,9 +27,9 @@ import time
 from pathlib import Path
 
 from collection_tree import collections_path
-from mfplab.browser import Browser
 from mfplab.cli import status_table
 from mfplab.fleet import load_fleet
+from mfplab.person import Person
 from mfplab.server import LabThread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,22 +157,24 @@ def pending_sign_ins(records):
     return {host: s for host, s in status.items() if s["state"] == "waiting_for_authorization"}
 
 
-def person_signs_in(verification_uri, user_code, ca_path):
-    """What the mailbox user does in a browser: open the URL, enter the code, sign in, accept if asked."""
-    person = Browser(ca_path)
-    person.open(verification_uri)
-    person.submit(user_code=user_code)
-    page = person.submit(username=ACCOUNT, password=ACCOUNT_PASSWORD)
-    asked_consent = bool(page.forms) and "decision" in page.form().buttons
-    if asked_consent:
-        page = person.submit(button="decision", button_value="accept")
+def person_signs_in(status, ca_path):
+    """What the mailbox user does in a browser for one printer: enter its code at the verification URL, or
+    open its sign-in address and come back to the printer; sign in, and accept the permissions if asked."""
+    person = Person(ca_path, ACCOUNT, ACCOUNT_PASSWORD)
+    if status["sign_in"] == "browser":
+        page = person.sign_in_at(status["sign_in_url"])
+        if page.text("tokenStatus") is None or page.text(".err"):
+            raise SystemExit(f"demo: the sign-in at {status['sign_in_url']} did not complete "
+                             f"(HTTP {page.status} at {page.url}: {page.text('.err')})")
+        return f"opened its sign-in address, signed in; back at the printer: {page.text('.ok')}"
+    page = person.sign_in_with_code(status["verification_uri"], status["user_code"])
     if "You have signed in" not in page.response.text:
-        raise SystemExit(f"demo: the sign-in with {user_code} did not complete (HTTP {page.status} at {page.url})")
-    return "signed in, consent given" if asked_consent else "signed in (the tenant's admin has consented for all users)"
+        raise SystemExit(f"demo: the sign-in with {status['user_code']} did not complete (HTTP {page.status} at {page.url})")
+    return f"code {status['user_code']} at {status['verification_uri']}: signed in"
 
 
 def sign_in_each(sign_ins, ca_path, record):
-    """The mailbox user, once the roll-out waits: opens the URL the role printed and signs in with each code."""
+    """The mailbox user, once the roll-out waits: signs in for each printer the role listed."""
     deadline = time.monotonic() + 120
     while SIGN_IN_LIST not in (record.read_text(encoding="utf-8") if record.exists() else ""):
         if time.monotonic() > deadline:
@@ -178,8 +182,7 @@ def sign_in_each(sign_ins, ca_path, record):
         time.sleep(0.2)
     for host, status in sorted(sign_ins.items()):
         time.sleep(SIGN_IN_SECONDS)
-        outcome = person_signs_in(status["verification_uri"], status["user_code"], ca_path)
-        print(f"  (person) {host}: code {status['user_code']} at {status['verification_uri']}: {outcome}", flush=True)
+        print(f"  (person) {host}: {person_signs_in(status, ca_path)}", flush=True)
 
 
 def check_outcome(report, offline):

@@ -9,13 +9,15 @@ import json
 import logging
 import os
 import threading
+import time
 
 import yaml
 from aiohttp import web
 
 from mfplab.control import control_app
-from mfplab.faults import Faults
+from mfplab.faults import Faults, ProviderFaults
 from mfplab.firmware.device import Device
+from mfplab.firmware.lifecycle import iso_time
 from mfplab.firmware.oauth import DeviceOAuthClient
 from mfplab.fleet import inventory
 from mfplab.idp import IdentityProvider
@@ -37,17 +39,23 @@ async def listen(app, address, port, ssl_context):
 
 
 class DeviceHost:
-    """One device on its address: the firmware, its listener, and the faults in front of it."""
+    """One device on its address: the firmware, its listener, the faults in front of it and the
+    visitor who logs in on a schedule."""
 
-    def __init__(self, device, spec, ssl_context):
+    def __init__(self, device, spec, ca):
         self.device = device
         self.name = spec["name"]
         self.address = spec["address"]
         self.port = spec["port"]
         self.faults = Faults(self.name, spec.get("faults"))
-        self._ssl_context = ssl_context
+        self.faults.on_power_loss = self._power_lost
+        self.last_power_loss = None
+        self._ca = ca
+        self._certificate = self.faults.settings["certificate"]
         self._runner = None
         self._reboot = None
+        self._power_off = None
+        self._visitor = None
 
     @property
     def listening(self):
@@ -55,22 +63,64 @@ class DeviceHost:
 
     async def apply_faults(self, changes):
         settings = self.faults.update(changes)
+        if settings["certificate"] != self._certificate:
+            # A new certificate is served from the next listen: the web server restarts with it.
+            self._certificate = settings["certificate"]
+            await self._close()
         if settings["offline"] and self.listening:
             await self._close()
         elif not settings["offline"] and not self.listening and self._reboot is None:
             await self.listen()
+        self._schedule_visitor()
         return settings
 
     async def listen(self):
         if self.faults.settings["offline"] or self.listening:
             return
         app = self.device.app(middlewares=[self.faults.middleware])
-        self._runner = await listen(app, self.address, self.port, self._ssl_context)
+        context = self._ca.server_context(self.address, self._certificate)
+        self._runner = await listen(app, self.address, self.port, context)
+        self.faults.cap_connections(self._runner.server)
+
+    async def start(self):
+        await self.listen()
+        self._schedule_visitor()
 
     async def _close(self):
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            self.faults.release()
             await runner.cleanup()
+
+    def _schedule_visitor(self):
+        """(Re)start the visitor's schedule from the current faults; none without visitor_every_seconds."""
+        if self._visitor is not None:
+            self._visitor.cancel()
+            self._visitor = None
+        every = self.faults.settings["visitor_every_seconds"]
+        if every:
+            hold = self.faults.settings["visitor_hold_seconds"]
+            self._visitor = asyncio.get_running_loop().create_task(self._visits(every, hold))
+
+    async def _visits(self, every, hold):
+        """Every `every` seconds after the last visit ended, someone logs in and holds the session `hold` seconds."""
+        while True:
+            await asyncio.sleep(every)
+            if self.listening:   # the web page of a device that is down cannot be visited
+                await self.device.visit(hold)
+
+    def _power_lost(self, kept):
+        """The power failed during a save (the faults' middleware, on the request's task): off now, back later."""
+        self.last_power_loss = {"kept": kept, "at": iso_time(time.time())}
+        if self._reboot is None and self._power_off is None:
+            # Its own task: switching off waits for the request being handled, which is the caller.
+            self._power_off = asyncio.get_running_loop().create_task(self._switch_off())
+
+    async def _switch_off(self):
+        try:
+            await self.reboot(self.faults.settings["power_loss_seconds"])
+        finally:
+            self._power_off = None
 
     async def reboot(self, seconds):
         """Drop every connection, forget sessions, come back after `seconds` with settings kept."""
@@ -88,8 +138,9 @@ class DeviceHost:
             self._reboot = None
 
     async def close(self):
-        if self._reboot is not None:
-            self._reboot.cancel()
+        for task in (self._reboot, self._power_off, self._visitor):
+            if task is not None:
+                task.cancel()
         await self._close()
         await self.device.stop()
 
@@ -97,7 +148,47 @@ class DeviceHost:
         truth = self.device.ground_truth()
         truth["up"] = self.listening
         truth["faults"] = dict(self.faults.settings)
+        truth["fault_counts"] = dict(self.faults.counts)
+        truth["last_power_loss"] = self.last_power_loss
         return truth
+
+
+class ProviderHost:
+    """The identity provider on its address, and the faults in front of it."""
+
+    def __init__(self, idp, config, ssl_context):
+        self.idp = idp
+        self.address = config["address"]
+        self.port = config["port"]
+        self.faults = ProviderFaults(config.get("faults"))
+        self._ssl_context = ssl_context
+        self._runner = None
+
+    @property
+    def listening(self):
+        return self._runner is not None
+
+    async def apply_faults(self, changes):
+        settings = self.faults.update(changes)
+        if settings["offline"]:
+            await self.close()
+        else:
+            await self.listen()
+        return settings
+
+    async def listen(self):
+        if self.faults.settings["offline"] or self.listening:
+            return
+        app = self.idp.app(middlewares=[self.faults.middleware])
+        self._runner = await listen(app, self.address, self.port, self._ssl_context)
+
+    async def close(self):
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    def ground_truth(self):
+        return {"up": self.listening, "faults": dict(self.faults.settings), "fault_counts": dict(self.faults.counts)}
 
 
 class Lab:
@@ -108,6 +199,7 @@ class Lab:
         self.state_dir = private_dir(state_dir)
         self.ca = LabCA(self.state_dir)
         self.idp = None
+        self.provider = None
         self.hosts = {}
         self._runners = []
         self.stopped = None
@@ -133,17 +225,16 @@ class Lab:
         fleet = self.fleet
         idp_config = fleet.identity_provider
         self.idp = IdentityProvider(idp_config, JsonStore(self.state_dir / "idp.json"), fleet.idp_base_url)
-        self._runners.append(await listen(
-            self.idp.app(), idp_config["address"], idp_config["port"], self.ca.server_context(idp_config["address"])
-        ))
+        self.provider = ProviderHost(self.idp, idp_config, self.ca.server_context(idp_config["address"]))
+        await self.provider.listen()
         authority = f"{fleet.idp_base_url}/organizations"
         for spec in fleet.devices:
             store = JsonStore(self.state_dir / "devices" / f"{spec['name']}.json")
             oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES)
             device = Device(self._device_spec(spec, store), store, oauth)
-            host = DeviceHost(device, spec, self.ca.server_context(spec["address"]))
+            host = DeviceHost(device, spec, self.ca)
             self.hosts[spec["name"]] = host
-        await asyncio.gather(*(host.listen() for host in self.hosts.values()))
+        await asyncio.gather(*(host.start() for host in self.hosts.values()))
         for host in self.hosts.values():
             await host.device.start()
         self._runners.append(await listen(
@@ -168,6 +259,7 @@ class Lab:
 
     async def stop(self):
         await asyncio.gather(*(host.close() for host in self.hosts.values()))
+        await self.provider.close()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

@@ -51,8 +51,8 @@ class IdentityProvider:
             self._save()
         self.signing_key = SigningKey.from_pem(self._state["signing_key"])
 
-    def app(self):
-        return build_app(self)
+    def app(self, middlewares=()):
+        return build_app(self, middlewares)
 
     def _save(self):
         self._store.save(self._state)

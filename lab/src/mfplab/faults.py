@@ -85,6 +85,11 @@ class Faults(_FaultSet):
         self.on_power_loss = None    # the host switches the device off: called with what was kept
         self._held = set()
 
+    @property
+    def held(self):
+        """How many requests and answers `hang` and `stall_rate` hold now."""
+        return len(self._held)
+
     def release(self):
         """End every held request and answer: the device is switching off."""
         for transport in list(self._held):

@@ -148,7 +148,7 @@ class DeviceHost:
         truth = self.device.ground_truth()
         truth["up"] = self.listening
         truth["faults"] = dict(self.faults.settings)
-        truth["fault_counts"] = dict(self.faults.counts)
+        truth["fault_counts"] = dict(self.faults.counts, held_now=self.faults.held)
         truth["last_power_loss"] = self.last_power_loss
         return truth
 

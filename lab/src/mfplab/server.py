@@ -38,59 +38,83 @@ async def listen(app, address, port, ssl_context):
     return runner
 
 
-class DeviceHost:
-    """One device on its address: the firmware, its listener, the faults in front of it and the
-    visitor who logs in on a schedule."""
+class Served:
+    """An app on its own address over HTTPS with faults in front of it; not listening while `offline`."""
 
-    def __init__(self, device, spec, ca):
-        self.device = device
-        self.name = spec["name"]
-        self.address = spec["address"]
-        self.port = spec["port"]
-        self.faults = Faults(self.name, spec.get("faults"))
-        self.faults.on_power_loss = self._power_lost
-        self.last_power_loss = None
-        self._ca = ca
-        self._certificate = self.faults.settings["certificate"]
+    def __init__(self, address, port, faults):
+        self.address = address
+        self.port = port
+        self.faults = faults
         self._runner = None
-        self._reboot = None
-        self._power_off = None
-        self._visitor = None
 
     @property
     def listening(self):
         return self._runner is not None
+
+    def _app(self):
+        raise NotImplementedError
+
+    def _ssl_context(self):
+        raise NotImplementedError
+
+    async def listen(self):
+        if self.faults.settings["offline"] or self.listening:
+            return
+        self._runner = await listen(self._app(), self.address, self.port, self._ssl_context())
+
+    async def stop_listening(self):
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+
+class DeviceHost(Served):
+    """One device on its address: the firmware, its listener, the faults in front of it and the
+    visitor who logs in on a schedule."""
+
+    def __init__(self, device, spec, ca):
+        super().__init__(spec["address"], spec["port"], Faults(spec["name"], spec.get("faults")))
+        self.device = device
+        self.name = spec["name"]
+        self.faults.on_power_loss = self._power_lost
+        self.last_power_loss = None
+        self._ca = ca
+        self._certificate = self.faults.settings["certificate"]
+        self._reboot = None
+        self._power_off = None
+        self._visitor = None
 
     async def apply_faults(self, changes):
         settings = self.faults.update(changes)
         if settings["certificate"] != self._certificate:
             # A new certificate is served from the next listen: the web server restarts with it.
             self._certificate = settings["certificate"]
-            await self._close()
+            await self.stop_listening()
         if settings["offline"] and self.listening:
-            await self._close()
+            await self.stop_listening()
         elif not settings["offline"] and not self.listening and self._reboot is None:
             await self.listen()
         self._schedule_visitor()
         return settings
 
+    def _app(self):
+        return self.device.app(middlewares=[self.faults.middleware])
+
+    def _ssl_context(self):
+        return self._ca.server_context(self.address, self._certificate)
+
     async def listen(self):
-        if self.faults.settings["offline"] or self.listening:
-            return
-        app = self.device.app(middlewares=[self.faults.middleware])
-        context = self._ca.server_context(self.address, self._certificate)
-        self._runner = await listen(app, self.address, self.port, context)
-        self.faults.cap_connections(self._runner.server)
+        await super().listen()
+        if self.listening:
+            self.faults.cap_connections(self._runner.server)
 
     async def start(self):
         await self.listen()
         self._schedule_visitor()
 
-    async def _close(self):
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            self.faults.release()
-            await runner.cleanup()
+    async def stop_listening(self):
+        self.faults.release()   # held requests end now: the server's cleanup waits for its handlers
+        await super().stop_listening()
 
     def _schedule_visitor(self):
         """(Re)start the visitor's schedule from the current faults; none without visitor_every_seconds."""
@@ -126,7 +150,7 @@ class DeviceHost:
         """Drop every connection, forget sessions, come back after `seconds` with settings kept."""
         if self._reboot is not None:
             raise ValueError(f"{self.name} is already rebooting")
-        await self._close()
+        await self.stop_listening()
         self.device.reboot()
         self._reboot = asyncio.get_running_loop().create_task(self._come_back(seconds))
 
@@ -141,7 +165,7 @@ class DeviceHost:
         for task in (self._reboot, self._power_off, self._visitor):
             if task is not None:
                 task.cancel()
-        await self._close()
+        await self.stop_listening()
         await self.device.stop()
 
     def ground_truth(self):
@@ -153,39 +177,27 @@ class DeviceHost:
         return truth
 
 
-class ProviderHost:
+class ProviderHost(Served):
     """The identity provider on its address, and the faults in front of it."""
 
     def __init__(self, idp, config, ssl_context):
+        super().__init__(config["address"], config["port"], ProviderFaults(config.get("faults")))
         self.idp = idp
-        self.address = config["address"]
-        self.port = config["port"]
-        self.faults = ProviderFaults(config.get("faults"))
-        self._ssl_context = ssl_context
-        self._runner = None
+        self._context = ssl_context
 
-    @property
-    def listening(self):
-        return self._runner is not None
+    def _app(self):
+        return self.idp.app(middlewares=[self.faults.middleware])
+
+    def _ssl_context(self):
+        return self._context
 
     async def apply_faults(self, changes):
         settings = self.faults.update(changes)
         if settings["offline"]:
-            await self.close()
+            await self.stop_listening()
         else:
             await self.listen()
         return settings
-
-    async def listen(self):
-        if self.faults.settings["offline"] or self.listening:
-            return
-        app = self.idp.app(middlewares=[self.faults.middleware])
-        self._runner = await listen(app, self.address, self.port, self._ssl_context)
-
-    async def close(self):
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
 
     def ground_truth(self):
         return {"up": self.listening, "faults": dict(self.faults.settings), "fault_counts": dict(self.faults.counts)}
@@ -259,7 +271,7 @@ class Lab:
 
     async def stop(self):
         await asyncio.gather(*(host.close() for host in self.hosts.values()))
-        await self.provider.close()
+        await self.provider.stop_listening()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

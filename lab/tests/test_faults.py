@@ -193,6 +193,8 @@ def test_a_certificate_set_in_the_fleet_file_is_served_from_the_start(tmp_path):
 def test_a_scheduled_visitor_holds_the_admin_session_then_logs_out(lab, control):
     control.post("/devices/plain/faults", {"visitor_every_seconds": 0.2, "visitor_hold_seconds": 2})
     assert eventually(lambda: control.device("plain")["session"]["holder"] == "visitor")
+    control.post("/devices/plain/faults", {"latency_ms": 0})   # another fault changing leaves the visit be
+    assert control.device("plain")["session"]["holder"] == "visitor"
     page = login_form(lab, "plain").submit(action="loginbtn", **{"ggt_textbox(10003)": ADMIN_PASSWORD})
     assert "Another administrator is logged in" in page.text(".err")
     control.post("/devices/plain/faults", {"visitor_every_seconds": None})   # no further visits

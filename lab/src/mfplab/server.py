@@ -83,6 +83,7 @@ class DeviceHost(Served):
         self._reboot = None
         self._power_off = None
         self._visitor = None
+        self._visitor_schedule = (0, None)
 
     async def apply_faults(self, changes):
         settings = self.faults.update(changes)
@@ -117,14 +118,17 @@ class DeviceHost(Served):
         await super().stop_listening()
 
     def _schedule_visitor(self):
-        """(Re)start the visitor's schedule from the current faults; none without visitor_every_seconds."""
+        """(Re)start the visitor's schedule when the faults changed it; none without visitor_every_seconds.
+        Other faults changing leave a visit in progress be."""
+        schedule = (self.faults.settings["visitor_every_seconds"], self.faults.settings["visitor_hold_seconds"])
+        if schedule == self._visitor_schedule:
+            return
+        self._visitor_schedule = schedule
         if self._visitor is not None:
-            self._visitor.cancel()
+            self._visitor.cancel()   # a visit in progress ends: the visitor logs out
             self._visitor = None
-        every = self.faults.settings["visitor_every_seconds"]
-        if every:
-            hold = self.faults.settings["visitor_hold_seconds"]
-            self._visitor = asyncio.get_running_loop().create_task(self._visits(every, hold))
+        if schedule[0]:
+            self._visitor = asyncio.get_running_loop().create_task(self._visits(*schedule))
 
     async def _visits(self, every, hold):
         """Every `every` seconds after the last visit ended, someone logs in and holds the session `hold` seconds."""
@@ -162,9 +166,10 @@ class DeviceHost(Served):
             self._reboot = None
 
     async def close(self):
-        for task in (self._reboot, self._power_off, self._visitor):
-            if task is not None:
-                task.cancel()
+        tasks = [task for task in (self._reboot, self._power_off, self._visitor) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.stop_listening()
         await self.device.stop()
 

@@ -15,12 +15,21 @@ from mfplab.browser import Browser
 from mfplab.fleet import parse_fleet
 from mfplab.server import LabThread
 
-from test_lab import (  # noqa: F401 - the lab and control fixtures come with the helpers
-    ACCOUNT, ADMIN_PASSWORD, SMTP, base_url, control, fleet_document, lab,
-)
+from test_lab import ACCOUNT, ADMIN_PASSWORD, DEVICES, SMTP, Control, base_url, fleet_document
 
 CLIENT_TIMEOUT = (5, 0.5)   # connect, read: what a client waits for an answer that does not come
 SENDER_NAME, PORT = "ggt_textbox(4)", "ggt_textbox(2)"
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with LabThread(parse_fleet(fleet_document(DEVICES)), tmp_path / "state") as running:
+        yield running
+
+
+@pytest.fixture
+def control(lab):
+    return Control(lab)
 
 
 def eventually(condition, seconds=10):
@@ -73,7 +82,8 @@ def test_a_lost_answer_to_a_login_leaves_the_session_open_and_blocks_the_next_lo
 
 @pytest.mark.parametrize("device, button, changes, processed", [
     ("plain", "submitbtn", {SENDER_NAME: "Lost answer"},
-     lambda truth: truth["settings"]["smtp"]["sender_name"] == "Lost answer" and truth["counters"]["settings_saved"] == 1),
+     lambda truth: truth["settings"]["smtp"]["sender_name"] == "Lost answer"
+     and truth["counters"]["settings_saved"] == 1),
     ("plain", "gettokenbtn", {"ggt_select(7)": "2", "ggt_select(11)": "1", "ggt_textbox(12)": ACCOUNT},
      lambda truth: truth["token"]["state"] == "waiting_for_authorization" and truth["counters"]["token_requests"] == 1),
     ("holder", "deletebtn", {},

@@ -161,3 +161,14 @@ def user_from_other_tenant(username, tenant):
         f"User account '{username}' from identity provider does not exist in tenant '{tenant}' and cannot "
         "access the application in that tenant.",
     )
+
+
+# What Entra answers when it fails or throttles (docs/device-protocol.md: the bodies are assumed).
+def service_unavailable(status):
+    return EntraError("server_error" if status == 500 else "temporarily_unavailable", 90006,
+                      "The service is temporarily unavailable. Please try again later.")
+
+
+def throttled():
+    return EntraError("temporarily_unavailable", 90006,
+                      "The service is temporarily unavailable because of too many requests. Please try again later.")

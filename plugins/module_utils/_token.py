@@ -12,13 +12,17 @@ from collections.abc import Mapping
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import advice, provider_code
 
 NOT_OBTAINED = 'not_obtained'
 WAITING = 'waiting_for_authorization'
 OBTAINED = 'obtained'
+INVALID = 'invalid'
 # Every state, as each language's table names them.
 STATES = frozenset(profiles.LANGUAGES['en']['token_states'].values())
-FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
+# `message`: the device's message about the token's last failure, as shown; `provider_code`: the
+# provider's code in it (AADSTS50173).
+FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'message', 'provider_code')
 
 
 def token_info(page):
@@ -26,6 +30,8 @@ def token_info(page):
     label = page.text('token_status')
     if label is None:
         raise MfpError('The device page shows no token status (tokenStatus).')
+    message = page.text('token_message')
+    code = provider_code(message)
     return {
         'state': profiles.token_state(page.lang, label),
         'label': label,
@@ -33,7 +39,9 @@ def token_info(page):
         'user_code': page.text('user_code'),
         'verification_uri': page.text('verification_uri'),
         'expires_at': page.text('expires_at'),
-        'message': page.text('token_message'),
+        'message': message,
+        'provider_code': code,
+        'advice': advice(code),
     }
 
 
@@ -49,8 +57,8 @@ def waiting_token(lang):
 
 def _panel(state, label, account):
     """A token panel without a pending sign-in or message."""
-    return {'state': state, 'label': label, 'account': account,
-            'user_code': None, 'verification_uri': None, 'expires_at': None, 'message': None}
+    return {'state': state, 'label': label, 'account': account, 'user_code': None, 'verification_uri': None,
+            'expires_at': None, 'message': None, 'provider_code': None, 'advice': None}
 
 
 def page_view(profile, service, page):
@@ -103,6 +111,8 @@ def oauth_facts(profile, views):
             'account': settings['account'] or None,
             'token_account': token['account'],
             'auth_method': settings['auth_method'] if shown == service else None,
+            'message': token['message'],
+            'provider_code': token['provider_code'],
         }
     return {'mfp_oauth': facts}
 

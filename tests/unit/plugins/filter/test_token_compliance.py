@@ -25,7 +25,8 @@ def test_obtained_token_for_the_expected_account_over_oauth2_complies():
     assert verdict['status'] == 'compliant'
     assert verdict['reasons'] == []
     assert verdict['smtp'] == {'state': 'obtained', 'label': 'Obtained', 'provider': 'microsoft', 'account': SCAN,
-                               'token_account': SCAN, 'auth_method': 'oauth2'}
+                               'token_account': SCAN, 'auth_method': 'oauth2', 'message': None,
+                               'provider_code': None}
 
 
 def test_each_page_not_on_oauth2_is_a_finding():
@@ -210,7 +211,8 @@ def test_only_the_documented_facts_reach_the_verdict():
     verdict = token_compliance(result)
 
     assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in'}
-    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method'}
+    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method',
+                                    'message', 'provider_code'}
     assert ADMIN_PASSWORD not in json.dumps(verdict)
     assert MAIL_PASSWORD not in json.dumps(verdict)
 

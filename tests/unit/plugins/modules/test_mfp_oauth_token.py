@@ -184,9 +184,9 @@ def test_query_reports_facts_in_swedish(oauth_device, task):
     assert result['changed'] is False
     assert result['ansible_facts'] == {'mfp_oauth': {
         'smtp': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
-                 'token_account': ACCOUNT, 'auth_method': 'oauth2'},
+                 'token_account': ACCOUNT, 'auth_method': 'oauth2', 'message': None, 'provider_code': None},
         'pop': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
-                'token_account': ACCOUNT, 'auth_method': 'plain'},
+                'token_account': ACCOUNT, 'auth_method': 'plain', 'message': None, 'provider_code': None},
     }}
 
 

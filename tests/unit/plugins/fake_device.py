@@ -177,6 +177,8 @@ class FakeDevice:
         self.pending = None     # (action, path, values) awaiting [OK] on a confirmation page
         self.approve_after = None  # seconds of waiting until a person signs in (as approve_account)
         self.approve_account = None
+        self.refuse_after = None   # seconds of waiting until the provider refuses the sign-in, with `refusal`
+        self.refusal = None        # the token message the device then shows
         self.ignored = set()    # settings the firmware silently does not save
         self.charset = 'utf-8'  # of its pages and of the forms it reads
         self.charset_in_header = True  # else only in the page's <meta>
@@ -191,9 +193,13 @@ class FakeDevice:
             if self.approve_after <= 0:
                 self.token.update(state='obtained', account=self.approve_account or self.settings['oauth']['account'],
                                   user_code=None)
+        if self.refuse_after is not None and self.token['state'] == 'waiting_for_authorization':
+            self.refuse_after -= seconds
+            if self.refuse_after <= 0:
+                self.token.update(state='not_obtained', user_code=None, message=self.refusal)
 
-    def set_token(self, state, account=None):
-        self.token.update(state=state, account=account, user_code=None, message=None)
+    def set_token(self, state, account=None, message=None):
+        self.token.update(state=state, account=account, user_code=None, message=message)
 
     @property
     def family(self):
@@ -408,7 +414,7 @@ class FakeDevice:
                       '<tr><th>Verification URL</th><td id="tokenVerificationUri">https://idp.example.test/devicelogin</td></tr>'
                       '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % token['user_code'])
         if token['message']:
-            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % token['message']
+            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % html.escape(token['message'])
         body = ('<form method="post" action="%s">%s%s%s%s</form>'
                 '<table id="tokenPanel">%s</table>'
                 % (path, self._hidden(path), self._control('logout'), '<table>%s</table>' % ''.join(rows), buttons,

@@ -75,6 +75,40 @@ def test_an_invalid_token_is_a_finding_even_when_obtained_is_not_required():
     assert verdict['reasons'] == ['token is Invalid (Ogiltig)']
 
 
+@pytest.mark.parametrize('message, label, reason', [
+    (('The token is no longer valid (AADSTS50173).', 'AADSTS50173'), 'Invalid',
+     "token is Invalid: The token is no longer valid (AADSTS50173): the account's password was reset or its sessions "
+     'revoked — run the roll-out to renew'),
+    (('Token är inte längre giltig (AADSTS700082).', 'AADSTS700082'), 'Ogiltig',
+     'token is Invalid (Ogiltig): Token är inte längre giltig (AADSTS700082): the token went unused for 90 days and '
+     'expired — run the roll-out to renew; audit printers that rarely send mail regularly'),
+    (('The token is no longer valid (AADSTS99999).', 'AADSTS99999'), 'Invalid',
+     'token is Invalid: The token is no longer valid (AADSTS99999)'),
+])
+def test_an_invalid_token_carries_the_providers_reason(message, label, reason):
+    verdict = token_compliance(queried(state='invalid', label=label, message=message))
+    assert verdict['reasons'] == [reason]
+
+
+BLOCKED = ('Token kunde inte hämtas (AADSTS53003).', 'AADSTS53003')
+
+
+def test_a_sign_in_conditional_access_refused_is_a_finding_even_during_a_roll_out():
+    verdict = token_compliance(queried(state='not_obtained', label='Ej hämtad', token_account=None, message=BLOCKED),
+                               require_obtained=False)
+    assert verdict['status'] == 'noncompliant'
+    reason, = verdict['reasons']
+    assert reason.startswith("token is Not obtained (Ej hämtad): Token kunde inte hämtas (AADSTS53003): the tenant's "
+                             'Conditional Access blocks device code sign-in')
+    assert verdict['smtp']['provider_code'] == 'AADSTS53003'
+
+
+def test_a_declined_sign_in_is_accepted_during_a_roll_out():
+    verdict = token_compliance(queried(state='not_obtained', label='Not Obtained', token_account=None,
+                                       message=('Authorization was declined.', None)), require_obtained=False)
+    assert verdict['status'] == 'compliant'
+
+
 @pytest.mark.parametrize('provider', ['Microsoft', 'yahoo'])
 def test_an_expected_provider_the_modules_do_not_know_is_refused(provider):
     with pytest.raises(AnsibleFilterError, match="expected_provider must be one of microsoft, google, not '%s'" % provider):

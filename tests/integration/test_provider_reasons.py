@@ -1,6 +1,7 @@
 """The provider's reason a printer shows for its token, end to end against the lab: the audit's rows
-and reports carry it (revoked: AADSTS50173, unused: AADSTS700082), and a roll-out does not delete
-the token of a disabled account (AADSTS50057) but fails that printer with the reason.
+and reports carry it (revoked: AADSTS50173, unused: AADSTS700082), a roll-out does not delete
+the token of a disabled account (AADSTS50057) but fails that printer with the reason, and the
+roll-out's wait says why the provider refused a sign-in.
 
     .venv/bin/python -m pytest -q tests/integration/test_provider_reasons.py
 """
@@ -8,15 +9,17 @@ the token of a disabled account (AADSTS50057) but fails that printer with the re
 import csv
 import io
 import json
+import threading
 
 import pytest
 
 from mfplab.fleet import parse_fleet
 from mfplab.server import LabThread
 
-from test_playbooks import ACCOUNT, playbook
+from test_playbooks import ACCOUNT, PASSWORD, SIGN_IN_LIST, playbook, record_of
 from test_targets import DEVICES, fleet_document
 
+WAIT_FAILED = "Fail the printers without a token for the account"
 GET_TOKEN = "Press Get Token unless the token is Obtained or being authorized for the account"
 # Rolled out and signed in: the lab issues each printer a refresh token the provider knows.
 ROLLED_OUT = {
@@ -111,3 +114,42 @@ def test_a_roll_out_keeps_the_token_of_a_disabled_account_and_says_what_to_do(la
     assert status == 0, output[-5000:]
     assert tasks[GET_TOKEN][disabled]["actions"] == ["delete", "get_token"]
     assert token(lab, disabled)["state"] == "waiting_for_authorization"
+
+
+def approve_then_disable(idp):
+    """The person signs in with every code; the account is disabled before the printers fetch their tokens."""
+    for pending in idp.pending():
+        idp.approve(pending["user_code"], ACCOUNT, PASSWORD)
+    idp.set_account_enabled(ACCOUNT, False)
+
+
+def test_the_wait_says_why_the_provider_refused_the_sign_in(tmp_path):
+    document = fleet_document()
+    document["devices"] = [device for device in DEVICES if device["name"] in ("mfp-en-bp", "mfp-sv-bp")]
+    record, done = record_of(tmp_path, "rollout.yml"), threading.Event()
+
+    def person():
+        while not done.wait(0.5):
+            if SIGN_IN_LIST in (record.read_text(encoding="utf-8") if record.exists() else ""):
+                lab.call(approve_then_disable, lab.lab.idp)
+                return
+
+    with LabThread(parse_fleet(document), tmp_path / "lab") as lab:
+        thread = threading.Thread(target=person, daemon=True)
+        thread.start()
+        try:
+            status, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml",
+                                             "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=1",
+                                             "-e", "mail_oauth_token_wait_timeout=60")
+        finally:
+            done.set()
+            thread.join(10)
+    assert status == 2, output[-5000:]
+    failures = tasks[WAIT_FAILED]
+    assert sorted(failures) == ["mfp-en-bp", "mfp-sv-bp"]
+    shown = {"mfp-en-bp": "Not Obtained (The token could not be obtained (AADSTS50057).)",
+             "mfp-sv-bp": "Ej hämtad (Token kunde inte hämtas (AADSTS50057).)"}
+    for name, result in failures.items():
+        assert result["msg"] == (f"The token for scan@contoso.example was not obtained: the printer shows {shown[name]}: "
+                                 "the account is disabled in Entra ID — an Entra administrator enables the account, "
+                                 "or the printers are set to another account.")

@@ -135,7 +135,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SPECS
 from ansible_collections.printfleet.mfp.plugins.module_utils._info import READING_CHECKS
-from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import explained, renews
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import blocked_by, explained
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_account
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
@@ -249,10 +249,11 @@ def _state_finding(page, require_obtained):
     """The token's state, with the provider's reason the device shows: what it means and what to do.
 
     A token still to be signed in for is accepted during a roll-out (not `require_obtained`), unless
-    the provider refused its sign-in for a reason a new one does not get past (Conditional Access).
+    the provider refused its sign-in for a reason a new one does not get past (Conditional Access, the
+    account disabled).
     """
     state = page['state']
-    if state == 'obtained' or (not require_obtained and state != 'invalid' and renews(page['provider_code'])):
+    if state == 'obtained' or (not require_obtained and state != 'invalid' and not blocked_by(page['provider_code'])):
         return None
     finding = 'token is %s' % state_text(state, page['label'])
     reason = explained(page['message'])

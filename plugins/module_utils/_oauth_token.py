@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
-from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import explained, renews
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import ACCOUNT, blocked_by, explained
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
@@ -52,9 +52,9 @@ def run_token(params, check_mode, diff_mode, planned=None):
             # plan's facts do not reach the module): the plan goes on, and says what the run needs.
             session.warnings.append('Check mode planned [Get Token], but the real run would fail here unless an '
                                     'earlier task selects OAuth 2.0. ' + refusal)
-        if 'get_token' in actions and before['state'] == NOT_OBTAINED and not renews(before['provider_code']):
+        if 'get_token' in actions and blocked_by(before['provider_code']):
             session.warnings.append(
-                'The last sign-in for %s was refused: %s. [Get Token] %s pressed all the same (the cause may have '
+                'The provider refused the token for %s: %s. [Get Token] %s pressed all the same (the cause may have '
                 'been fixed since); the sign-in will be refused again until it is.'
                 % (wanted['account'], explained(before['message']), 'would be' if check_mode else 'was'))
         if actions and not check_mode:
@@ -135,10 +135,10 @@ def _wait(session, service, page, token, account, params):
 
 
 def _refuse_hopeless_renewal(token, settings, wanted):
-    """Fail before pressing anything when the provider's reason for an Invalid token says a new sign-in
-    for the same account cannot succeed (the account disabled): [Delete] would erase that reason and
-    [Get Token] leave a sign-in nobody can finish. Another account or provider replaces the token."""
-    if token['state'] != INVALID or renews(token['provider_code']):
+    """Fail before pressing anything when the provider's reason for an Invalid token says the account itself
+    cannot sign in (it is disabled): [Delete] would erase that reason and [Get Token] leave a sign-in nobody
+    can finish. Another account or provider replaces the token."""
+    if token['state'] != INVALID or blocked_by(token['provider_code']) != ACCOUNT:
         return
     account = token['account'] or settings['account']
     if settings['provider'] != wanted['provider'] or not same_account(account, wanted['account']):

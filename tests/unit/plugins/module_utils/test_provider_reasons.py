@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import (
-    REASONS, advice, explained, provider_code, renews,
+    ACCOUNT, REASONS, TENANT, advice, blocked_by, explained, provider_code,
 )
 
 # The token messages as Sharp pages show them (docs/device-protocol.md), in English and Swedish.
@@ -75,8 +75,9 @@ def test_a_message_without_a_known_code_is_kept_as_shown():
     assert advice('AADSTS99999') is None and advice(None) is None
 
 
-def test_only_a_reason_no_new_sign_in_gets_past_stops_a_renewal():
-    assert not renews('AADSTS50057')      # the account is disabled
-    assert not renews('AADSTS53003')      # Conditional Access blocks device code sign-in
-    assert renews('AADSTS50173') and renews('AADSTS700082') and renews('AADSTS65001')
-    assert renews(None) and renews('AADSTS99999')   # a code the table does not know: renew as ever
+def test_who_must_act_before_a_new_sign_in_can_succeed():
+    assert blocked_by('AADSTS50057') == ACCOUNT     # the account is disabled
+    assert blocked_by('AADSTS53003') == TENANT      # Conditional Access blocks device code sign-in
+    assert blocked_by('AADSTS7000218') == TENANT
+    assert not any(blocked_by(code) for code in ('AADSTS50173', 'AADSTS700082', 'AADSTS65001', 'AADSTS70020'))
+    assert blocked_by(None) is None and blocked_by('AADSTS99999') is None   # unknown: renew as ever

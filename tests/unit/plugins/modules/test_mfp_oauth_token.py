@@ -309,7 +309,16 @@ def test_get_token_after_a_conditional_access_refusal_warns_it_will_be_refused_a
     result = task('mfp_oauth_token', **EXPECTED)
     assert pressed(oauth_device) == ['get_token']
     warning, = result['warnings']
-    assert warning.startswith('The last sign-in for scan@contoso.example was refused: The token could not be obtained '
+    assert warning.startswith('The provider refused the token for scan@contoso.example: The token could not be obtained '
                               "(AADSTS53003): the tenant's Conditional Access blocks device code sign-in")
     planned = task('mfp_oauth_token', check_mode=True, **EXPECTED)
     assert planned['warnings'] == []    # now waiting: nothing to press, nothing to warn about
+
+
+def test_an_invalid_token_conditional_access_refused_is_renewed_with_a_warning(oauth_device, task):
+    # The tenant refuses the new sign-in with the same code, which the device then shows: nothing is lost.
+    oauth_device.set_token('invalid', ACCOUNT, 'The token is no longer valid (AADSTS53003).')
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert pressed(oauth_device) == ['delete', 'get_token']
+    warning, = result['warnings']
+    assert "the tenant's Conditional Access blocks device code sign-in" in warning

@@ -123,27 +123,52 @@ def approve_then_disable(idp):
     idp.set_account_enabled(ACCOUNT, False)
 
 
-def test_the_wait_says_why_the_provider_refused_the_sign_in(tmp_path):
-    document = fleet_document()
-    document["devices"] = [device for device in DEVICES if device["name"] in ("mfp-en-bp", "mfp-sv-bp")]
-    record, done = record_of(tmp_path, "rollout.yml"), threading.Event()
+def sign_in_where_conditional_access_blocks_device_code(idp):
+    """The person signs in with every code; the tenant's Conditional Access refuses each sign-in."""
+    for pending in idp.pending():
+        assert idp.approve(pending["user_code"], ACCOUNT, PASSWORD)["approved"] is False
+
+
+@pytest.fixture
+def new_lab(tmp_path):
+    """An English and a Swedish printer still without a token; `conditional_access`: the tenant's policy."""
+    def start(conditional_access=False):
+        document = fleet_document()
+        document["devices"] = [device for device in DEVICES if device["name"] in ("mfp-en-bp", "mfp-sv-bp")]
+        running = LabThread(parse_fleet(document), tmp_path / "lab").__enter__()
+        started.append(running)
+        if conditional_access:
+            running.call(running.lab.idp.set_conditional_access, "contoso", {"block_device_code_flow": True})
+        return running
+    started = []
+    yield start
+    for running in started:
+        running.__exit__(None, None, None)
+
+
+def roll_out_while_signing_in(tmp_path, lab, sign_in, *args):
+    """The roll-out with its wait, while the person signs in (`sign_in` on the lab's provider) once it lists the codes."""
+    (tmp_path / "run").mkdir(exist_ok=True)
+    record, done = record_of(tmp_path / "run", "rollout.yml"), threading.Event()
 
     def person():
         while not done.wait(0.5):
             if SIGN_IN_LIST in (record.read_text(encoding="utf-8") if record.exists() else ""):
-                lab.call(approve_then_disable, lab.lab.idp)
+                lab.call(sign_in, lab.lab.idp)
                 return
 
-    with LabThread(parse_fleet(document), tmp_path / "lab") as lab:
-        thread = threading.Thread(target=person, daemon=True)
-        thread.start()
-        try:
-            status, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml",
-                                             "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=1",
-                                             "-e", "mail_oauth_token_wait_timeout=60")
-        finally:
-            done.set()
-            thread.join(10)
+    thread = threading.Thread(target=person, daemon=True)
+    thread.start()
+    try:
+        return playbook(tmp_path / "run", lab.lab.inventory_path, "rollout.yml", "-e", "mail_oauth_token_wait=true",
+                        "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=60", *args)
+    finally:
+        done.set()
+        thread.join(10)
+
+
+def test_the_wait_says_why_the_provider_refused_the_sign_in(new_lab, tmp_path):
+    status, tasks, output = roll_out_while_signing_in(tmp_path, new_lab(), approve_then_disable)
     assert status == 2, output[-5000:]
     failures = tasks[WAIT_FAILED]
     assert sorted(failures) == ["mfp-en-bp", "mfp-sv-bp"]
@@ -153,3 +178,34 @@ def test_the_wait_says_why_the_provider_refused_the_sign_in(tmp_path):
         assert result["msg"] == (f"The token for scan@contoso.example was not obtained: the printer shows {shown[name]}: "
                                  "the account is disabled in Entra ID — an Entra administrator enables the account, "
                                  "or the printers are set to another account.")
+
+
+def test_a_tenant_that_blocks_device_code_sign_in_is_named_as_the_cause(new_lab, tmp_path):
+    lab = new_lab(conditional_access=True)
+    status, tasks, output = roll_out_while_signing_in(tmp_path, lab, sign_in_where_conditional_access_blocks_device_code)
+    assert status == 2, output[-5000:]
+    failures = tasks[WAIT_FAILED]
+    assert sorted(failures) == ["mfp-en-bp", "mfp-sv-bp"]
+    for result in failures.values():
+        assert "(AADSTS53003).): the tenant's Conditional Access blocks device code sign-in" in result["msg"]
+        assert "Authentication flows" in result["msg"] and "browser sign-in" in result["msg"]
+
+    # The audit, even one that accepts tokens still to be signed in for, names the cause.
+    reports = tmp_path / "reports"
+    status, _, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "-e", f"token_audit_report_dir={reports}",
+                                 "-e", "token_audit_require_obtained=false")
+    assert status == 0, output[-5000:]
+    rows = json.loads((reports / "token_audit.json").read_text(encoding="utf-8"))["hosts"]
+    assert [row["status"] for row in rows] == ["noncompliant", "noncompliant"]
+    assert all(row["smtp"]["provider_code"] == "AADSTS53003" for row in rows)
+    assert all("the tenant's Conditional Access blocks device code sign-in" in row["reasons"][0] for row in rows)
+
+    # A roll-out presses [Get Token] again (the policy may have changed) and warns it will be refused again.
+    (tmp_path / "again").mkdir()
+    status, tasks, output = playbook(tmp_path / "again", lab.lab.inventory_path, "rollout.yml")
+    assert status == 0, output[-5000:]
+    for result in tasks[GET_TOKEN].values():
+        assert result["actions"] == ["get_token"]
+        warning, = result["warnings"]
+        assert warning.startswith("The provider refused the token for scan@contoso.example: ")
+        assert "the sign-in will be refused again until it is" in warning

@@ -49,10 +49,12 @@ class Clock:
 
 
 @pytest.fixture
-def device(monkeypatch):
+def device(monkeypatch, tmp_path):
     """The device every task of the test talks to (bp_classic, English UI)."""
     fake = FakeDevice()
     clock = Clock(fake)
+    # The sessions the collection remembers across its processes (_own_sessions): the test's own.
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
 
     monkeypatch.setattr(_session, 'new_http', fake.connect)
     # Each test is a run of its own: no login refused by an earlier test's device is remembered.

@@ -203,3 +203,28 @@ def test_device_refusal_of_get_token_is_surfaced(device, task):
     assert result['failed']
     assert result['msg'].endswith('POP3 Server: Enter a value.')
     assert device.token['state'] == 'not_obtained'
+
+
+def test_the_wait_holds_no_session_between_polls(oauth_device, task):
+    oauth_device.approve_after = 12
+    held = []
+    original = oauth_device.wait
+
+    def wait(seconds):
+        held.append(oauth_device.logged_in)
+        original(seconds)
+
+    oauth_device.wait = wait
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['token']['state'] == 'obtained' and result['user_code'] is None
+    assert held == [False, False, False]   # a person can log in while it sleeps
+    assert not oauth_device.logged_in
+
+
+def test_the_wait_outlasts_an_idle_timeout_shorter_than_the_poll_interval(oauth_device, task):
+    oauth_device.idle_seconds = 3
+    oauth_device.approve_after = 12
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert not result.get('failed'), result
+    assert result['token']['state'] == 'obtained'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'obtained'

@@ -66,6 +66,15 @@ def device(monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def oauth_device(device):
+    """The device with both pages on OAuth 2.0 for the scan mailbox at Microsoft, no token yet."""
+    device.settings['smtp']['auth_method'] = 'oauth2'
+    device.settings['pop']['auth_method'] = 'oauth2'
+    device.settings['oauth'] = {'provider': 'microsoft', 'account': 'scan@contoso.example'}
+    return device
+
+
+@pytest.fixture
 def task(device):
     """Run a module as its action plugin does: same spec, same validation, same entry point."""
     def run_task(name, check_mode=False, diff=True, planned=None, **args):

@@ -18,14 +18,6 @@ ACCOUNT = 'scan@contoso.example'
 OAUTH = dict(provider='microsoft', account=ACCOUNT)
 
 
-@pytest.fixture
-def oauth_device(device):
-    device.settings['smtp']['auth_method'] = 'oauth2'
-    device.settings['pop']['auth_method'] = 'oauth2'
-    device.settings['oauth'] = dict(OAUTH)
-    return device
-
-
 def requests_after_login(device):
     return device.requests[device.requests.index(LOGIN) + 1:]
 

@@ -19,14 +19,6 @@ def pressed(device):
     return [names[action] for action in device.pressed() if action in names]
 
 
-@pytest.fixture
-def oauth_device(device):
-    device.settings['smtp']['auth_method'] = 'oauth2'
-    device.settings['pop']['auth_method'] = 'oauth2'
-    device.settings['oauth'] = dict(EXPECTED)
-    return device
-
-
 def test_not_obtained_press_get_token_and_report_the_code(oauth_device, task):
     result = task('mfp_oauth_token', **EXPECTED)
     assert result['changed'] and result['actions'] == ['get_token']

@@ -180,6 +180,7 @@ class Session(object):
         self._logged_in = False
         self._answered = False
         self._path = None   # of the page opened: read again after a failed write
+        self._kept = None   # the cookies of the session as _own_sessions keeps them
         self._last_page = None
         self.model = None
 
@@ -252,8 +253,9 @@ class Session(object):
 
     def _started(self):
         self._logged_in = True
+        self._kept = dict(self._cookies)
         try:
-            own_sessions.remember(self.base_url, self.user, self._cookies)
+            own_sessions.remember(self.base_url, self.user, self._kept)
         except OSError:
             pass   # no private cache to write (a read-only home): a session left open then times out, as before
 
@@ -264,7 +266,7 @@ class Session(object):
         cookies = own_sessions.leftover(self.base_url, self.user)
         if cookies is None:
             return
-        self._cookies = dict(cookies)
+        self._cookies, self._kept = dict(cookies), cookies
         self._last_page = self._read_in_session(self._path)
         if self._last_page is None:
             own_sessions.forget(self.base_url, self.user, cookies)   # the device has ended it already
@@ -430,7 +432,7 @@ class Session(object):
             self.warnings.append('Logging out of %s failed (%s); the next task on %s ends that session before it '
                                  'logs in, else the device ends it when it times out.' % (self.host, error, self.host))
             return
-        own_sessions.forget(self.base_url, self.user, self._cookies)
+        own_sessions.forget(self.base_url, self.user, self._kept)
 
     def _get(self, path):
         return self._page(self._send('GET', path, idempotent=True), 'GET ' + path)

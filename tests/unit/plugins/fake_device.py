@@ -135,6 +135,10 @@ RANGES = {'port': (1, 65535), 'timeout': (1, 60), 'check_interval': (1, 240)}
 LOST = 'lost'
 
 
+class LoggedOut(Exception):
+    """[Logout] pressed: answered with the login form and a new cookie."""
+
+
 def default_settings():
     return {
         'smtp': {'primary_server': 'smtp.office365.com', 'port': '587', 'timeout': '20', 'sender_name': 'Scanner',
@@ -285,14 +289,22 @@ class FakeDevice:
         if url.path == '/logout.html':   # no capture shows it; the collection uses it only without a [Logout]
             if authed:
                 self.session = None
-            return self._response(request, 200, self._login_form(url.query or SMTP, status=TEXT[self.lang]['logged_out']))
+            return self._logged_out(request, url.query or SMTP)
         if url.path not in FIELDS:
             return self._response(request, 404, 'not found')
         if not authed:
             return self._response(request, 302, '', location='/login.html?' + url.path)
         if request.method == 'GET':
             return self._response(request, 200, self._page(url.path))
-        return self._response(request, 200, self._post(url.path, form))
+        try:
+            return self._response(request, 200, self._post(url.path, form))
+        except LoggedOut:
+            return self._logged_out(request, url.path)
+
+    def _logged_out(self, request, target):
+        """The login form, with a new visitor cookie, as the lab's firmware answers a logout."""
+        return self._response(request, 200, self._login_form(target, status=TEXT[self.lang]['logged_out']),
+                              cookie='V%d' % len(self.requests))
 
     def _response(self, request, status, body, location=None, cookie=None):
         content_type = 'text/html; charset=%s' % self.charset if self.charset_in_header else 'text/html'
@@ -488,7 +500,7 @@ class FakeDevice:
         pressed = next((key for key, name in self.controls.items() if name == action), None)
         if pressed == 'logout':
             self.session = None
-            return self._login_form(path, status=text['logged_out'])
+            raise LoggedOut()
         if self.busy_posts:
             self.busy_posts -= 1
             if self.pending:   # the confirmation page again, as the lab shows it

@@ -107,9 +107,11 @@ def test_a_remembered_session_the_device_has_ended_is_forgotten(device, task, re
     assert list(records.iterdir()) == []
 
 
-def test_no_record_costs_no_request(device, task):
+def test_a_clean_logout_leaves_no_record_and_the_next_task_no_extra_request(device, task, records):
     task('mfp_oauth_token', state='query')
-    assert logins(device) == [LOGIN] and len(device.requests) == 5
+    assert list(records.iterdir()) == []   # though the logout's answer carried a new cookie
+    task('mfp_oauth_token', state='query')
+    assert logins(device) == [LOGIN, LOGIN] and len(device.requests) == 10
 
 
 def test_an_unwritable_cache_only_loses_the_memory(device, task, monkeypatch, tmp_path):

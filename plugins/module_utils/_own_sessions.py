@@ -34,6 +34,7 @@ def remember(base_url, user, cookies):
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     temporary = '%s.%d' % (path, os.getpid())
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)   # also where a file of that name was left with another mode
     with os.fdopen(descriptor, 'w') as record:
         json.dump({'cookies': cookies, 'pid': os.getpid()}, record)
     os.replace(temporary, path)   # whole or not at all, for a reader in another process
@@ -49,7 +50,7 @@ def leftover(base_url, user):
     try:
         with open(_path(base_url, user)) as record:
             kept = json.load(record)
-        pid, cookies = int(kept['pid']), kept['cookies']
+        pid, cookies = int(kept['pid']), dict(kept['cookies'])
     except (OSError, ValueError, KeyError, TypeError):
         return None   # none, or unreadable: as if none, the login then waits as it always did
     if pid != os.getpid() and _running(pid):

@@ -239,6 +239,7 @@ class Session(object):
             reason = profiles.login_error(refused.lang, refused.error_message())
             if reason == 'another_admin' and self.clock() < deadline:
                 self.sleep(BUSY_POLL_SECONDS)
+                self._end_leftover_session()   # the other run's worker may have ended, leaving it open
                 continue
             if reason is None:
                 raise MfpError('Login to %s failed: %s' % (self.host, refused.text('error') or 'the device did not accept it'))

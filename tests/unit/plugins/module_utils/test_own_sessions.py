@@ -119,3 +119,25 @@ def test_an_unwritable_cache_only_loses_the_memory(device, task, monkeypatch, tm
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'file'))   # no directory can be made there
     result = task('mfp_oauth_token', state='query')
     assert not result.get('failed') and not result['warnings'], result
+
+
+def test_a_session_waited_for_is_ended_once_the_run_holding_it_has_ended(device, task):
+    device.post_faults = {'logoutbtn': [reset('reset')]}
+    task('mfp_oauth_token', state='query', mfp_retries=0)
+    other_run = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])
+    record(device, other_run.pid)
+    original = device.wait
+
+    def wait(seconds):   # the other run's worker ends (killed) while this login waits
+        other_run.kill()
+        other_run.wait()
+        original(seconds)
+
+    device.wait = wait
+    try:
+        result = task('mfp_oauth_token', state='query')
+    finally:
+        other_run.kill()
+        other_run.wait()
+    assert not result.get('failed'), result
+    assert device.clock.sleeps == [5] and not device.logged_in

@@ -591,7 +591,7 @@ def _unsent(error):
     ProxyError carries the proxy connection's own error. A reset, a drop or a read timeout came after it
     was sent (ProtocolError, ReadTimeoutError): the device may have acted."""
     if isinstance(error, ProxyError):
-        return _unsent(error.original_error)
+        return _unsent(getattr(error, 'original_error', None))
     return isinstance(error, ConnectTimeoutError)
 
 

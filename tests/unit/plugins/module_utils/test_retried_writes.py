@@ -9,8 +9,9 @@ page; one whose answer was lost goes again only when the page, read again, does 
 from __future__ import annotations
 
 import pytest
-from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, ProtocolError, ProxyError, ReadTimeoutError
 
+from ansible_collections.printfleet.mfp.plugins.module_utils import _session
 from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import LOST, POP, SMTP
 from ansible_collections.printfleet.mfp.tests.unit.plugins.module_utils.test_session import LOGIN, logins, refused, reset
 
@@ -213,3 +214,15 @@ def test_a_page_read_is_still_retried_alike(device, task):
     result = task('mfp_oauth_token', state='query')
     assert not result.get('failed'), result
     assert device.clock.sleeps == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize('error, unsent', [
+    (refused(), True),   # NewConnectionError, NameResolutionError: ConnectTimeoutError in urllib3 1.26 and 2.x
+    (ConnectTimeoutError(None, 'Connection to mfp.example.test timed out. (connect timeout=30)'), True),
+    (ProxyError('Unable to connect to proxy', refused()), True),
+    (ProxyError('Unable to connect to proxy', ProtocolError('Connection aborted.', ConnectionResetError())), False),
+    (reset('Connection reset by peer'), False),
+    (ReadTimeoutError(None, SMTP, 'Read timed out.'), False),
+])
+def test_what_provably_never_reached_the_device(error, unsent):
+    assert _session._unsent(error) is unsent

@@ -41,7 +41,8 @@ def remember(base_url, user, cookies):
 
 
 def leftover(base_url, user):
-    """The cookies of a session an ended process of the collection left open on the device, or None.
+    """The cookies of a session the collection left open on the device, or None: one whose process has
+    ended, or this process's own (an earlier task of a loop, a logout between polls that failed).
 
     A session whose process still runs belongs to another run working on the device right now (two
     roll-outs at once): not ours to end. One failed open() when there is none: the cost on the

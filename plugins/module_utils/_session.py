@@ -430,8 +430,10 @@ class Session(object):
                     tries = self._retry_write(failure, tries, advice=False)
                     page = self._read_in_session(self._path)   # None: the session has ended
         except MfpError as error:
-            self.warnings.append('Logging out of %s failed (%s); the next task on %s ends that session before it '
-                                 'logs in, else the device ends it when it times out.' % (self.host, error, self.host))
+            warning = ('Logging out of %s failed (%s); the next task on %s ends that session before it logs in, '
+                       'else the device ends it when it times out.' % (self.host, error, self.host))
+            if warning not in self.warnings:   # once, though a wait logs out after every poll
+                self.warnings.append(warning)
             return
         own_sessions.forget(self.base_url, self.user, self._kept)
 

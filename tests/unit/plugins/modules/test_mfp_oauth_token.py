@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import pytest
+from urllib3.exceptions import ProtocolError
 
 ACCOUNT = 'scan@contoso.example'
 EXPECTED = dict(provider='microsoft', account=ACCOUNT)
@@ -220,3 +221,12 @@ def test_the_wait_outlasts_an_idle_timeout_shorter_than_the_poll_interval(oauth_
     assert not result.get('failed'), result
     assert result['token']['state'] == 'obtained'
     assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'obtained'
+
+
+def test_a_wait_whose_logouts_fail_warns_once_and_ends_its_own_session_at_the_next_poll(oauth_device, task):
+    oauth_device.approve_after = 12
+    oauth_device.post_faults = {'logoutbtn': [ProtocolError('Connection aborted.', ConnectionResetError())] * 4}
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['token']['state'] == 'obtained', result
+    assert len(result['warnings']) == 1 and result['warnings'][0].startswith('Logging out of mfp.example.test failed')
+    assert not oauth_device.logged_in

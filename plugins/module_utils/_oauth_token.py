@@ -111,7 +111,10 @@ def _same_credential(settings, wanted):
 
 
 def _wait(session, service, page, token, account, params):
-    """Poll the page until the token is Obtained; fail clearly, with the code, otherwise."""
+    """Poll the page until the token is Obtained; fail clearly, with the code, otherwise.
+
+    Logged out between polls: the device's one admin session stays free for people meanwhile, and an
+    idle timeout shorter than poll_interval ends nothing."""
     deadline = session.clock() + params['wait_timeout']
     while token['state'] == WAITING:
         if session.clock() >= deadline:
@@ -121,8 +124,9 @@ def _wait(session, service, page, token, account, params):
                               token['expires_at']),
                            token=token, user_code=token['user_code'],
                            verification_uri=token['verification_uri'], expires_at=token['expires_at'])
+        session.logout()
         session.sleep(params['poll_interval'])
-        page = session.read(service)
+        page = session.open(service)
         token = token_info(page)
     if token['state'] != OBTAINED:
         raise MfpError('The token for %s was not obtained: the device shows %s%s.'

@@ -77,6 +77,9 @@ options:
   wait:
     description:
       - With O(state=present), wait until the token is Obtained, polling the device.
+      - Logged out between two polls (one login per poll), so the device's one admin session is free
+        for people while the task waits, and a device idle timeout shorter than O(poll_interval)
+        ends nothing.
       - The task fails when the token ends up in another state (for example Not Obtained after a
         declined sign-in, or one the tenant's Conditional Access refused, with the device's message, what
         its provider code means and what to do), or Obtained for another account than the

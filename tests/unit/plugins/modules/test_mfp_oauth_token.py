@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import pytest
+from urllib3.exceptions import ProtocolError
 
 ACCOUNT = 'scan@contoso.example'
 EXPECTED = dict(provider='microsoft', account=ACCOUNT)
@@ -21,14 +22,6 @@ def pressed(device):
     """The token controls pressed ([Get Token], [Delete]), in order; confirmed by the page's confirm()."""
     names = {device.controls['get_token']: 'get_token', device.controls['delete']: 'delete'}
     return [names[action] for action in device.pressed() if action in names]
-
-
-@pytest.fixture
-def oauth_device(device):
-    device.settings['smtp']['auth_method'] = 'oauth2'
-    device.settings['pop']['auth_method'] = 'oauth2'
-    device.settings['oauth'] = dict(EXPECTED)
-    return device
 
 
 def test_not_obtained_press_get_token_and_report_the_code(oauth_device, task):
@@ -322,3 +315,37 @@ def test_an_invalid_token_conditional_access_refused_is_renewed_with_a_warning(o
     assert pressed(oauth_device) == ['delete', 'get_token']
     warning, = result['warnings']
     assert "the tenant's Conditional Access blocks device code sign-in" in warning
+
+
+def test_the_wait_holds_no_session_between_polls(oauth_device, task):
+    oauth_device.approve_after = 12
+    held = []
+    original = oauth_device.wait
+
+    def wait(seconds):
+        held.append(oauth_device.logged_in)
+        original(seconds)
+
+    oauth_device.wait = wait
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['token']['state'] == 'obtained' and result['user_code'] is None
+    assert held == [False, False, False]   # a person can log in while it sleeps
+    assert not oauth_device.logged_in
+
+
+def test_the_wait_outlasts_an_idle_timeout_shorter_than_the_poll_interval(oauth_device, task):
+    oauth_device.idle_seconds = 3
+    oauth_device.approve_after = 12
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert not result.get('failed'), result
+    assert result['token']['state'] == 'obtained'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'obtained'
+
+
+def test_a_wait_whose_logouts_fail_warns_once_and_ends_its_own_session_at_the_next_poll(oauth_device, task):
+    oauth_device.approve_after = 12
+    oauth_device.post_faults = {'logoutbtn': [ProtocolError('Connection aborted.', ConnectionResetError())] * 4}
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['token']['state'] == 'obtained', result
+    assert len(result['warnings']) == 1 and result['warnings'][0].startswith('Logging out of mfp.example.test failed')
+    assert not oauth_device.logged_in

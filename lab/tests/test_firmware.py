@@ -115,7 +115,8 @@ def test_wrong_password_shows_form_again_and_counts(served, background_loop):
     assert browser.get(SMTP).status == 302
     state = truth(background_loop, device)
     assert state["counters"]["failed_logins"] == 1
-    assert state["session"] == {"active": False, "locked_until": None, "failed_logins_in_row": 1}
+    assert state["session"] == {"active": False, "holder": None, "user_agent": None, "locked_until": None,
+                                "failed_logins_in_row": 1}
 
 
 def test_lockout_refuses_even_the_right_password_until_it_ends(served, background_loop):

@@ -131,7 +131,7 @@ def anonymous(lab):
 @pytest.mark.parametrize("method, path", [
     ("GET", "/health"), ("GET", "/devices"), ("GET", "/devices/plain"), ("GET", "/idp"), ("GET", "/idp/pending"),
     ("GET", "/inventory"), ("POST", f"/idp/accounts/{ACCOUNT}/disable"), ("POST", "/devices/plain/faults"),
-    ("POST", "/shutdown"),
+    ("POST", "/idp/faults"), ("POST", "/shutdown"),
 ])
 def test_the_control_api_answers_401_without_the_labs_secret(lab, control, method, path):
     for headers in ({}, {"Authorization": "Bearer not-the-secret"}, {"Authorization": "not-the-secret"}):
@@ -142,6 +142,7 @@ def test_the_control_api_answers_401_without_the_labs_secret(lab, control, metho
         assert ADMIN_PASSWORD not in response.text
     assert account_enabled(control)
     assert control.device("plain")["faults"]["offline"] is False
+    assert control.get("/idp").json()["up"] is True
     assert not lab.lab.stopped.is_set()
 
 
@@ -331,6 +332,13 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
         assert "holder" in up.stdout and "obtained" in up.stdout
         status = subprocess.run(cli + ["status", "--json"], capture_output=True, text=True, check=False, timeout=30)
         assert [d["name"] for d in json.loads(status.stdout)["devices"]] == ["plain", "holder"]
+        fault = subprocess.run(cli + ["fault", "holder", "--lost-answer-rate", "0.5", "--certificate", "expired"],
+                               capture_output=True, text=True, check=False, timeout=30)
+        assert json.loads(fault.stdout)["faults"] == dict(json.loads(fault.stdout)["faults"], lost_answer_rate=0.5,
+                                                          certificate="expired")
+        provider_fault = subprocess.run(cli + ["provider-fault", "--throttle-rate", "0.25"],
+                                        capture_output=True, text=True, check=False, timeout=30)
+        assert json.loads(provider_fault.stdout)["faults"]["throttle_rate"] == 0.25
         again = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, check=False, timeout=30)
         assert again.returncode != 0 and "already runs" in again.stderr
         blocked = subprocess.run(cli + ["conditional-access", "fabrikam", "--block-device-code"],

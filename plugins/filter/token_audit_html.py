@@ -20,6 +20,9 @@ description:
     for another account, SMTP not on OAuth 2.0, another provider) is coloured and listed as noncompliant.
   - The token state is shown in its own cell, in the manual's words with the device's own label when it differs
     (for example C(Invalid (Ogiltig)) for a Swedish UI).
+  - The token cell also shows the device's message about the token's last failure as the device shows it
+    (C(The token is no longer valid (AADSTS50173\).)), and the reasons say what the provider's code means and
+    what to do.
   - For a printer waiting for authorization, the token cell also says where to sign in, with which code and
     until when, or for a browser sign-in the address to open, when the row has them (C(sign_in), from
     P(printfleet.mfp.token_compliance#filter)). The address is shown as text, not as a link.
@@ -81,7 +84,7 @@ th { background: #f6f8fa; position: sticky; top: 0; }
 tbody td:first-child { border-left: 6px solid; font-weight: 600; }
 td ul { margin: 0; padding-left: 1.1rem; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600; color: #fff; }
-.sign-in { margin-top: .25rem; }
+.sign-in, .message { margin-top: .25rem; }
 .sign-in code { font-size: 1.1em; font-weight: 600; overflow-wrap: anywhere; }
 .state-obtained { background: #e6f4ea; border-color: #1a7f37; }
 .state-waiting_for_authorization { background: #fff8c5; border-color: #9a6700; }
@@ -148,7 +151,7 @@ def _status(row):
 def _row(row):
     cells = flat(row)
     status = _status(row)
-    token = escape(token_text(row, 'Not read')) + _sign_in(row)
+    token = escape(token_text(row, 'Not read')) + _message(cells) + _sign_in(row)
     reasons = ''.join('<li>%s</li>' % escape(str(reason)) for reason in row.get('reasons') or ())
     return '<tr class="status-%s">%s<td>%s</td>%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
         status,
@@ -163,6 +166,13 @@ def _row(row):
 
 def _cells(*texts):
     return ''.join('<td>%s</td>' % escape(text) for text in texts)
+
+
+def _message(cells):
+    """The device's message about the token's last failure, as shown: the provider's code is in it."""
+    if not cells['token_message']:
+        return ''
+    return '<div class="message">%s</div>' % escape(cells['token_message'])
 
 
 def _sign_in(row):

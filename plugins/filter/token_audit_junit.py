@@ -17,7 +17,8 @@ description:
   - A compliant printer passes. A non-compliant one has a C(failure) listing the reasons; an unreachable
     one, or one that could not be audited, has an C(error) with the task's message.
   - Each test case's C(system-out) tells what the device showed (token state with the device's own label,
-    account, provider, authentication methods).
+    the device's message about the token's last failure with the provider's code, account, provider,
+    authentication methods). The C(failure) carries the reasons, with what the provider's code means and what to do.
 options:
   _input:
     description: The audit rows, as made by P(printfleet.mfp.token_compliance#filter) plus C(host).
@@ -106,6 +107,7 @@ def _what_the_device_showed(row):
     return '\n'.join((
         'token: %s%s' % (token_text(row, None),
                          ', issued for %s' % cells['token_account'] if cells['token_account'] else ''),
+        'token message: %s' % (cells['token_message'] or '-'),
         'OAuth provider: %s, account: %s' % (cells['provider'] or '-', cells['account'] or '-'),
         'SMTP authentication: %s' % (cells['smtp_auth_method'] or '-'),
         'POP authentication: %s' % (cells['pop_auth_method'] or '-'),

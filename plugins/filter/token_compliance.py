@@ -24,6 +24,11 @@ description:
     finding about it is reported once even though both pages show it. Where the pages show different
     credentials (A3 models, whose POP page has its own provider, account and token), each finding about
     one of them names its page (C(POP: token is Waiting for authorization))."
+  - >-
+    A finding about the token's state carries the provider's reason the device shows, with what its code
+    means and what to do (C(token is Invalid: The token is no longer valid (AADSTS50173\): the account's
+    password was reset or its sessions revoked — run the roll-out to renew)); the code is read from the
+    device's message in any UI language.
   - The result of the filter, with C(host) added, is one row of the reports made by
     P(printfleet.mfp.token_audit_csv#filter), P(printfleet.mfp.token_audit_junit#filter),
     P(printfleet.mfp.token_audit_html#filter) and P(printfleet.mfp.token_audit_table#filter).
@@ -43,7 +48,9 @@ options:
       - The token must be Obtained (not Not obtained or Waiting for authorization).
       - With V(false), a token not obtained yet or waiting for a sign-in is accepted, for an audit of the
         settings during a roll-out. An Invalid token never is, as the printer cannot send or read mail
-        until it is deleted and obtained again.
+        until it is deleted and obtained again; nor is a token whose sign-in the provider refused for a reason
+        a new sign-in does not get past (C(AADSTS53003), the tenant's Conditional Access blocks device code
+        sign-in).
     type: bool
     default: true
   expected_provider:
@@ -78,7 +85,8 @@ EXAMPLES = r'''
   # token_row.status: noncompliant
   # token_row.reasons:
   #   - SMTP uses smtp_auth, not OAuth 2.0
-  #   - token is Invalid (Ogiltig)
+  #   - "token is Invalid (Ogiltig): Token är inte längre giltig (AADSTS50173): the account's password was reset
+  #     or its sessions revoked — run the roll-out to renew"
 '''
 
 RETURN = r'''
@@ -100,11 +108,14 @@ _value:
       sample: ["SMTP uses smtp_auth, not OAuth 2.0", "token issued for old@contoso.example but account is scan@contoso.example"]
     smtp:
       description:
-        - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account) and C(auth_method),
-          as in RV(printfleet.mfp.mfp_info#module:oauth) and C(ansible_facts.mfp_oauth.smtp); V(null) when the device was not read.
+        - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account), C(auth_method),
+          C(message) (the device's message about the token's last failure) and C(provider_code) (the provider's
+          code in it), as in RV(printfleet.mfp.mfp_info#module:oauth) and C(ansible_facts.mfp_oauth.smtp); V(null)
+          when the device was not read.
       type: dict
       sample: {state: invalid, label: Ogiltig, provider: microsoft, account: scan@contoso.example,
-               token_account: scan@contoso.example, auth_method: oauth2}
+               token_account: scan@contoso.example, auth_method: oauth2,
+               message: 'Token är inte längre giltig (AADSTS50173).', provider_code: AADSTS50173}
     pop:
       description: The same for the POP page.
       type: dict
@@ -128,13 +139,14 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SPECS
 from ansible_collections.printfleet.mfp.plugins.module_utils._info import READING_CHECKS
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import blocked_by, explained
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_account
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
 SIGN_IN_KEYS = ('user_code', 'verification_uri', 'sign_in_url', 'expires_at')
 # What makes a page's OAuth credential: both pages show the same one unless POP has its own.
-CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account')
+CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'message')
 
 
 # What the modules accept as a provider; None: not checked.
@@ -239,9 +251,18 @@ def _account_finding(page, expected):
 
 
 def _state_finding(page, require_obtained):
-    if page['state'] == 'obtained' or (not require_obtained and page['state'] != 'invalid'):
+    """The token's state, with the provider's reason the device shows: what it means and what to do.
+
+    A token still to be signed in for is accepted during a roll-out (not `require_obtained`), unless
+    the provider refused its sign-in for a reason a new one does not get past (Conditional Access, the
+    account disabled).
+    """
+    state = page['state']
+    if state == 'obtained' or (not require_obtained and state != 'invalid' and not blocked_by(page['provider_code'])):
         return None
-    return 'token is %s' % state_text(page['state'], page['label'])
+    finding = 'token is %s' % state_text(state, page['label'])
+    reason = explained(page['message'])
+    return '%s: %s' % (finding, reason) if reason else finding
 
 
 def _token_account_finding(page):

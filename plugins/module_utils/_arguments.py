@@ -84,6 +84,7 @@ SPECS = {
             wait=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=600),
             poll_interval=dict(type='int', default=5),
+            force=dict(type='bool', default=False),
         ),
         required_together=[('provider', 'account')],
     ),

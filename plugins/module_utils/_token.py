@@ -12,13 +12,18 @@ from collections.abc import Mapping
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import advice, provider_code
 
 NOT_OBTAINED = 'not_obtained'
 WAITING = 'waiting_for_authorization'
 OBTAINED = 'obtained'
+INVALID = 'invalid'
 # Every state, as each language's table names them.
 STATES = frozenset(profiles.LANGUAGES['en']['token_states'].values())
-FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'sign_in')
+# `message`: the device's message about the token's last failure, as shown; `provider_code`: the
+# provider's code in it (AADSTS50173); `sign_in`: how a pending sign-in is done (DEVICE_CODE, BROWSER).
+FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'message', 'provider_code',
+             'sign_in')
 # How a pending sign-in is done: a user code entered at the verification URL (device code flow), or
 # the sign-in address opened in a browser, which the provider sends back to the device (browser).
 DEVICE_CODE = 'device_code'
@@ -31,6 +36,8 @@ def token_info(page):
     if label is None:
         raise MfpError('The device page shows no token status (tokenStatus).')
     user_code, sign_in_url = page.text('user_code'), page.text('sign_in_url')
+    message = page.text('token_message')
+    code = provider_code(message)
     return {
         'state': profiles.token_state(page.lang, label),
         'label': label,
@@ -40,7 +47,9 @@ def token_info(page):
         'verification_uri': page.text('verification_uri'),
         'sign_in_url': sign_in_url,
         'expires_at': page.text('expires_at'),
-        'message': page.text('token_message'),
+        'message': message,
+        'provider_code': code,
+        'advice': advice(code),
     }
 
 
@@ -66,7 +75,8 @@ def waiting_token(lang):
 def _panel(state, label, account):
     """A token panel without a pending sign-in or message."""
     return {'state': state, 'label': label, 'account': account, 'sign_in': None, 'user_code': None,
-            'verification_uri': None, 'sign_in_url': None, 'expires_at': None, 'message': None}
+            'verification_uri': None, 'sign_in_url': None, 'expires_at': None, 'message': None,
+            'provider_code': None, 'advice': None}
 
 
 def page_view(profile, service, page):
@@ -119,6 +129,8 @@ def oauth_facts(profile, views):
             'account': settings['account'] or None,
             'token_account': token['account'],
             'auth_method': settings['auth_method'] if shown == service else None,
+            'message': token['message'],
+            'provider_code': token['provider_code'],
             'sign_in': token['sign_in'],
         }
     return {'mfp_oauth': facts}

@@ -168,11 +168,11 @@ tokens:
   sample:
     smtp: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, sign_in: device_code,
            user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
-           sign_in_url: null,
-           expires_at: "2026-11-27T10:15:00Z", message: null}
-    pop: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, sign_in: device_code,
-          user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
-          sign_in_url: null, expires_at: "2026-11-27T10:15:00Z", message: null}
+           sign_in_url: null, expires_at: "2026-11-27T10:15:00Z", message: null, provider_code: null, advice: null}
+    pop: {state: invalid, label: Invalid, account: scan@contoso.example, sign_in: null, user_code: null,
+          verification_uri: null, sign_in_url: null, expires_at: null,
+          message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173,
+          advice: "the account's password was reset or its sessions revoked — run the roll-out to renew"}
 oauth:
   description:
     - The token and OAuth settings of each page understood, C(smtp) and C(pop), in the shape of
@@ -181,10 +181,12 @@ oauth:
   returned: always
   type: dict
   sample:
-    smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-           token_account: scan@contoso.example, auth_method: oauth2, sign_in: null}
-    pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-          token_account: scan@contoso.example, auth_method: oauth2, sign_in: null}
+    smtp: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+           token_account: scan@contoso.example, auth_method: oauth2,
+           message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
+    pop: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+          token_account: scan@contoso.example, auth_method: oauth2,
+          message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
 expectations:
   description: Each expectation of the profile, on which page, and whether it held.
   returned: always

@@ -80,8 +80,12 @@ options:
   wait:
     description:
       - With O(state=present), wait until the token is Obtained, polling the device.
+      - Logged out between two polls (one login per poll), so the device's one admin session is free
+        for people while the task waits, and a device idle timeout shorter than O(poll_interval)
+        ends nothing.
       - The task fails when the token ends up in another state (for example Not Obtained after a
-        declined sign-in, with the device's message), or Obtained for another account than the
+        declined sign-in, or one the tenant's Conditional Access refused, with the device's message, what
+        its provider code means and what to do), or Obtained for another account than the
         expected one (O(account), else the device's).
       - Skipped in check mode.
     type: bool
@@ -94,6 +98,16 @@ options:
     description: Seconds between two reads of the device with O(wait=true).
     type: int
     default: 5
+  force:
+    description:
+      - With O(state=present), renew an Invalid token even when the provider's reason on the device says that
+        a new sign-in for the same account cannot succeed (C(AADSTS50057), the account is disabled).
+      - Without it such a task fails before pressing anything, with the reason and what to do, because
+        [Delete] would erase the reason and [Get Token] start a sign-in nobody can finish. Set it once the
+        cause is fixed (the account enabled again). Changing to another account or provider needs no O(force).
+      - Other Invalid tokens are renewed ([Delete], then [Get Token]) without it.
+    type: bool
+    default: false
 seealso:
   - module: printfleet.mfp.mfp_smtp
   - module: printfleet.mfp.mfp_pop
@@ -207,9 +221,19 @@ token:
       type: str
       sample: "2026-11-27T10:15:00Z"
     message:
-      description: The device's message about the last token failure.
+      description: The device's message about the last token failure, as it shows it, in its UI language.
       type: str
-      sample: Authorization was declined.
+      sample: The token is no longer valid (AADSTS50173).
+    provider_code:
+      description: The provider's code in RV(token.message) (the same in every UI language), or V(null).
+      type: str
+      sample: AADSTS50173
+    advice:
+      description:
+        - What RV(token.provider_code) means and what to do, in an administrator's words; V(null) for a code
+          the collection does not know (docs/troubleshooting.md lists them).
+      type: str
+      sample: the account's password was reset or its sessions revoked — run the roll-out to renew
 ansible_facts:
   description: Facts about the shared OAuth credential.
   returned: success
@@ -218,8 +242,10 @@ ansible_facts:
     mfp_oauth:
       description:
         - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
-          C(account), C(token_account), C(auth_method) and C(sign_in) (while waiting for authorization, how the
-          person signs in, V(device_code) or V(browser) as RV(token.sign_in); else V(null)).
+          C(account), C(token_account), C(auth_method), C(message) (the device's message about the token's
+          last failure, as shown), C(provider_code) (the provider's code in it, such as C(AADSTS50173)) and
+          C(sign_in) (while waiting for authorization, how the person signs in, V(device_code) or V(browser) as
+          RV(token.sign_in); else V(null)).
         - O(state=query) reads both pages. Otherwise only the page of O(service) is read; the token,
           provider and account are shared by both pages, so they are current for both services,
           and the other service's C(auth_method) is taken from the host's C(ansible_facts.mfp_oauth)
@@ -228,10 +254,12 @@ ansible_facts:
           after [Get Token], V(not_obtained) after [Delete]).
       type: dict
       sample:
-        smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-               token_account: scan@contoso.example, auth_method: oauth2, sign_in: null}
-        pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-              token_account: scan@contoso.example, auth_method: plain, sign_in: null}
+        smtp: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+               token_account: scan@contoso.example, auth_method: oauth2,
+               message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
+        pop: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+              token_account: scan@contoso.example, auth_method: plain,
+              message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
 token_on_web:
   description:
     - V(false) when the task failed because the model obtains its token on its control panel only

@@ -24,10 +24,10 @@ UNKNOWN = 'unknown'
 STATES = tuple(STATE_NAMES) + (UNKNOWN,)
 
 # The only keys a report takes from the device facts: nothing else can leak into a report.
-SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
+SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'message', 'provider_code')
 
-COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account',
-           'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons',
+COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account', 'token_message',
+           'provider_code', 'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons',
            'sign_in', 'sign_in_address', 'user_code')
 
 
@@ -76,6 +76,8 @@ def flat(row):
         'token_state': token_state(row),
         'token_label': _text(shared.get('label')),
         'token_account': _text(shared.get('token_account')),
+        'token_message': _text(shared.get('message')),
+        'provider_code': _text(shared.get('provider_code')),
         'provider': _text(shared.get('provider')),
         'account': _text(shared.get('account')),
         'smtp_auth_method': _text((row.get('smtp') or {}).get('auth_method')),

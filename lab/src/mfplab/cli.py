@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from mfplab.fault_settings import NO_FAULTS
+from mfplab.fault_settings import BOUNDS, NO_FAULTS, NO_PROVIDER_FAULTS
 from mfplab.fleet import FleetError, load_fleet
 from mfplab.state import lab_info_path, private_dir, read_control_secret, read_lab_info
 
@@ -137,12 +137,51 @@ def _print(answer):
     return 0
 
 
-def _faults(args):
-    if args.clear:
-        changes = dict.fromkeys(NO_FAULTS)
-    else:
-        changes = {key: getattr(args, key) for key in NO_FAULTS if getattr(args, key) is not None}
-    return _print(LabClient(args.state).call("POST", f"/devices/{args.device}/faults", changes))
+# One line each; docs/lab.md's fault table says what each does to a request and whether it was processed.
+FAULT_HELP = {
+    "latency_ms": "added to every request", "jitter_ms": "up to this much more, at random",
+    "error_rate": "share of requests answered 503 (not processed)",
+    "drop_rate": "share of connections dropped before the request is handled",
+    "busy_rate": "share of settings posts answered ERROR[5000] (machine busy, nothing done)",
+    "offline": "not listening: connections refused",
+    "lost_answer_rate": "share of requests processed whose answer is then lost (connection dropped)",
+    "hang": "accept connections and never answer (not processed)",
+    "stall_rate": "share of answers stalled after their headers (processed)",
+    "cut_rate": "share of answers cut halfway through the body (processed)",
+    "max_connections": "concurrent connections; one more is reset (0: no cap)",
+    "power_loss_rate": "share of settings saves during which the power fails",
+    "power_loss_seconds": "how long the device stays off after a power loss",
+    "certificate": "the HTTPS certificate served",
+    "visitor_every_seconds": "someone logs in as administrator this long after the last visit (0: nobody)",
+    "visitor_hold_seconds": "and holds the session this long",
+}
+PROVIDER_FAULT_HELP = {
+    "offline": "not listening: connections refused", "latency_ms": "added to every request",
+    "error_rate": "share of requests answered 500 or 503", "throttle_rate": "share of requests answered 429",
+    "retry_after_seconds": "the Retry-After of a 429",
+}
+
+
+def _fault_options(command, defaults, helps):
+    for key, default in defaults.items():
+        option = "--" + key.replace("_", "-")
+        if isinstance(default, bool):
+            command.add_argument(option, action=argparse.BooleanOptionalAction, default=None, help=helps[key])
+        elif isinstance(default, str):
+            command.add_argument(option, choices=BOUNDS[key], help=helps[key])
+        else:
+            command.add_argument(option, type=type(default), help=helps[key])
+    command.add_argument("--clear", action="store_true", help="remove every fault")
+
+
+def _faults(defaults, path):
+    def set_faults(args):
+        if args.clear:
+            changes = dict.fromkeys(defaults)
+        else:
+            changes = {key: getattr(args, key) for key in defaults if getattr(args, key) is not None}
+        return _print(LabClient(args.state).call("POST", path(args), changes))
+    return set_faults
 
 
 COMMANDS = {
@@ -213,14 +252,11 @@ def parser():
     policy.set_defaults(func=_conditional_access)
     fault = sub.add_parser("fault", help="set a device's faults")
     fault.add_argument("device")
-    fault.add_argument("--latency-ms", type=int)
-    fault.add_argument("--jitter-ms", type=int)
-    fault.add_argument("--error-rate", type=float, help="share of requests answered 503")
-    fault.add_argument("--drop-rate", type=float, help="share of connections dropped")
-    fault.add_argument("--busy-rate", type=float, help="share of settings posts answered ERROR[5000] (machine busy)")
-    fault.add_argument("--offline", action=argparse.BooleanOptionalAction, default=None)
-    fault.add_argument("--clear", action="store_true", help="remove every fault")
-    fault.set_defaults(func=_faults)
+    _fault_options(fault, NO_FAULTS, FAULT_HELP)
+    fault.set_defaults(func=_faults(NO_FAULTS, lambda a: f"/devices/{a.device}/faults"))
+    provider_fault = sub.add_parser("provider-fault", help="set the identity provider's faults")
+    _fault_options(provider_fault, NO_PROVIDER_FAULTS, PROVIDER_FAULT_HELP)
+    provider_fault.set_defaults(func=_faults(NO_PROVIDER_FAULTS, lambda a: "/idp/faults"))
     for name, func in COMMANDS.items():
         sub.choices[name].set_defaults(func=func)
     return top

@@ -110,7 +110,11 @@ def control_app(lab, secret):
 
     @routes.get("/idp")
     async def idp(request):
-        return web.json_response(lab.idp.ground_truth())
+        return web.json_response({**lab.idp.ground_truth(), **lab.provider.ground_truth()})
+
+    @routes.post("/idp/faults")
+    async def idp_faults(request):
+        return web.json_response({"faults": await lab.provider.apply_faults(await _body(request))})
 
     @routes.get("/idp/pending")
     async def pending(request):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from mfplab.fault_settings import NO_FAULTS, with_changes
+from mfplab.fault_settings import NO_FAULTS, NO_PROVIDER_FAULTS, PROVIDER_BOUNDS, with_changes
 from mfplab.firmware.layouts import CALLBACK_PATH, LAYOUTS, LOGIN_MODES, SIGN_IN_KINDS
 from mfplab.idp.directory import Directory
 
@@ -39,7 +39,7 @@ DEVICE_DEFAULTS = {
     "faults": {},
 }
 
-IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": []}
+IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": [], "faults": {}}
 
 TOKEN_STATES = {"not_obtained", "obtained", "invalid"}
 LANGUAGES = {"en", "sv"}
@@ -138,7 +138,7 @@ def _check_device(device):
         raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
     try:
         with_changes(NO_FAULTS, device["faults"])
-    except (TypeError, ValueError) as error:
+    except ValueError as error:
         raise FleetError(f"device {name}: {error}") from None
     for key in ("token", "pop_token"):   # pop_token: POP's own, on profiles with an independent POP credential
         token = device.get(key)
@@ -161,6 +161,10 @@ def parse_fleet(document):
         Directory(idp)
     except (KeyError, TypeError, ValueError) as error:
         raise FleetError(f"identity_provider: {error}") from None
+    try:
+        with_changes(NO_PROVIDER_FAULTS, idp["faults"], NO_PROVIDER_FAULTS, PROVIDER_BOUNDS)
+    except ValueError as error:
+        raise FleetError(f"identity_provider.faults: {error}") from None
 
     defaults = _merge(DEVICE_DEFAULTS, document.get("defaults"))
     pool = _address_pool(_loopback(lab["first_device_address"], "lab.first_device_address"))

@@ -1,11 +1,12 @@
 """One emulated MFP: its web UI, administrator session, mail settings and shared OAuth token."""
 
+import asyncio
 import hmac
 import secrets
 
 from aiohttp import web
 
-from mfplab.faults import BUSY
+from mfplab.faults import BUSY, POWER_LOSS, PowerLost
 
 from . import pages
 from . import settings as model
@@ -21,7 +22,11 @@ COOKIE = "MFPSESSIONID"
 ACCOUNT_MISMATCH = "account_mismatch"
 PAGES = {SMTP_PATH: "smtp", POP_PATH: "pop"}
 LOGIN_TARGETS = (MAIN_PATH, SMTP_PATH, POP_PATH)
-COUNTERS = ("requests", "posts", "logins", "failed_logins", "settings_saved")
+# What the device handled: logins over the web UI and by the scheduled visitor, failed logins,
+# settings saves, token requests ([Get Token] that reached the provider) and token deletions.
+COUNTERS = ("requests", "posts", "logins", "failed_logins", "settings_saved", "token_requests", "token_deletes",
+            "logouts", "visitor_logins")
+USER_AGENT_KEPT = 120   # characters of the User-Agent of a login, kept to tell clients apart
 
 
 def _html(text):
@@ -101,6 +106,25 @@ class Device:
     def reboot(self):
         """Sessions, login forms and pending confirmations are lost; settings and token are kept."""
         self.sessions.clear(reboot=True)
+
+    async def visit(self, hold_seconds):
+        """Someone else (a person at the web page or panel, another tool) logs in as administrator,
+        uses the pages for `hold_seconds` and logs out. Refused while any session is active or the
+        login is locked; a reboot or forced expiry ends the visit early. True if the visitor got in."""
+        if self.sessions.held_by_other(None) or self.sessions.locked():
+            return False
+        session = self.sessions.open(holder="visitor")
+        self.counters["visitor_logins"] += 1
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + hold_seconds
+        try:
+            while (left := ends - loop.time()) > 0:
+                await asyncio.sleep(min(left, self.sessions.idle_seconds / 2))
+                if self.sessions.current(session.id) is None:   # touched: a person clicking around
+                    break
+        finally:
+            self.sessions.close(session.id)
+        return True
 
     async def start(self):
         for token in self.tokens.values():
@@ -194,7 +218,7 @@ class Device:
             return self._login_form(action, cookie, error="login_failed")
         if self.sessions.held_by_other(cookie):
             return self._login_form(action, cookie, error="another_admin")
-        session = self.sessions.open()
+        session = self.sessions.open(holder="web", user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_KEPT])
         self.counters["logins"] += 1
         response = _redirect(target)
         # A new session id at login: the visitor's cookie is not the administrator's.
@@ -218,7 +242,8 @@ class Device:
 
     def _logged_out(self, request):
         """[Logout(L)] on a page, or GET /logout.html: the session ends, the login form is shown."""
-        self.sessions.close(request.cookies.get(COOKIE))
+        if self.sessions.close(request.cookies.get(COOKIE)):
+            self.counters["logouts"] += 1
         cookie = secrets.token_hex(16)
         response = self._login_form(f"{LOGIN_PATH}?{MAIN_PATH}", cookie, status=self.ui.texts["messages"]["logged_out"])
         response.set_cookie(COOKIE, cookie, path="/", secure=True, httponly=True)
@@ -257,15 +282,16 @@ class Device:
                 return self._confirm(page, session, session.pending, error=self._message("busy"))
             session.pending = None
             return self._page(page, session, error=self._message("busy"))
+        power_loss = request.get(POWER_LOSS)
         if action in CONFIRM_CONTROLS.values() and session.pending:
-            return await self._confirmed(page, session, action == CONFIRM_CONTROLS["ok"])
+            return await self._confirmed(page, session, action == CONFIRM_CONTROLS["ok"], power_loss)
         session.pending = None
         if pressed not in pages.page_controls(self.ui, page):
             # An unknown action (or none: a named submit button, no script) is ignored, as real devices do.
             return self._page(page, session)
         values = model.read_form(self.ui.layout["pages"][page], form)
         if pressed == "submit":
-            return self._submit(page, session, values)
+            return self._submit(page, session, values, power_loss)
         if pressed == "connection_test":
             return await self._connection_test(page, session, values)
         if pressed == "delete":
@@ -279,37 +305,39 @@ class Device:
         if self.ui.layout["confirm"] == "page":
             message = self.ui.texts["messages"]["confirm_get_token"].format(account=values["account"])
             return self._confirm(page, session, {"action": "get_token", "values": values}, message)
-        return await self._get_token(page, session, values)
+        return await self._get_token(page, session, values, power_loss)
 
-    def _submit(self, page, session, values):
+    def _submit(self, page, session, values, power_loss=None):
         new_settings, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
-        self._save_settings(new_settings)
+        self._save_settings(new_settings, power_loss)
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
     def _delete(self, page, session):
         self._token(page).delete()
+        self.counters["token_deletes"] += 1
         return self._page(page, session, status=self.ui.texts["messages"]["deleted"])
 
-    async def _get_token(self, page, session, values):
+    async def _get_token(self, page, session, values, power_loss=None):
         """[Get Token] confirmed: the form is saved, then the token requested for its provider and account."""
         new_settings, error = self._apply(page, values, for_token=True)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
-        self._save_settings(new_settings)
+        self._save_settings(new_settings, power_loss)
+        self.counters["token_requests"] += 1
         if not await self._token(page).request(values["provider"]):
             return self._page(page, session, error=self._message("provider_unreachable"))
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
-    async def _confirmed(self, page, session, ok):
+    async def _confirmed(self, page, session, ok, power_loss=None):
         """[OK] or [Cancel] on a confirmation page."""
         pending, session.pending = session.pending, None
         if not ok:
             return self._page(page, session)
         if pending["action"] == "delete":
             return self._delete(page, session)
-        return await self._get_token(page, session, pending["values"])
+        return await self._get_token(page, session, pending["values"], power_loss)
 
     async def _connection_test(self, page, session, values):
         """Tests the posted values (a mail server, its authentication) without saving them."""
@@ -353,10 +381,15 @@ class Device:
         texts = self.ui.texts
         return "validation", f"{texts['labels'][field]}: {texts['reasons'][reason].format(**params)}"
 
-    def _save_settings(self, new_settings):
-        self.settings = new_settings
-        self.counters["settings_saved"] += 1
-        self._save()
+    def _save_settings(self, new_settings, power_loss=None):
+        """Save the settings; with `power_loss` ("old" or "new") the power fails during the write and
+        PowerLost is raised: the store's atomic replace keeps one whole document, never a mix."""
+        if power_loss != "old":
+            self.settings = new_settings
+            self.counters["settings_saved"] += 1
+            self._save()
+        if power_loss:
+            raise PowerLost(power_loss)
 
     def _save(self):
         document = {"settings": self.settings, "token": self.token.state}

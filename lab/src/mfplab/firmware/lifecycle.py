@@ -15,6 +15,8 @@ import time
 PENDING = ("authorization_pending", "slow_down")
 DECLINED = ("authorization_declined", "access_denied")
 EXPIRED = ("expired_token", "code_expired")
+# A provider failing or throttling (HTTP 5xx, 429) says nothing about the grant: try again later.
+TRANSIENT = ("temporarily_unavailable", "server_error")
 NO_TOKEN = "no_token"
 UNREACHABLE = "provider_unreachable"
 SERVED_PROVIDER = "microsoft"   # the only provider the lab serves
@@ -116,7 +118,8 @@ class TokenLifecycle:
             await asyncio.gather(poller, return_exceptions=True)
 
     async def use(self):
-        """Send a mail: refresh the token with the provider. A refused refresh makes it Invalid."""
+        """Send a mail: refresh the token with the provider. A refused refresh makes it Invalid; a
+        provider that does not answer, fails or throttles leaves it as it was."""
         refresh_token = self.state["refresh_token"]
         if self.state["state"] != "obtained":
             return {"state": self.state["state"], "error": self.state["last_error"] or NO_TOKEN}
@@ -131,6 +134,8 @@ class TokenLifecycle:
         if "access_token" in result:
             self._set(refresh_token=result.get("refresh_token") or refresh_token)
             return {"state": "obtained"}
+        if result.get("error") in TRANSIENT:
+            return {"state": "obtained", "error": UNREACHABLE}
         code = error_code(result)
         self._set(state="invalid", message_key="refresh_failed", last_error=code)
         return {"state": "invalid", "error": code}
@@ -185,7 +190,7 @@ def _poll_outcome(result, flow):
     if error in EXPIRED or time.time() >= flow.get("expires_at", 0):
         code = error_code(result) if error in EXPIRED else "expired_token"
         return {"state": "not_obtained", "message_key": "expired", "last_error": code}
-    if error not in PENDING:
+    if error not in PENDING + TRANSIENT:
         return _outcome(result)
     return None
 

@@ -223,3 +223,14 @@ def pkce_mismatch():
 def consent_declined():
     """What the app's redirect URI hears when the person answers the consent page with Cancel."""
     return EntraError("access_denied", 65004, "User declined to consent to access the app.")
+
+
+# What Entra answers when it fails or throttles (docs/device-protocol.md: the bodies are assumed).
+def service_unavailable(status):
+    return EntraError("server_error" if status == 500 else "temporarily_unavailable", 90006,
+                      "The service is temporarily unavailable. Please try again later.")
+
+
+def throttled():
+    return EntraError("temporarily_unavailable", 90006,
+                      "The service is temporarily unavailable because of too many requests. Please try again later.")

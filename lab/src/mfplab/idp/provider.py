@@ -89,8 +89,8 @@ class IdentityProvider:
             self._state["signing_certificate"] = self.signing_key.certificate_pem()
             self._save()
 
-    def app(self):
-        return build_app(self)
+    def app(self, middlewares=()):
+        return build_app(self, middlewares)
 
     def _save(self):
         self._store.save(self._state)

@@ -18,7 +18,7 @@ def _answer(request, produce, *args):
         return web.json_response(error.body(correlation_id), status=400, headers=NO_STORE)
 
 
-def build_app(provider):
+def build_app(provider, middlewares=()):
     async def openid_configuration(request):
         return _answer(request, provider.discovery, request.match_info["tenant"])
 
@@ -33,7 +33,7 @@ def build_app(provider):
         form = await request.post()
         return _answer(request, provider.redeem, request.match_info["tenant"], form)
 
-    app = web.Application()
+    app = web.Application(middlewares=middlewares)
     app.add_routes([
         web.get("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration),
         web.get("/{tenant}/discovery/v2.0/keys", keys),

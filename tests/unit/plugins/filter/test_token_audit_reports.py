@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -24,6 +25,10 @@ from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results 
     ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, failed, fleet, queried, row,
 )
 
+# What every report says of the Swedish printer whose token the provider revoked: the device's message
+# as shown, and what its code means and what to do.
+REVOKED = ("token is Invalid (Ogiltig): Token är inte längre giltig (AADSTS50173): the account's password was reset "
+           "or its sessions revoked — run the roll-out to renew")
 HOSTILE_ACCOUNT = '"><script>alert(1)</script><img src=x onerror=alert(2)>@evil.example'
 
 
@@ -47,9 +52,10 @@ def test_csv_round_trips_every_row_with_the_devices_own_labels():
     assert [line['host'] for line in lines] == [entry['host'] for entry in fleet()]
     assert rows['mfp-sto-05'] == {
         'host': 'mfp-sto-05', 'address': '192.0.2.10', 'status': 'noncompliant', 'token_state': 'invalid',
-        'token_label': 'Ogiltig', 'token_account': 'scan@contoso.example', 'provider': 'microsoft',
-        'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2', 'pop_auth_method': 'oauth2',
-        'reasons': 'token is Invalid (Ogiltig)', 'sign_in': '', 'sign_in_address': '', 'user_code': '',
+        'token_label': 'Ogiltig', 'token_account': 'scan@contoso.example',
+        'token_message': 'Token är inte längre giltig (AADSTS50173).', 'provider_code': 'AADSTS50173',
+        'provider': 'microsoft', 'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2',
+        'pop_auth_method': 'oauth2', 'reasons': REVOKED, 'sign_in': '', 'sign_in_address': '', 'user_code': '',
     }
     assert {key: rows['mfp-sto-06'][key] for key in ('sign_in', 'sign_in_address', 'user_code')} == {
         'sign_in': 'device_code', 'sign_in_address': 'https://login.microsoftonline.com/common/oauth2/deviceauth',
@@ -84,7 +90,8 @@ def test_junit_is_read_by_a_junit_consumer_with_the_right_counts():
     assert cases['mfp-sto-01'].is_passed
     failure, = cases['mfp-sto-05'].result
     assert isinstance(failure, junitparser.Failure)
-    assert failure.message == 'token is Invalid (Ogiltig)'
+    assert failure.message == REVOKED
+    assert 'token message: Token är inte längre giltig (AADSTS50173).' in cases['mfp-sto-05'].system_out
     unreachable, = cases['mfp-hq-06'].result
     assert isinstance(unreachable, junitparser.Error)
     assert unreachable.type == 'unreachable'
@@ -125,7 +132,8 @@ def test_html_colours_each_printer_by_its_compliance_and_lists_those_to_act_on_f
         ('status-error', 'mfp-hq-07'), ('status-unreachable', 'mfp-hq-06'),
         ('status-compliant', 'mfp-hq-01'), ('status-compliant', 'mfp-sto-01'),
     ]
-    assert '<td>Invalid (Ogiltig)</td>' in page
+    assert ('<td>Invalid (Ogiltig)<div class="message">Token är inte längre giltig (AADSTS50173).</div></td>'
+            in page)
     assert '<td>Obtained (Hämtad)</td>' in page
     assert '<span class="badge status-unreachable">unreachable</span>' in page
     assert '<time datetime="2026-11-27T10:00:00Z">2026-11-27T10:00:00Z</time>' in page
@@ -198,11 +206,12 @@ def test_html_gives_the_reason_for_each_non_compliance():
 
     assert ('<li>OAuth account is old-scan@contoso.example, expected scan@contoso.example</li>') in page
     assert '<li>Login to mfp-hq-07 failed: Login failed. Check the login name and password.</li>' in page
+    assert '<li>%s</li>' % html.escape(REVOKED) in page
 
 
 def test_html_escapes_what_the_device_says():
     hostile = row('mfp-x', queried(account=HOSTILE_ACCOUNT, token_account='old@contoso.example',
-                                   label='<b>Obtained</b>',
+                                   label='<b>Obtained</b>', message=('<script>alert(5)</script>', None),
                                    sign_in={'user_code': '<script>alert(3)</script>',
                                             'verification_uri': '"><img src=x onerror=alert(4)>',
                                             'expires_at': '<b>soon</b>'}))
@@ -232,7 +241,7 @@ def test_table_has_one_aligned_line_per_printer():
     statuses = {line[status_column:].split()[0] for line in lines[1:]}
     assert statuses == {'compliant', 'noncompliant', 'unreachable', 'error'}
     assert lines[4].split('  ')[0] == 'mfp-sto-05'
-    assert lines[4].endswith('noncompliant  token is Invalid (Ogiltig)')
+    assert lines[4].endswith('noncompliant  ' + REVOKED)
     assert lines[1].endswith('compliant')
     assert re.match(r'mfp-hq-06 +- +unreachable +Cannot reach the device', lines[7])
 

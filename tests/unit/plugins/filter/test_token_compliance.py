@@ -25,7 +25,8 @@ def test_obtained_token_for_the_expected_account_over_oauth2_complies():
     assert verdict['status'] == 'compliant'
     assert verdict['reasons'] == []
     assert verdict['smtp'] == {'state': 'obtained', 'label': 'Obtained', 'provider': 'microsoft', 'account': SCAN,
-                               'token_account': SCAN, 'auth_method': 'oauth2'}
+                               'token_account': SCAN, 'auth_method': 'oauth2', 'message': None,
+                               'provider_code': None}
 
 
 def test_each_page_not_on_oauth2_is_a_finding():
@@ -72,6 +73,40 @@ def test_an_invalid_token_is_a_finding_even_when_obtained_is_not_required():
     verdict = token_compliance(queried(state='invalid', label='Ogiltig'), require_obtained=False)
     assert verdict['status'] == 'noncompliant'
     assert verdict['reasons'] == ['token is Invalid (Ogiltig)']
+
+
+@pytest.mark.parametrize('message, label, reason', [
+    (('The token is no longer valid (AADSTS50173).', 'AADSTS50173'), 'Invalid',
+     "token is Invalid: The token is no longer valid (AADSTS50173): the account's password was reset or its sessions "
+     'revoked — run the roll-out to renew'),
+    (('Token är inte längre giltig (AADSTS700082).', 'AADSTS700082'), 'Ogiltig',
+     'token is Invalid (Ogiltig): Token är inte längre giltig (AADSTS700082): the token went unused for 90 days and '
+     'expired — run the roll-out to renew; audit printers that rarely send mail regularly'),
+    (('The token is no longer valid (AADSTS99999).', 'AADSTS99999'), 'Invalid',
+     'token is Invalid: The token is no longer valid (AADSTS99999)'),
+])
+def test_an_invalid_token_carries_the_providers_reason(message, label, reason):
+    verdict = token_compliance(queried(state='invalid', label=label, message=message))
+    assert verdict['reasons'] == [reason]
+
+
+BLOCKED = ('Token kunde inte hämtas (AADSTS53003).', 'AADSTS53003')
+
+
+def test_a_sign_in_conditional_access_refused_is_a_finding_even_during_a_roll_out():
+    verdict = token_compliance(queried(state='not_obtained', label='Ej hämtad', token_account=None, message=BLOCKED),
+                               require_obtained=False)
+    assert verdict['status'] == 'noncompliant'
+    reason, = verdict['reasons']
+    assert reason.startswith("token is Not obtained (Ej hämtad): Token kunde inte hämtas (AADSTS53003): the tenant's "
+                             'Conditional Access blocks device code sign-in')
+    assert verdict['smtp']['provider_code'] == 'AADSTS53003'
+
+
+def test_a_declined_sign_in_is_accepted_during_a_roll_out():
+    verdict = token_compliance(queried(state='not_obtained', label='Not Obtained', token_account=None,
+                                       message=('Authorization was declined.', None)), require_obtained=False)
+    assert verdict['status'] == 'compliant'
 
 
 @pytest.mark.parametrize('provider', ['Microsoft', 'yahoo'])
@@ -218,7 +253,8 @@ def test_only_the_documented_facts_reach_the_verdict():
     verdict = token_compliance(result)
 
     assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in'}
-    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method'}
+    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method',
+                                    'message', 'provider_code'}
     assert ADMIN_PASSWORD not in json.dumps(verdict)
     assert MAIL_PASSWORD not in json.dumps(verdict)
 

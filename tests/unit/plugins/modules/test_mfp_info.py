@@ -62,7 +62,8 @@ def test_reads_both_pages_and_posts_nothing_but_the_login(device, task, check_mo
     assert result['tokens']['pop']['user_code'] == 'F7K2QW9M'
     assert result['oauth']['smtp'] == {'state': 'waiting_for_authorization', 'label': 'Waiting for Authorization',
                                        'provider': 'microsoft', 'account': ACCOUNT, 'token_account': None,
-                                       'auth_method': 'oauth2', 'sign_in': 'device_code'}
+                                       'auth_method': 'oauth2', 'message': None, 'provider_code': None,
+                                       'sign_in': 'device_code'}
     assert result['oauth']['pop']['auth_method'] == 'plain'
     assert 'capture' not in result
 

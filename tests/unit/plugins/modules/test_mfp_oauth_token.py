@@ -382,3 +382,11 @@ def test_a_wait_whose_logouts_fail_warns_once_and_ends_its_own_session_at_the_ne
     assert result['token']['state'] == 'obtained', result
     assert len(result['warnings']) == 1 and result['warnings'][0].startswith('Logging out of mfp.example.test failed')
     assert not oauth_device.logged_in
+
+
+def test_a_capture_masks_the_query_of_a_sign_in_address(oauth_device, task):
+    oauth_device.sign_in = 'browser'
+    task('mfp_oauth_token', **EXPECTED)
+    captured = str(task('mfp_info', capture=True)['capture'])
+    assert 'idp.example.test/organizations/oauth2/v2.0/authorize' in captured
+    assert 'Zs1Q' not in captured and 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' not in captured

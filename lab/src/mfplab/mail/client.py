@@ -60,12 +60,14 @@ class MailClient:
 
     def _smtp(self, smtp, address, port):
         timeout = smtp["timeout"]
-        if smtp["ssl_tls"] and smtp["port"] == IMPLICIT_TLS_PORT:
-            return smtplib.SMTP_SSL(address, port, timeout=timeout, context=self._tls())
-        connection = smtplib.SMTP(address, port, timeout=timeout)
+        implicit_tls = smtp["ssl_tls"] and smtp["port"] == IMPLICIT_TLS_PORT
+        if implicit_tls:
+            connection = smtplib.SMTP_SSL(address, port, timeout=timeout, context=self._tls())
+        else:
+            connection = smtplib.SMTP(address, port, timeout=timeout)
         try:
             connection.ehlo()
-            if smtp["ssl_tls"]:
+            if smtp["ssl_tls"] and not implicit_tls:
                 connection.starttls(context=self._tls())
                 connection.ehlo()
         except BaseException:

@@ -43,8 +43,8 @@ _value:
   description: The CSV text, lines ended with CR LF (RFC 4180).
   type: str
   sample: |
-    host,address,status,token_state,token_label,token_account,provider,account,smtp_auth_method,pop_auth_method,reasons
-    mfp-sto-04,127.1.0.10,compliant,obtained,Hämtad,scan@contoso.example,microsoft,scan@contoso.example,oauth2,oauth2,
+    host,address,status,token_state,token_label,token_account,provider,account,smtp_auth_method,pop_auth_method,mail_verified,reasons
+    mfp-sto-04,127.1.0.10,compliant,obtained,Hämtad,scan@contoso.example,microsoft,scan@contoso.example,oauth2,oauth2,yes,
 '''
 
 import csv

@@ -69,7 +69,7 @@ options:
     description:
       - Also press [Connection Test] on the SMTP page, with the form as the page shows it, and return the
         device's answer as RV(mail_verified). The device then connects to its saved mail server and
-        authenticates with its saved settings (the token, or the saved password: the page's password box
+        authenticates with its saved settings (the token, or the saved password, as the page's password box
         stays empty, which keeps it); the test saves nothing, so this stays a read-only task, in check
         mode too.
       - A printer still on basic authentication (SMTP-AUTH) that passes now fails once its Exchange Online

@@ -16,6 +16,7 @@ import junitparser
 import pytest
 
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_csv import token_audit_csv
+from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import BASIC_AUTH_ENDS
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_html import token_audit_html
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_junit import token_audit_junit
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_summary import token_audit_summary
@@ -48,11 +49,11 @@ def test_csv_round_trips_every_row_with_the_devices_own_labels():
     assert rows['mfp-sto-05'] == {
         'host': 'mfp-sto-05', 'address': '192.0.2.10', 'status': 'noncompliant', 'token_state': 'invalid',
         'token_label': 'Ogiltig', 'token_account': 'scan@contoso.example', 'provider': 'microsoft',
-        'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2', 'pop_auth_method': 'oauth2',
+        'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2', 'pop_auth_method': 'oauth2', 'mail_verified': '',
         'reasons': 'token is Invalid (Ogiltig)',
     }
     assert rows['mfp-sto-06']['token_label'] == 'Väntar på auktorisering'
-    assert rows['mfp-hq-02']['reasons'] == ('SMTP uses smtp_auth, not OAuth 2.0; POP uses plain, not OAuth 2.0; '
+    assert rows['mfp-hq-02']['reasons'] == ('SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS + '; POP uses plain, not OAuth 2.0; '
                                             'token is Not obtained')
     assert rows['mfp-hq-06']['status'] == 'unreachable'
     assert rows['mfp-hq-06']['token_state'] == 'unknown'
@@ -95,7 +96,7 @@ def test_junit_lists_every_reason_of_a_failure():
     suite = next(iter(junitparser.JUnitXml.fromstring(token_audit_junit(fleet()))))
     failure, = next(case for case in suite if case.name == 'mfp-hq-02').result
 
-    assert failure.text.splitlines() == ['SMTP uses smtp_auth, not OAuth 2.0', 'POP uses plain, not OAuth 2.0',
+    assert failure.text.splitlines() == ['SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS, 'POP uses plain, not OAuth 2.0',
                                          'token is Not obtained']
 
 

@@ -350,6 +350,15 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
                                  capture_output=True, text=True, check=False, timeout=30)
         assert blocked.returncode == 0, blocked.stderr
         assert json.loads(blocked.stdout)["conditional_access"] == {"block_device_code_flow": True}
+        switched = subprocess.run(cli + ["basic-auth", "fabrikam", "off"], capture_output=True, text=True, check=False,
+                                  timeout=30)
+        assert json.loads(switched.stdout) == {"tenant": "fabrikam", "basic_auth": False}
+        sent = subprocess.run(cli + ["send-mail", "holder", "--to", "mfp@fabrikam.example"], capture_output=True,
+                              text=True, check=False, timeout=30)
+        assert json.loads(sent.stdout) == {"state": "obtained", "reply": "250 2.0.0 OK"}
+        mailbox = subprocess.run(cli + ["mailbox", "mfp@fabrikam.example"], capture_output=True, text=True,
+                                 check=False, timeout=30)
+        assert [m["authenticated_as"] for m in json.loads(mailbox.stdout)["messages"]] == [ACCOUNT]
     finally:
         down = subprocess.run(cli + ["down"], capture_output=True, text=True, check=False, timeout=60)
     assert down.returncode == 0, down.stderr

@@ -71,7 +71,10 @@ class Pop3Session:
             await self._send("-ERR Protocol error.")
             return
         outcome, mailbox = self._authority.basic(self._user, argument)
-        await self._authenticated(mailbox) if outcome == outcomes.OK else await self._send(replies.POP_BASIC_REFUSED)
+        if outcome != outcomes.OK:
+            await self._send(replies.POP_BASIC_REFUSED)
+            return
+        await self._authenticated(mailbox)
 
     async def _auth(self, argument):
         mechanism, _space, initial = argument.partition(" ")
@@ -82,7 +85,10 @@ class Pop3Session:
             await self._send("+ ")
             initial = await self._line() or ""
         outcome, mailbox = self._authority.xoauth2(outcomes.decode_base64(initial) or b"", outcomes.POP_SCOPE)
-        await self._authenticated(mailbox) if outcome == outcomes.OK else await self._send(replies.POP_XOAUTH2_REFUSED)
+        if outcome != outcomes.OK:
+            await self._send(replies.POP_XOAUTH2_REFUSED)
+            return
+        await self._authenticated(mailbox)
 
     async def _authenticated(self, mailbox):
         self.mailbox = mailbox

@@ -283,7 +283,8 @@ class Lab:
     async def stop(self):
         await asyncio.gather(*(host.close() for host in self.hosts.values()))
         await self.provider.stop_listening()
-        await self.mail.stop()
+        if self.mail is not None:   # a start that failed before the mail servers
+            await self.mail.stop()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

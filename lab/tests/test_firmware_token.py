@@ -105,10 +105,11 @@ def test_get_token_waits_for_sign_in_then_holds_the_signed_in_account(token_lab)
         assert page.text("tokenUserCode") is None
     assert browser.get(POP).form().fields["ggt_textbox(10)"] == "scan@contoso.example"
 
-    # The token refreshes, but the mail server refuses desk's token for mail sent as scan.
-    assert token_lab.loop.run(device.use_token()) == {"state": "obtained", "error": "account_mismatch"}
+    # The token refreshes; this device is on no network, so no mail server answers (test_mail.py has them).
+    assert token_lab.loop.run(device.send_mail())["error"] == "server_not_found"
+    assert token_lab.truth(device)["state"] == "obtained"
     token_lab.loop.call(token_lab.idp.revoke, "desk@contoso.example")
-    used = token_lab.loop.run(device.use_token())
+    used = token_lab.loop.run(device.send_mail())
     assert used["state"] == "invalid" and used["error"].startswith("AADSTS")
     page = browser.get(POP)
     assert page.text("tokenStatus") == "Invalid"
@@ -157,7 +158,7 @@ def test_an_unused_code_expires(token_lab):
     expired = token_lab.wait_for_state(device, "not_obtained", timeout=8)
     assert expired["message"] == "The authorization request expired. Press [Get Token] to try again."
     assert expired["user_code"] is None
-    assert token_lab.loop.run(device.use_token())["state"] == "not_obtained"
+    assert token_lab.loop.run(device.send_mail())["state"] == "not_obtained"
 
 
 def test_a_pending_code_is_polled_again_by_the_next_device_over_the_same_store(token_lab):

@@ -36,9 +36,13 @@ def fleet_document(devices):
     }
 
 
+# Scan to e-mail with the token, as Exchange Online wants it: STARTTLS on 587, XOAUTH2.
+OAUTH_SMTP = {"primary_server": "smtp.office365.com", "port": 587, "ssl_tls": True, "auth_method": "oauth2",
+              "sender_address": ACCOUNT}
+
 DEVICES = [
     {"name": "plain", "settings": {"smtp": {"primary_server": "smtp.office365.com", "port": 587}}},
-    {"name": "holder", "settings": {"oauth": {"provider": "microsoft", "account": ACCOUNT}},
+    {"name": "holder", "settings": {"oauth": {"provider": "microsoft", "account": ACCOUNT}, "smtp": OAUTH_SMTP},
      "token": {"state": "obtained", "account": ACCOUNT}},
     {"name": "stale", "token": {"state": "invalid", "account": ACCOUNT}},
     {"name": "gone", "faults": {"offline": True}},
@@ -291,7 +295,8 @@ def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, contro
     browser = logged_in(lab, "holder")
     browser.submit(action="submitbtn", **{"ggt_textbox(12)": "new-scan@contoso.example"})
     assert control.device("holder")["settings"]["oauth"]["account"] == "new-scan@contoso.example"
-    assert control.post("/devices/holder/send-mail").json() == {"state": "obtained", "error": "account_mismatch"}
+    assert control.post("/devices/holder/send-mail").json() == {
+        "state": "obtained", "error": "authentication_failed", "reply": "535 5.7.3 Authentication unsuccessful"}
     assert control.device("holder")["token"]["state"] == "obtained"
 
 
@@ -318,7 +323,7 @@ def test_settings_and_tokens_survive_a_lab_restart(tmp_path):
     with LabThread(fleet, tmp_path / "state") as running:
         assert running.lab.host("plain").ground_truth()["settings"]["smtp"]["sender_name"] == "Floor 3 scanner"
         assert running.lab.host("holder").ground_truth()["token"] == before
-        assert running.run(running.lab.host("holder").device.use_token())["state"] == "obtained"
+        assert running.run(running.lab.host("holder").device.send_mail()) == {"state": "obtained", "reply": "250 2.0.0 OK"}
 
 
 def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
@@ -345,6 +350,15 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
                                  capture_output=True, text=True, check=False, timeout=30)
         assert blocked.returncode == 0, blocked.stderr
         assert json.loads(blocked.stdout)["conditional_access"] == {"block_device_code_flow": True}
+        switched = subprocess.run(cli + ["basic-auth", "fabrikam", "off"], capture_output=True, text=True, check=False,
+                                  timeout=30)
+        assert json.loads(switched.stdout) == {"tenant": "fabrikam", "basic_auth": False}
+        sent = subprocess.run(cli + ["send-mail", "holder", "--to", "mfp@fabrikam.example"], capture_output=True,
+                              text=True, check=False, timeout=30)
+        assert json.loads(sent.stdout) == {"state": "obtained", "reply": "250 2.0.0 OK"}
+        mailbox = subprocess.run(cli + ["mailbox", "mfp@fabrikam.example"], capture_output=True, text=True,
+                                 check=False, timeout=30)
+        assert [m["authenticated_as"] for m in json.loads(mailbox.stdout)["messages"]] == [ACCOUNT]
     finally:
         down = subprocess.run(cli + ["down"], capture_output=True, text=True, check=False, timeout=60)
     assert down.returncode == 0, down.stderr

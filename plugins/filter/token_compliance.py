@@ -105,7 +105,7 @@ _value:
         - For V(unreachable) and V(error), the message of the failed task.
       type: list
       elements: str
-      sample: ["SMTP uses smtp_auth, not OAuth 2.0", "token issued for old@contoso.example but account is scan@contoso.example"]
+      sample: ["POP uses plain, not OAuth 2.0", "token issued for old@contoso.example but account is scan@contoso.example"]
     smtp:
       description:
         - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account), C(auth_method),
@@ -133,6 +133,13 @@ _value:
       sample: {kind: device_code, user_code: F7K2QW9M, sign_in_url: null,
                verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
                expires_at: "2026-11-27T10:15:00Z"}
+    mail_verified:
+      description:
+        - What the printer's Connection Test answered (RV(printfleet.mfp.mfp_info#module:mail_verified), with
+          O(printfleet.mfp.mfp_info#module:verify_mail=true)); a test that did not pass is also a finding.
+        - V(null) when the mail was not verified.
+      type: dict
+      sample: {passed: false, message: "Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission"}
 '''
 
 from ansible.errors import AnsibleFilterError
@@ -145,6 +152,9 @@ from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
 SIGN_IN_KEYS = ('user_code', 'verification_uri', 'sign_in_url', 'expires_at')
+# Exchange Online refuses basic authentication for client submission by default from then (550 5.7.30).
+BASIC_AUTH_ENDS = (': still on basic authentication, which will fail when the tenant switches it off '
+                   '(Exchange Online: by default from the end of December 2026)')
 # What makes a page's OAuth credential: both pages show the same one unless POP has its own.
 CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'message')
 
@@ -190,15 +200,23 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
         findings += [_state_finding(page, require_obtained), _token_account_finding(page)]
         reasons += [finding if shared else '%s: %s' % (SERVICE_NAMES[service], finding)
                     for finding in findings if finding]
+    tested = result.get('mail_verified')
+    if tested and not tested.get('passed'):
+        reasons.append('mail not verified: %s' % tested.get('message'))
     reasons = _unique(reason for reason in reasons if reason)
     tokens = [result.get('token')] + [(result.get('tokens') or {}).get(service) for service in SERVICE_NAMES]
     pending = (token for token in tokens if token and (token.get('user_code') or token.get('sign_in_url')))
     return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
-            'sign_in': _sign_in(next(pending, {}))}
+            'sign_in': _sign_in(next(pending, {})),
+            'mail_verified': _mail_verified(tested)}
 
 
 def _not_read(status, reasons):
-    return {'status': status, 'reasons': reasons, 'smtp': None, 'pop': None, 'sign_in': None}
+    return {'status': status, 'reasons': reasons, 'smtp': None, 'pop': None, 'sign_in': None, 'mail_verified': None}
+
+
+def _mail_verified(tested):
+    return {'passed': bool(tested.get('passed')), 'message': tested.get('message')} if tested else None
 
 
 def _misread(result):
@@ -231,7 +249,10 @@ def _auth_finding(service, page):
     method = page['auth_method']
     if method == 'oauth2':
         return None
-    return '%s uses %s, not OAuth 2.0' % (SERVICE_NAMES[service], 'no authentication' if method == 'none' else method)
+    finding = '%s uses %s, not OAuth 2.0' % (SERVICE_NAMES[service], 'no authentication' if method == 'none' else method)
+    if service == 'smtp' and method == 'smtp_auth':
+        finding += BASIC_AUTH_ENDS
+    return finding
 
 
 def _provider_finding(page, expected):

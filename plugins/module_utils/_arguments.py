@@ -92,6 +92,7 @@ SPECS = {
         argument_spec=dict(
             CONNECTION_SPEC,
             capture=dict(type='bool', default=False),
+            verify_mail=dict(type='bool', default=False),
         ),
     ),
 }

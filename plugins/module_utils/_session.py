@@ -329,6 +329,20 @@ class Session(object):
             raise self._ignored(service, page, button, name)
         return result
 
+    def test_connection(self, page):
+        """Press [Connection Test] on the SMTP page with the form as the page shows it: the device tests its
+        saved settings (the password box left empty keeps the saved password) and saves nothing.
+        Returns (passed, the device's result line without its ERROR[n] code)."""
+        # It saves nothing: pressing it again after a lost answer is harmless, so it is never "done".
+        result, name = self._press_control('smtp', page, 'connection_test',
+                                           lambda shown: profiles.write_settings(self.profile, 'smtp', shown, {}),
+                                           lambda shown: False)
+        if result.text('status'):
+            return True, result.text('status')
+        if result.text('error'):
+            return False, result.error_message().strip()
+        raise self._ignored('smtp', page, 'connection_test', name)
+
     def _ignored(self, service, page, what, name):
         # Devices ignore an action they do not know, silently: the page comes back unchanged.
         return MfpError('The device ignored [%s] (action=%s) on the %s page of %s: it showed no result and the page '

@@ -13,8 +13,8 @@ short_description: Read a multifunction printer's model, mail pages and token pa
 version_added: 0.1.0
 description:
   - Logs in to the device, reads its SMTP and POP pages and logs out. It posts nothing but the login
-    form and the logout (the page's [Logout] control), presses no other control and saves no setting,
-    also outside check mode.
+    form and the logout (the page's [Logout] control), presses no other control (but [Connection Test] with
+    O(verify_mail=true)) and saves no setting, also outside check mode.
   - Returns the model, the firmware version where a page shows one, the device profile, the pages found,
     both token panels and the OAuth settings, and which expectations of the profile the pages met
     (the login form by the device's login mode, the setting fields by their labels, the controls by their
@@ -63,6 +63,17 @@ options:
         replaced by placeholder addresses (C(account1@example.invalid)), the same address by the same placeholder,
         so that a reader still sees which pages share an account.
       - Model, server names, ports and other settings are kept; they are what a support request is about.
+    type: bool
+    default: false
+  verify_mail:
+    description:
+      - Also press [Connection Test] on the SMTP page, with the form as the page shows it, and return the
+        device's answer as RV(mail_verified). The device then connects to its saved mail server and
+        authenticates with its saved settings (the token, or the saved password, as the page's password box
+        stays empty, which keeps it); the test saves nothing, so this stays a read-only task, in check
+        mode too.
+      - A printer still on basic authentication (SMTP-AUTH) that passes now fails once its Exchange Online
+        tenant switches basic authentication off (C(550 5.7.30), by default from the end of December 2026).
     type: bool
     default: false
 notes:
@@ -215,6 +226,21 @@ expectations:
     - {page: login, check: login form understood, held: true, detail: "administrator: role and password"}
     - {page: smtp, check: fields present, held: false, detail: "missing: account (label 'Account Name' or field ggt_textbox(12))"}
     - {page: smtp, check: controls present, held: true, detail: "[Logout(L)], [Submit(U)], [Get Token], [Delete], [Connection Test]"}
+mail_verified:
+  description:
+    - With O(verify_mail=true), what [Connection Test] answered; else, or when the SMTP page was not read, V(null).
+  returned: always
+  type: dict
+  contains:
+    passed:
+      description: Whether the device reported the test as passed.
+      type: bool
+      sample: false
+    message:
+      description: The device's result line without its C(ERROR[n]) code; the lab's firmware quotes the mail server.
+      type: str
+      sample: "Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission"
+  sample: {passed: true, message: "Connection test succeeded. 235 2.7.0 Authentication successful"}
 expectations_held:
   description: Whether every expectation held. When not, the task also warns.
   returned: always

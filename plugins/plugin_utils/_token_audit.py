@@ -27,7 +27,7 @@ STATES = tuple(STATE_NAMES) + (UNKNOWN,)
 SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'message', 'provider_code')
 
 COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account', 'token_message',
-           'provider_code', 'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons',
+           'provider_code', 'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'mail_verified', 'reasons',
            'sign_in', 'sign_in_address', 'user_code')
 
 
@@ -82,12 +82,21 @@ def flat(row):
         'account': _text(shared.get('account')),
         'smtp_auth_method': _text((row.get('smtp') or {}).get('auth_method')),
         'pop_auth_method': _text((row.get('pop') or {}).get('auth_method')),
+        'mail_verified': mail_verified(row),
         'reasons': '; '.join(_text(reason) for reason in row.get('reasons') or ()),
         # A waiting printer's sign-in: device_code (user_code at the verification URL) or browser (the address alone).
         'sign_in': _text(sign_in.get('kind')),
         'sign_in_address': _text(sign_in.get('sign_in_url') or sign_in.get('verification_uri')),
         'user_code': _text(sign_in.get('user_code')),
     }
+
+
+def mail_verified(row):
+    """`yes` or `no` after the printer's Connection Test (the audit's verify option); empty when not tested."""
+    tested = row.get('mail_verified')
+    if not tested:
+        return ''
+    return 'yes' if tested.get('passed') else 'no'
 
 
 def summary(rows):

@@ -193,7 +193,13 @@ COMMANDS = {
     "decline": lambda a: _print(LabClient(a.state).call("POST", "/idp/decline", {"user_code": a.code})),
     "reboot": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/reboot", {"seconds": a.seconds})),
     "expire-sessions": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/expire-sessions")),
-    "send-mail": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/send-mail")),
+    "send-mail": lambda a: _print(LabClient(a.state).call(
+        "POST", f"/devices/{a.device}/send-mail", {"to": a.to} if a.to else {})),
+    "check-mail": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/check-mail")),
+    "mail": lambda a: _print(LabClient(a.state).call("GET", "/mail")),
+    "mailbox": lambda a: _print(LabClient(a.state).call("GET", f"/mail/{a.mailbox}")),
+    "basic-auth": lambda a: _print(LabClient(a.state).call(
+        "POST", f"/mail/tenants/{a.tenant}/basic-auth", {"enabled": a.switch == "on"})),
     "inventory": lambda a: print(LabClient(a.state).info["inventory"]),
 }
 
@@ -229,11 +235,19 @@ def parser():
     for name, help_text in (("device", "one device's ground truth"),
                             ("reboot", "reboot a device (settings kept)"),
                             ("expire-sessions", "end a device's admin session"),
-                            ("send-mail", "let a device use its token now (refresh at the provider)")):
+                            ("send-mail", "a scan to e-mail now: refresh the token if OAuth, send over SMTP"),
+                            ("check-mail", "let a device check its POP mailbox now")):
         command = sub.add_parser(name, help=help_text)
         command.add_argument("device")
         if name == "reboot":
             command.add_argument("--seconds", type=float, default=5)
+        if name == "send-mail":
+            command.add_argument("--to", help="recipient (default: the device's sender address)")
+    sub.add_parser("mail", help="the mail servers: address, ports, server names, tenants, mailboxes")
+    sub.add_parser("mailbox", help="the messages in a mailbox").add_argument("mailbox")
+    basic = sub.add_parser("basic-auth", help="switch a tenant's basic authentication for SMTP and POP")
+    basic.add_argument("tenant", help="the tenant's name, id or domain")
+    basic.add_argument("switch", choices=("on", "off"))
     approve = sub.add_parser("approve", help="sign in with a user code as a mailbox user, and consent")
     approve.add_argument("code")
     approve.add_argument("--user", required=True)

@@ -106,7 +106,28 @@ def control_app(lab, secret):
     @routes.post("/devices/{name}/send-mail")
     async def send_mail(request):
         host = lab.host(request.match_info["name"])
-        return web.json_response(await host.device.use_token())
+        to = (await _body(request)).get("to")
+        if to is not None and not isinstance(to, str):
+            raise ValueError("to must be an e-mail address")
+        return web.json_response(await host.device.send_mail(to))
+
+    @routes.post("/devices/{name}/check-mail")
+    async def check_mail(request):
+        return web.json_response(await lab.host(request.match_info["name"]).device.check_mail())
+
+    @routes.get("/mail")
+    async def mail(request):
+        return web.json_response(lab.mail.ground_truth())
+
+    @routes.get("/mail/{mailbox}")
+    async def mailbox(request):
+        mailbox = request.match_info["mailbox"]
+        return web.json_response({"mailbox": mailbox, "messages": lab.mail.mailboxes.messages(mailbox)})
+
+    @routes.post("/mail/tenants/{tenant}/basic-auth")
+    async def basic_auth(request):
+        enabled = (await _body(request)).get("enabled")
+        return web.json_response(lab.mail.authority.set_basic_auth(request.match_info["tenant"], enabled))
 
     @routes.get("/idp")
     async def idp(request):

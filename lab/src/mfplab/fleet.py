@@ -1,4 +1,4 @@
-"""The fleet file: which devices the lab emulates, and the identity provider they talk to.
+"""The fleet file: which devices the lab emulates, the identity provider and mail servers they talk to.
 
 A fleet file is YAML. `defaults` apply to every device; each `devices` entry overrides them and
 may stand for many devices with `count` (its `name` is then a format with `{n}`). Devices
@@ -7,7 +7,7 @@ without an `address` get consecutive loopback addresses from `lab.first_device_a
 
 import copy
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -41,6 +41,17 @@ DEVICE_DEFAULTS = {
 
 IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": [], "faults": {}}
 
+# The mail servers: one loopback address, a port per server (0: any free one), the names the devices'
+# settings hold that lead there, and the tenants whose basic authentication is switched off.
+MAIL_DEFAULTS = {
+    "address": "127.0.0.3",
+    "submission_port": 0,
+    "implicit_tls_port": 0,
+    "pop3_port": 0,
+    "server_names": ["smtp.office365.com", "outlook.office365.com"],
+    "basic_auth_disabled": [],
+}
+
 TOKEN_STATES = {"not_obtained", "obtained", "invalid"}
 LANGUAGES = {"en", "sv"}
 
@@ -54,6 +65,7 @@ class Fleet:
     lab: dict
     identity_provider: dict
     devices: list
+    mail: dict = field(default_factory=lambda: copy.deepcopy(MAIL_DEFAULTS))
 
     @property
     def idp_base_url(self):
@@ -150,17 +162,34 @@ def _check_device(device):
             raise FleetError(f"device {name}: a {key} that is {token['state']} needs the account it was issued for")
 
 
+def _check_mail(mail, directory):
+    _loopback(mail["address"], "mail.address")
+    for key in ("submission_port", "implicit_tls_port", "pop3_port"):
+        if not isinstance(mail[key], int) or not 0 <= mail[key] <= 65535:
+            raise FleetError(f"mail.{key}: a port number (0 for any free port)")
+    for key in ("server_names", "basic_auth_disabled"):
+        if not isinstance(mail[key], list) or not all(isinstance(item, str) and item for item in mail[key]):
+            raise FleetError(f"mail.{key}: a list of names")
+    for reference in mail["basic_auth_disabled"]:
+        try:
+            directory.tenant(reference)
+        except LookupError as error:
+            raise FleetError(f"mail.basic_auth_disabled: {error}") from None
+
+
 def parse_fleet(document):
     lab = _merge(LAB_DEFAULTS, document.get("lab"))
     idp = _merge(IDP_DEFAULTS, document.get("identity_provider"))
+    mail = _merge(MAIL_DEFAULTS, document.get("mail"))
     _loopback(lab["control_address"], "lab.control_address")
     _loopback(idp["address"], "identity_provider.address")
     if not idp["clients"]:
         raise FleetError("identity_provider.clients: the devices' OAuth client must be registered")
     try:
-        Directory(idp)
+        directory = Directory(idp)
     except (KeyError, TypeError, ValueError) as error:
         raise FleetError(f"identity_provider: {error}") from None
+    _check_mail(mail, directory)
     try:
         with_changes(NO_PROVIDER_FAULTS, idp["faults"], NO_PROVIDER_FAULTS, PROVIDER_BOUNDS)
     except ValueError as error:
@@ -168,7 +197,7 @@ def parse_fleet(document):
 
     defaults = _merge(DEVICE_DEFAULTS, document.get("defaults"))
     pool = _address_pool(_loopback(lab["first_device_address"], "lab.first_device_address"))
-    devices, names, taken = [], set(), {idp["address"], lab["control_address"]}
+    devices, names, taken = [], set(), {idp["address"], lab["control_address"], mail["address"]}
     for entry in _expand(document.get("devices") or []):
         device = _merge(defaults, entry)
         device.setdefault("port", lab["device_port"])
@@ -188,7 +217,7 @@ def parse_fleet(document):
         raise FleetError("devices: the fleet has no devices")
     idp["clients"] = [dict(client, redirect_uris=_redirect_uris(client, devices)) if "redirect_uris" in client else client
                       for client in idp["clients"]]
-    return Fleet(lab=lab, identity_provider=idp, devices=devices)
+    return Fleet(lab=lab, identity_provider=idp, devices=devices, mail=mail)
 
 
 def _redirect_uris(client, devices):

@@ -1,4 +1,4 @@
-"""One process, one event loop: the identity provider, every device and the control API.
+"""One process, one event loop: the identity provider, the mail servers, every device and the control API.
 
 Each device listens on its own loopback address over HTTPS. Idle devices cost nothing but an
 open listening socket: no timers run unless a device has work pending.
@@ -21,6 +21,8 @@ from mfplab.firmware.lifecycle import iso_time
 from mfplab.firmware.oauth import DeviceOAuthClient
 from mfplab.fleet import callback_url, inventory
 from mfplab.idp import IdentityProvider
+from mfplab.mail.client import MailClient
+from mfplab.mail.servers import MailServers
 from mfplab.pki import LabCA
 from mfplab.state import control_secret_path, lab_info_path, new_control_secret, private_dir, write_private
 from mfplab.store import JsonStore
@@ -217,6 +219,7 @@ class Lab:
         self.ca = LabCA(self.state_dir)
         self.idp = None
         self.provider = None
+        self.mail = None
         self.hosts = {}
         self._runners = []
         self.stopped = None
@@ -244,12 +247,15 @@ class Lab:
         self.idp = IdentityProvider(idp_config, JsonStore(self.state_dir / "idp.json"), fleet.idp_base_url)
         self.provider = ProviderHost(self.idp, idp_config, self.ca.server_context(idp_config["address"]))
         await self.provider.listen()
+        self.mail = MailServers(fleet.mail, self.idp, self.ca, JsonStore(self.state_dir / "mail.json"))
+        await self.mail.start()
+        mail_client = MailClient(self.mail.network(), self.ca.ca_path)
         authority = f"{fleet.idp_base_url}/organizations"
         for spec in fleet.devices:
             store = JsonStore(self.state_dir / "devices" / f"{spec['name']}.json")
             oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES,
                                       callback_url(spec))
-            device = Device(self._device_spec(spec, store), store, oauth)
+            device = Device(self._device_spec(spec, store), store, oauth, mail_client)
             host = DeviceHost(device, spec, self.ca)
             self.hosts[spec["name"]] = host
         await asyncio.gather(*(host.start() for host in self.hosts.values()))
@@ -278,6 +284,8 @@ class Lab:
     async def stop(self):
         await asyncio.gather(*(host.close() for host in self.hosts.values()))
         await self.provider.stop_listening()
+        if self.mail is not None:   # a start that failed before the mail servers
+            await self.mail.stop()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

@@ -1,4 +1,4 @@
-"""One emulated MFP: its web UI, administrator session, mail settings and shared OAuth token."""
+"""One emulated MFP: its web UI, administrator session, mail settings, shared OAuth token and mail client."""
 
 import asyncio
 import hmac
@@ -7,6 +7,7 @@ import secrets
 from aiohttp import web
 
 from mfplab.faults import BUSY, POWER_LOSS, PowerLost
+from mfplab.mail.client import MailClient, scan_message
 
 from . import pages
 from . import settings as model
@@ -18,8 +19,6 @@ from .lifecycle import BROWSER_SIGN_IN_SECONDS, TokenLifecycle, describe, initia
 from .sessions import AdminSessions
 
 COOKIE = "MFPSESSIONID"
-# What a mail server answers a token issued for another account than the one it is sent as.
-ACCOUNT_MISMATCH = "account_mismatch"
 PAGES = {SMTP_PATH: "smtp", POP_PATH: "pop"}
 LOGIN_TARGETS = (MAIN_PATH, SMTP_PATH, POP_PATH)
 # What the device handled: logins over the web UI and by the scheduled visitor, failed logins,
@@ -40,8 +39,9 @@ def _redirect(location):
 class Device:
     """The firmware of one device. `spec` is the lab's normalized fleet entry (see ground_truth)."""
 
-    def __init__(self, spec, store, oauth):
+    def __init__(self, spec, store, oauth, mail=None):
         self.spec = spec
+        self._mail = mail or MailClient()   # none given: a device on no network, no server resolves
         self._store = store
         language = spec.get("language", "en")
         layout = LAYOUTS[spec["profile"]]
@@ -134,18 +134,49 @@ class Device:
         for token in self.tokens.values():
             await token.stop()
 
-    async def use_token(self):
-        """Send a mail as the page's account: refresh the token, then authenticate."""
-        return await self._use_token_as(self.settings["oauth"]["account"])
+    async def send_mail(self, to=None):
+        """A scan to e-mail with the saved settings: refresh the token if OAuth 2.0, then submit over
+        SMTP. {"state": the token's, "reply": the server's} or with "error" (the token's or the mail's)."""
+        smtp = self.settings["smtp"]
+        credential, failed = await self._smtp_credential(smtp, self.settings["oauth"]["account"])
+        if failed:
+            return failed
+        sender = smtp["sender_address"] or (credential[1] if credential else "")
+        message = scan_message(sender, to or sender, self.spec["model"])
+        sent = await self._in_thread(self._mail.submit, smtp, credential, message)
+        return {"state": self.token.state["state"], **sent}
 
-    async def _use_token_as(self, account):
-        """Authenticate as `account`. The mail server refuses a token issued for another account
-        (Exchange: 535 5.7.3); the token stays Obtained."""
-        used = await self.token.use()
-        issued_for = self.token.state["account"]
-        if "error" not in used and used["state"] == "obtained" and issued_for.casefold() != account.casefold():
-            return dict(used, error=ACCOUNT_MISMATCH)
-        return used
+    async def check_mail(self):
+        """What the POP side does at its check interval: log in with the saved settings, fetch what waits."""
+        pop = self.settings["pop"]
+        if not pop["server"]:
+            return {"error": "not_configured"}
+        if pop["auth_method"] == "oauth2":
+            token = self._token("pop")
+            used = await token.use()
+            if "error" in used:
+                return used
+            account = self.settings[model.credential_key("pop", self.independent)]["account"]
+            credential = ("XOAUTH2", account, used["access_token"])
+        else:
+            credential = (pop["auth_method"].upper(), pop["user"], pop["password"])
+        return {"state": self._token("pop").state["state"], **await self._in_thread(self._mail.check, pop, credential)}
+
+    async def _smtp_credential(self, smtp, account):
+        """(credential, None) for SMTP's authentication method, or (None, the token's failure)."""
+        if smtp["auth_method"] == "oauth2":
+            used = await self.token.use()
+            if "error" in used:
+                return None, used
+            return ("XOAUTH2", account, used["access_token"]), None
+        if smtp["auth_method"] == "smtp_auth":
+            return ("LOGIN", smtp["user"], smtp["password"]), None
+        return None, None
+
+    @staticmethod
+    async def _in_thread(func, *args):
+        # Blocking clients, and the mail servers may be served by this same event loop.
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
     # request handling
 
@@ -340,22 +371,18 @@ class Device:
         return await self._get_token(page, session, pending["values"], power_loss)
 
     async def _connection_test(self, page, session, values):
-        """Tests the posted values (a mail server, its authentication) without saving them."""
+        """Tests the posted values without saving them: connects, authenticates, reports the server's answer."""
         tested, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         smtp = tested["smtp"]
-        if not smtp["primary_server"]:
-            passed = False
-        elif smtp["auth_method"] == "oauth2":
-            passed = "error" not in await self._use_token_as(tested["oauth"]["account"])
-        elif smtp["auth_method"] == "smtp_auth":
-            passed = bool(smtp["user"] and smtp["password"])
-        else:
-            passed = True
-        if passed:
-            return self._page(page, session, values, status=self.ui.texts["messages"]["test_ok"])
-        return self._page(page, session, values, error=self._message("test_failed"))
+        credential, failed = await self._smtp_credential(smtp, tested["oauth"]["account"])
+        result = failed or await self._in_thread(self._mail.submit, smtp, credential)
+        messages = self.ui.texts["messages"]
+        if "error" in result:
+            detail = result.get("reply") or result["error"]
+            return self._page(page, session, values, error=("test_failed", f"{messages['test_failed']} {detail}"))
+        return self._page(page, session, values, status=f"{messages['test_ok']} {result['reply']}")
 
     def _page(self, page, session, values=None, error=None, status=None):
         values = values or model.page_values(page, self.settings, self.independent)

@@ -118,8 +118,9 @@ class TokenLifecycle:
             await asyncio.gather(poller, return_exceptions=True)
 
     async def use(self):
-        """Send a mail: refresh the token with the provider. A refused refresh makes it Invalid; a
-        provider that does not answer, fails or throttles leaves it as it was."""
+        """Before mail is sent: refresh the token with the provider; on success the result carries the
+        access token, for the caller to use and drop. A refused refresh makes it Invalid; a provider
+        that does not answer, fails or throttles leaves it as it was."""
         refresh_token = self.state["refresh_token"]
         if self.state["state"] != "obtained":
             return {"state": self.state["state"], "error": self.state["last_error"] or NO_TOKEN}
@@ -133,7 +134,7 @@ class TokenLifecycle:
             return {"state": self.state["state"]}
         if "access_token" in result:
             self._set(refresh_token=result.get("refresh_token") or refresh_token)
-            return {"state": "obtained"}
+            return {"state": "obtained", "access_token": result["access_token"]}
         if result.get("error") in TRANSIENT:
             return {"state": "obtained", "error": UNREACHABLE}
         code = error_code(result)

@@ -17,6 +17,7 @@ import junitparser
 import pytest
 
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_csv import token_audit_csv
+from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import BASIC_AUTH_ENDS
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_html import token_audit_html
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_junit import token_audit_junit
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_summary import token_audit_summary
@@ -55,13 +56,14 @@ def test_csv_round_trips_every_row_with_the_devices_own_labels():
         'token_label': 'Ogiltig', 'token_account': 'scan@contoso.example',
         'token_message': 'Token är inte längre giltig (AADSTS50173).', 'provider_code': 'AADSTS50173',
         'provider': 'microsoft', 'account': 'scan@contoso.example', 'smtp_auth_method': 'oauth2',
-        'pop_auth_method': 'oauth2', 'reasons': REVOKED, 'sign_in': '', 'sign_in_address': '', 'user_code': '',
+        'pop_auth_method': 'oauth2', 'mail_verified': '', 'reasons': REVOKED, 'sign_in': '', 'sign_in_address': '',
+        'user_code': '',
     }
     assert {key: rows['mfp-sto-06'][key] for key in ('sign_in', 'sign_in_address', 'user_code')} == {
         'sign_in': 'device_code', 'sign_in_address': 'https://login.microsoftonline.com/common/oauth2/deviceauth',
         'user_code': 'F7K2QW9M'}
     assert rows['mfp-sto-06']['token_label'] == 'Väntar på auktorisering'
-    assert rows['mfp-hq-02']['reasons'] == ('SMTP uses smtp_auth, not OAuth 2.0; POP uses plain, not OAuth 2.0; '
+    assert rows['mfp-hq-02']['reasons'] == ('SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS + '; POP uses plain, not OAuth 2.0; '
                                             'token is Not obtained')
     assert rows['mfp-hq-06']['status'] == 'unreachable'
     assert rows['mfp-hq-06']['token_state'] == 'unknown'
@@ -105,7 +107,7 @@ def test_junit_lists_every_reason_of_a_failure():
     suite = next(iter(junitparser.JUnitXml.fromstring(token_audit_junit(fleet()))))
     failure, = next(case for case in suite if case.name == 'mfp-hq-02').result
 
-    assert failure.text.splitlines() == ['SMTP uses smtp_auth, not OAuth 2.0', 'POP uses plain, not OAuth 2.0',
+    assert failure.text.splitlines() == ['SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS, 'POP uses plain, not OAuth 2.0',
                                          'token is Not obtained']
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import FilterModule, token_compliance
+from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import BASIC_AUTH_ENDS, FilterModule, token_compliance
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
     ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, SCAN, SIGN_IN, failed, queried, unreachable,
 )
@@ -33,7 +33,7 @@ def test_each_page_not_on_oauth2_is_a_finding():
     verdict = token_compliance(queried(smtp_auth='smtp_auth', pop_auth='plain'))
 
     assert verdict == {**verdict, 'status': 'noncompliant',
-                       'reasons': ['SMTP uses smtp_auth, not OAuth 2.0', 'POP uses plain, not OAuth 2.0']}
+                       'reasons': ['SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS, 'POP uses plain, not OAuth 2.0']}
 
 
 def test_smtp_without_authentication_says_so():
@@ -168,7 +168,7 @@ def test_all_findings_in_the_order_an_admin_fixes_them():
         expected_provider='microsoft', expected_account=SCAN)
 
     assert verdict['reasons'] == [
-        'SMTP uses smtp_auth, not OAuth 2.0',
+        'SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS,
         'OAuth provider is google, expected microsoft',
         'OAuth account is old@contoso.example, expected scan@contoso.example',
         'token is Invalid (Ogiltig)',
@@ -201,7 +201,8 @@ def test_a_device_that_does_not_answer_is_unreachable_with_the_message():
 
     verdict = token_compliance(unreachable(message))
 
-    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None,
+                       'mail_verified': None}
 
 
 def test_a_device_lost_after_it_answered_is_an_error():
@@ -209,7 +210,8 @@ def test_a_device_lost_after_it_answered_is_an_error():
 
     verdict = token_compliance(failed(message))
 
-    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None,
+                       'mail_verified': None}
 
 
 def test_a_host_ansible_marked_unreachable_is_unreachable():
@@ -224,7 +226,8 @@ def test_a_wrong_admin_password_is_an_error_with_the_message():
 
     verdict = token_compliance(failed(message))
 
-    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None,
+                       'mail_verified': None}
 
 
 def test_a_result_without_token_facts_is_an_error():
@@ -252,7 +255,7 @@ def test_only_the_documented_facts_reach_the_verdict():
 
     verdict = token_compliance(result)
 
-    assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in'}
+    assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in', 'mail_verified'}
     assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method',
                                     'message', 'provider_code'}
     assert ADMIN_PASSWORD not in json.dumps(verdict)
@@ -266,3 +269,13 @@ def test_anything_but_a_task_result_is_refused():
 
 def test_the_filter_is_registered_under_its_documented_name():
     assert FilterModule().filters() == {'token_compliance': token_compliance}
+
+
+def test_a_connection_test_that_did_not_pass_is_a_finding_with_the_servers_answer():
+    refused = 'Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission'
+    verdict = token_compliance(dict(queried(), mail_verified={'passed': False, 'message': refused}))
+    assert verdict['status'] == 'noncompliant' and verdict['reasons'] == ['mail not verified: ' + refused]
+    assert verdict['mail_verified'] == {'passed': False, 'message': refused}
+    passed = token_compliance(dict(queried(), mail_verified={'passed': True, 'message': 'Connection test succeeded.'}))
+    assert passed['status'] == 'compliant' and passed['mail_verified']['passed'] is True
+    assert token_compliance(queried())['mail_verified'] is None

@@ -249,3 +249,20 @@ def test_the_firmware_version_where_a_page_shows_it(device, task, monkeypatch, f
     render = device._document
     monkeypatch.setattr(device, '_document', lambda body, **kwargs: render(body + footer, **kwargs))
     assert task('mfp_info')['firmware_version'] == version
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_verify_mail_presses_connection_test_on_the_smtp_page_and_saves_nothing(device, task, check_mode):
+    settings = device.snapshot()
+    result = task('mfp_info', check_mode=check_mode, verify_mail=True)
+    assert result['changed'] is False and 'failed' not in result
+    assert result['mail_verified'] == {'passed': True, 'message': 'Connection test succeeded.'}
+    assert posts(device) == [POSTS[0], ('/nw_service_smtp.html', 'testButton'), ('/nw_service_smtp.html', 'logoutbtn')]
+    assert device.snapshot() == settings
+
+
+def test_a_device_that_ignores_connection_test_fails_the_verification(device, task):
+    device.deaf_to = ('testButton',)
+    result = task('mfp_info', verify_mail=True)
+    assert result['failed'] and 'ignored [Connection Test] (action=testButton)' in result['msg']
+    assert not device.logged_in

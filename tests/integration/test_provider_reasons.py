@@ -42,7 +42,7 @@ def lab(tmp_path):
 
 def send_mail(lab, name):
     """The printer uses its token (a refresh at the provider), as when it next sends mail."""
-    return lab.run(lab.lab.hosts[name].device.use_token())
+    return lab.run(lab.lab.hosts[name].device.send_mail())
 
 
 def token(lab, name):

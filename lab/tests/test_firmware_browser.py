@@ -53,8 +53,8 @@ class BrowserLab:
                                                port=port, browser_sign_in_seconds=wait_seconds, **device)
         self.admin.login()
 
-    def get_token(self, path=SMTP, form=OAUTH_FORM):
-        return self.admin.submit(path, form, button="gettokenbtn")
+    def get_token(self, path=SMTP, form=None):
+        return self.admin.submit(path, form or OAUTH_FORM, button="gettokenbtn")
 
     def truth(self, key="token"):
         return self.loop.call(self.device.ground_truth)[key]

@@ -77,8 +77,8 @@ class Lab:
             client_id, authority=f"{self.base}/{tenant}", instance_discovery=False, http_client=self.session()
         )
 
-    def refresh(self, refresh_token, scopes=SCOPES):
-        return self.msal_app().acquire_token_by_refresh_token(refresh_token, scopes)
+    def refresh(self, refresh_token, scopes=None):
+        return self.msal_app().acquire_token_by_refresh_token(refresh_token, scopes or SCOPES)
 
     def signed_in(self, username, app=None):
         """A completed device flow for this user: (msal app, token result)."""

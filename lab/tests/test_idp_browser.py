@@ -12,7 +12,8 @@ import requests
 
 from mfplab.person import Person
 
-from test_idp import CLIENT_ID, CONFIG, SCOPES, Lab, store  # noqa: F401 - store is a fixture
+# `store` is a fixture: imported so that pytest finds it for the tests here.
+from test_idp import CLIENT_ID, CONFIG, SCOPES, Lab, store  # noqa: F401  pylint: disable=unused-import
 
 REDIRECT = "https://127.0.0.9:8443/oauth2/callback"
 WITH_REDIRECT = dict(CONFIG, clients=[dict(client, redirect_uris=[REDIRECT]) for client in CONFIG["clients"]])

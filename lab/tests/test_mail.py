@@ -13,7 +13,7 @@ import pytest
 from mfplab.fleet import FleetError, parse_fleet
 from mfplab.server import MAIL_SCOPES, LabThread
 
-from test_lab import ACCOUNT, ACCOUNT_PASSWORD, OAUTH_SMTP, SMTP, Control, fleet_document, logged_in
+from test_lab import ACCOUNT, ACCOUNT_PASSWORD, OAUTH_SMTP, Control, fleet_document, logged_in
 
 OTHER = "old-scan@contoso.example"
 BASIC_SMTP = dict(OAUTH_SMTP, auth_method="smtp_auth", user=ACCOUNT, password=ACCOUNT_PASSWORD)
@@ -70,8 +70,9 @@ def pop3(lab):
                                               timeout=10))
 
 
-def access_token(lab, username, scopes=MAIL_SCOPES):
-    return lab.call(lab.lab.idp.issue_tokens, username, lab.lab.fleet.device_client_id, scopes)["access_token"]
+def access_token(lab, username, scopes=None):
+    return lab.call(lab.lab.idp.issue_tokens, username, lab.lab.fleet.device_client_id,
+                    scopes or MAIL_SCOPES)["access_token"]
 
 
 def xoauth2(user, token):

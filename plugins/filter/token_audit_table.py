@@ -42,7 +42,8 @@ _value:
   elements: str
   sample:
     - "HOST        TOKEN             STATUS        REASONS"
-    - "mfp-hq-05   Invalid           noncompliant  token is Invalid: The token is no longer valid (AADSTS50173): the account's password was reset or its sessions revoked — run the roll-out to renew"
+    - "mfp-hq-05   Invalid           noncompliant  token is Invalid: The token is no longer valid (AADSTS50173):
+      the account's password was reset or its sessions revoked — run the roll-out to renew"
     - "mfp-hq-06   -                 unreachable   Cannot reach the device at https://127.1.0.6:8443 (GET /login.html): connection refused"
     - "mfp-sto-04  Obtained (Hämtad) compliant"
 '''

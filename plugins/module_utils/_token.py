@@ -56,10 +56,10 @@ def token_info(page):
 def sign_in_instructions(token, account):
     """What the person does for a pending sign-in, in one sentence."""
     if token['sign_in'] == BROWSER:
-        return 'Open %s in a browser and sign in as %s (before %s)' % (token['sign_in_url'], account,
-                                                                       token['expires_at'])
-    return 'Sign in at %s with the code %s (valid until %s)' % (token['verification_uri'], token['user_code'],
-                                                                 token['expires_at'])
+        return 'Open %s in a browser and sign in as %s (before %s)' % (
+            token['sign_in_url'], account, token['expires_at'])
+    return 'Sign in at %s with the code %s (valid until %s)' % (
+        token['verification_uri'], token['user_code'], token['expires_at'])
 
 
 def deleted_token(lang):

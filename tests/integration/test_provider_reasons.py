@@ -58,7 +58,7 @@ def test_every_audit_report_carries_the_providers_reason(lab, tmp_path, action, 
     for name in lab.lab.hosts:
         assert send_mail(lab, name)["error"] == code
     reports = tmp_path / "reports"
-    status, _, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "-e", f"token_audit_report_dir={reports}")
+    status, _tasks, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "-e", f"token_audit_report_dir={reports}")
     assert status == 0, output[-5000:]
 
     rows = {row["host"]: row for row in json.loads((reports / "token_audit.json").read_text(encoding="utf-8"))["hosts"]}
@@ -192,8 +192,8 @@ def test_a_tenant_that_blocks_device_code_sign_in_is_named_as_the_cause(new_lab,
 
     # The audit, even one that accepts tokens still to be signed in for, names the cause.
     reports = tmp_path / "reports"
-    status, _, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "-e", f"token_audit_report_dir={reports}",
-                                 "-e", "token_audit_require_obtained=false")
+    status, _tasks, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml",
+                                      "-e", f"token_audit_report_dir={reports}", "-e", "token_audit_require_obtained=false")
     assert status == 0, output[-5000:]
     rows = json.loads((reports / "token_audit.json").read_text(encoding="utf-8"))["hosts"]
     assert [row["status"] for row in rows] == ["noncompliant", "noncompliant"]

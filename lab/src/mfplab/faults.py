@@ -54,7 +54,7 @@ def reset(transport):
 class _FaultSet:
     """Fault settings, checked against their bounds, and the seeded chance of each rate."""
 
-    def __init__(self, seed, settings, defaults=NO_FAULTS, bounds=BOUNDS):
+    def __init__(self, seed, settings, defaults, bounds):
         # Seeded by the device's name, so a fault run repeats request for request.
         self._random = random.Random(seed)
         self._kinds = (defaults, bounds)
@@ -80,7 +80,7 @@ class Faults(_FaultSet):
     """The faults currently set on one device, and the middleware that applies them."""
 
     def __init__(self, name, settings=None):
-        super().__init__(name, settings)
+        super().__init__(name, settings, NO_FAULTS, BOUNDS)
         self.counts = dict.fromkeys(FAULT_COUNTS, 0)
         self.on_power_loss = None    # the host switches the device off: called with what was kept
         self._held = set()

@@ -39,4 +39,3 @@ class Person:
         if page.forms and "decision" in page.form().buttons:
             page = browser.submit(button="decision", button_value=decision)
         return page
-

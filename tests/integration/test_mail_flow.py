@@ -145,8 +145,13 @@ def test_the_audit_verifies_mail_on_every_printer_and_reports_each_case(lab, tmp
     # Passes today, and the audit says it will not for long.
     assert rows["mfp-basic"]["reasons"][0] == "SMTP uses smtp_auth, not OAuth 2.0: " + BASIC_AUTH_ENDS
     assert not any(reason.startswith("mail not verified") for reason in rows["mfp-basic"]["reasons"])
-    assert "mail not verified: Connection test failed. AADSTS50173" in rows["mfp-revoked"]["reasons"]
-    assert "mail not verified: Connection test failed. AADSTS700082" in rows["mfp-expired"]["reasons"]
+    # The test refreshed the token as a scan does: the provider's refusal shows on the pages read after it.
+    assert rows["mfp-revoked"]["smtp"]["state"] == "invalid"
+    assert rows["mfp-revoked"]["reasons"][1:] == [
+        "token is Invalid: The token is no longer valid (AADSTS50173): the account's password was reset or its "
+        "sessions revoked — run the roll-out to renew", "mail not verified: Connection test failed. AADSTS50173"]
+    assert rows["mfp-expired"]["smtp"]["state"] == "invalid"
+    assert rows["mfp-expired"]["reasons"][-1] == "mail not verified: Connection test failed. AADSTS700082"
     # The Connection Test saves nothing.
     assert {name: truth["settings"] for name, truth in ground_truth(lab).items()} == before
 

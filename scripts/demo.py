@@ -3,6 +3,10 @@
 Starts the default lab (12 printers, English and Swedish web UIs, some on user/password
 authentication, one holding a token for an old account, one Invalid, one unreachable), then:
 
+-  basic     `playbooks/audit.yml --limit` one printer on basic authentication, with its Connection Test
+   auth      (`token_audit_verify_mail`): mail passes; the tenant switches basic authentication off, as
+             Exchange Online does by default from the end of December 2026; the same test fails with
+             550 5.7.30 (after the roll-out, step 4 shows it passing on OAuth 2.0);
 1. plan      `playbooks/rollout.yml --check --diff`: what would change on each printer;
 2. roll-out  the same playbook for real: pages set to OAuth 2.0, [Get Token] pressed, the list of
              sign-ins printed;
@@ -11,10 +15,11 @@ authentication, one holding a token for an old account, one Invalid, one unreach
              provider's /devicelogin page), or, for the printer that signs in by browser, at its
              sign-in address, from where the provider sends the browser back to the printer; the wait
              ends when every printer holds its token;
-4. audit     `playbooks/audit.yml`: the compliance table and the fleet report.
+4. audit     `playbooks/audit.yml`, with every printer's Connection Test: the compliance table and the
+             fleet report.
 
-Every reachable printer must end compliant and the unreachable one be reported as such. The lab
-is stopped at the end, also when a step fails.
+Every reachable printer must end compliant, its mail verified, and the unreachable one be reported as
+such. The lab is stopped at the end, also when a step fails.
 """
 
 import json
@@ -43,6 +48,8 @@ ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
 SIGN_IN_SECONDS = 1
 # The role's task that prints the sign-ins: the person starts once the operator has the list.
 SIGN_IN_LIST = "List the sign-ins still to do, once for the fleet"
+# A printer on basic authentication before the roll-out, and its tenant.
+BASIC_AUTH_PRINTER, TENANT = "mfp-hq-01", "contoso"
 
 
 def step(text):
@@ -186,19 +193,55 @@ def sign_in_each(sign_ins, ca_path, record):
 
 
 def check_outcome(report, offline):
-    """Every reachable printer compliant, every offline one reported unreachable; the problems, else []."""
+    """Every reachable printer compliant with its mail verified, every offline one reported unreachable;
+    the problems, else []."""
     problems = []
     for row in report["hosts"]:
         expected = "unreachable" if row["host"] in offline else "compliant"
         if row["status"] != expected:
             problems.append(f"{row['host']} is {row['status']}, expected {expected}: {'; '.join(row['reasons'])}")
+        elif expected == "compliant" and not (row["mail_verified"] or {}).get("passed"):
+            problems.append(f"{row['host']}: mail not verified: {row['mail_verified']}")
     return problems
 
 
-def run_story(lab, fleet):
+def mail_verified(ansible, host, report_dir):
+    """The audit of one printer with its Connection Test, as an administrator runs it: its mail_verified."""
+    ansible.playbook("playbooks/audit.yml", "--limit", host, "-e", "token_audit_verify_mail=true",
+                     "-e", f"token_audit_report_dir={report_dir}")
+    row, = json.loads((report_dir / "token_audit.json").read_text(encoding="utf-8"))["hosts"]
+    return row["mail_verified"]
+
+
+def basic_auth_switched_off(ansible, lab_thread):
+    """A printer on basic authentication sends mail until its tenant switches basic authentication off."""
+    before = mail_verified(ansible, BASIC_AUTH_PRINTER, WORK_DIR / "basic-auth-on")
+    # On the lab's loop, where the mail servers read the switch: what the control API's basic-auth call does.
+    lab_thread.call(lab_thread.lab.mail.authority.set_basic_auth, TENANT, False)
+    print(f"  (tenant admin) {TENANT}: basic authentication for SMTP AUTH switched off, as Exchange Online does "
+          "by default from the end of December 2026", flush=True)
+    after = mail_verified(ansible, BASIC_AUTH_PRINTER, WORK_DIR / "basic-auth-off")
+    if not before["passed"] or after["passed"] or "550 5.7.30" not in after["message"]:
+        raise SystemExit(f"demo: {BASIC_AUTH_PRINTER} on basic authentication: expected its Connection Test to pass, "
+                         f"then fail with 550 5.7.30; it answered {before['message']!r}, then {after['message']!r}")
+    print(f"  {BASIC_AUTH_PRINTER} on basic authentication: {before['message']}\n"
+          f"  {BASIC_AUTH_PRINTER} once switched off:        {after['message']}", flush=True)
+
+
+def on_oauth(report):
+    """What the printer that was on basic authentication answers after the roll-out."""
+    row = next(row for row in report["hosts"] if row["host"] == BASIC_AUTH_PRINTER)
+    return (row["mail_verified"] or {}).get("message")
+
+
+def run_story(lab, fleet, lab_thread):
     hosts = [device["name"] for device in fleet.devices]
     offline = {device["name"] for device in fleet.devices if device["faults"].get("offline")}
     ansible = Ansible(lab.inventory_path, forks=len(hosts))
+
+    step(f"basic auth: {BASIC_AUTH_PRINTER}'s Connection Test before and after its tenant switches basic "
+         "authentication off")
+    basic_auth_switched_off(ansible, lab_thread)
 
     step("1/4 plan: what the roll-out would change on each printer (check mode, nothing is written)")
     records = ansible.playbook("playbooks/rollout.yml", "--check", "--diff", offline=offline)
@@ -217,9 +260,11 @@ def run_story(lab, fleet):
     finally:
         person.join(60)
 
-    step("4/4 audit: every printer against the policy, and the fleet report")
-    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}", offline=offline)
+    step("4/4 audit: every printer against the policy, its mail verified with its Connection Test, and the fleet report")
+    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}", "-e", "token_audit_verify_mail=true",
+                     offline=offline)
     report = json.loads((REPORT_DIR / "token_audit.json").read_text(encoding="utf-8"))
+    print(f"  {BASIC_AUTH_PRINTER} on OAuth 2.0: {on_oauth(report)}", flush=True)
     return check_outcome(report, offline)
 
 
@@ -232,13 +277,13 @@ def main():
         lab = running.lab
         print(status_table([host.ground_truth() for host in lab.hosts.values()]))
         try:
-            problems = run_story(lab, fleet)
+            problems = run_story(lab, fleet, running)
         finally:
             step("stopping the lab")
     if problems:
         print("\n".join(["demo: the fleet did not end as expected:", *problems]))
         return 1
-    print(f"every reachable printer is compliant; report: {REPORT_DIR / 'token_audit.html'}")
+    print(f"every reachable printer is compliant and sends mail; report: {REPORT_DIR / 'token_audit.html'}")
     print(f"demo done in {time.monotonic() - started:.0f} s")
     return 0
 

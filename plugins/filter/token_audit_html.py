@@ -26,6 +26,9 @@ description:
   - For a printer waiting for authorization, the token cell also says where to sign in, with which code and
     until when, or for a browser sign-in the address to open, when the row has them (C(sign_in), from
     P(printfleet.mfp.token_compliance#filter)). The address is shown as text, not as a link.
+  - When the audit verified mail (the role's C(token_audit_verify_mail)), a C(Mail verified) column says C(yes)
+    or C(no) for each printer whose Connection Test ran, with the printer's answer, which quotes the mail server
+    (C(Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission)).
   - The page is self-contained. The style is inline, there is no script and no link to anything outside the
     page. Every value from the devices is HTML-escaped.
 options:
@@ -66,7 +69,7 @@ import datetime
 from html import escape
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
-    STATES, STATUSES, flat, state_text, summary, token_text,
+    STATES, STATUSES, flat, mail_answer, mail_tested, state_text, summary, token_text,
 )
 
 STYLE = '''
@@ -85,6 +88,8 @@ tbody td:first-child { border-left: 6px solid; font-weight: 600; }
 td ul { margin: 0; padding-left: 1.1rem; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600; color: #fff; }
 .sign-in, .message { margin-top: .25rem; }
+.mail-yes { color: #1a7f37; font-weight: 600; }
+.mail-no { color: #cf222e; font-weight: 600; }
 .sign-in code { font-size: 1.1em; font-weight: 600; overflow-wrap: anywhere; }
 .state-obtained { background: #e6f4ea; border-color: #1a7f37; }
 .state-waiting_for_authorization { background: #fff8c5; border-color: #9a6700; }
@@ -108,6 +113,9 @@ ACTION_ORDER = ('noncompliant', 'error', 'unreachable', 'compliant')
 
 COLUMN_TITLES = ('Printer', 'Address', 'Token', 'Token issued for', 'Provider', 'Account',
                  'SMTP auth', 'POP auth', 'Status', 'Reasons')
+# Shown before Status when the audit verified mail.
+MAIL_TITLE = 'Mail verified'
+
 
 
 def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit'):
@@ -135,8 +143,10 @@ def _counts(heading, kind, keys, counted, name):
 
 
 def _table(rows):
-    head = ''.join('<th scope="col">%s</th>' % escape(title) for title in COLUMN_TITLES)
-    body = ''.join(_row(row) for row in sorted(rows, key=_action_first))
+    with_mail = mail_tested(rows)
+    titles = COLUMN_TITLES[:-2] + ((MAIL_TITLE,) if with_mail else ()) + COLUMN_TITLES[-2:]
+    head = ''.join('<th scope="col">%s</th>' % escape(title) for title in titles)
+    body = ''.join(_row(row, with_mail) for row in sorted(rows, key=_action_first))
     return '<table>\n<thead><tr>%s</tr></thead>\n<tbody>\n%s</tbody>\n</table>\n' % (head, body)
 
 
@@ -148,17 +158,18 @@ def _status(row):
     return row['status'] if row['status'] in STATUSES else 'error'
 
 
-def _row(row):
+def _row(row, with_mail):
     cells = flat(row)
     status = _status(row)
     token = escape(token_text(row, 'Not read')) + _message(cells) + _sign_in(row)
     reasons = ''.join('<li>%s</li>' % escape(str(reason)) for reason in row.get('reasons') or ())
-    return '<tr class="status-%s">%s<td>%s</td>%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
+    return '<tr class="status-%s">%s<td>%s</td>%s%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
         status,
         _cells(cells['host'], cells['address']),
         token,
         _cells(cells['token_account'], cells['provider'], cells['account'], cells['smtp_auth_method'],
                cells['pop_auth_method']),
+        _mail(row, cells) if with_mail else '',
         status, status,
         '<ul>%s</ul>' % reasons if reasons else '',
     )
@@ -166,6 +177,14 @@ def _row(row):
 
 def _cells(*texts):
     return ''.join('<td>%s</td>' % escape(text) for text in texts)
+
+
+def _mail(row, cells):
+    """`yes` or `no` with the printer's answer to its Connection Test; empty for a printer not tested."""
+    if not cells['mail_verified']:
+        return '<td></td>'
+    return '<td><span class="mail-%s">%s</span><div class="message">%s</div></td>' % (
+        cells['mail_verified'], cells['mail_verified'], escape(mail_answer(row)))
 
 
 def _message(cells):

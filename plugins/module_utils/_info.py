@@ -7,8 +7,8 @@
 
 Private to the collection. The probe logs in, reads the SMTP and POP pages and logs out: its only
 POSTs are the login (two on a two-step device), the logout, which presses the page's [Logout], and
-with verify_mail [Connection Test], which saves nothing. What the pages show is
-judged afterwards, from the pages alone (examine()), so that a captured page can be judged in a
+with verify_mail [Connection Test], which saves nothing (the SMTP page is then read again). What the pages
+show is judged afterwards, from the pages alone (examine()), so that a captured page can be judged in a
 test the same way as a live one.
 """
 
@@ -49,9 +49,12 @@ def run_info(params):
                     if not _logged_in(recorder):
                         raise
                     errors[service] = str(error)   # a page the device lacks: the other one is read all the same
-            if params['verify_mail'] and 'smtp' in pages:
-                passed, message = session.test_connection(pages['smtp'])
-                mail_verified = {'passed': passed, 'message': message}
+                if service == 'smtp' and params['verify_mail'] and 'smtp' in pages:
+                    passed, message = session.test_connection(pages['smtp'])
+                    mail_verified = {'passed': passed, 'message': message}
+                    # The test uses the token as a scan does: the pages are read after it, so that a token the
+                    # provider refused shows Invalid with the provider's reason, on the POP page too.
+                    pages['smtp'] = session.read('smtp')
     except MfpError as error:
         failure = error
     login_path = profiles.login_path(session.profile)

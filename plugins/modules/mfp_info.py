@@ -72,6 +72,9 @@ options:
         authenticates with its saved settings (the token, or the saved password, as the page's password box
         stays empty, which keeps it); the test saves nothing, so this stays a read-only task, in check
         mode too.
+      - The test uses the token as a scan to e-mail does, so the device refreshes it with the provider first;
+        a token the provider refuses (revoked, expired) turns Invalid then, as it would at the next scan. The
+        pages are read after the test, so the result shows the token as it is then, with the provider's reason.
       - A printer still on basic authentication (SMTP-AUTH) that passes now fails once its Exchange Online
         tenant switches basic authentication off (C(550 5.7.30), by default from the end of December 2026).
     type: bool

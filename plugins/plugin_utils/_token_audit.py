@@ -99,6 +99,16 @@ def mail_verified(row):
     return 'yes' if tested.get('passed') else 'no'
 
 
+def mail_answer(row):
+    """What the printer answered to its Connection Test (it quotes the mail server); empty when not tested."""
+    return _text((row.get('mail_verified') or {}).get('message'))
+
+
+def mail_tested(rows):
+    """Whether the audit verified mail on any printer: the table and the page then show a column for it."""
+    return any(row.get('mail_verified') for row in rows)
+
+
 def summary(rows):
     """How many printers there are, per compliance status and per token state."""
     by_status = dict.fromkeys(STATUSES, 0)

@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import junitparser
 import pytest
@@ -23,7 +24,7 @@ from ansible_collections.printfleet.mfp.plugins.filter.token_audit_junit import 
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_summary import token_audit_summary
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_table import token_audit_table
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
-    ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, failed, fleet, queried, row,
+    ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, failed, fleet, queried, row, unreachable,
 )
 
 # What every report says of the Swedish printer whose token the provider revoked: the device's message
@@ -270,3 +271,66 @@ def test_no_report_carries_a_secret(render):
 def test_html_counts_the_printers_in_words_that_agree(count, heading):
     page = token_audit_html(fleet()[:count], generated_at='2026-11-27T10:00:00Z')
     assert page.count(heading) == 1
+
+
+PASSED = {'passed': True, 'message': 'Connection test succeeded. 235 2.7.0 Authentication successful'}
+REFUSED = {'passed': False,
+           'message': 'Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission'}
+
+
+def verified_fleet():
+    """An audit that pressed each reachable printer's Connection Test: one on OAuth 2.0 that passed, one on
+    basic authentication that its tenant refuses, and one that did not answer (not tested)."""
+    return [
+        row('mfp-hq-01', dict(queried(), mail_verified=PASSED)),
+        row('mfp-hq-02', dict(queried(smtp_auth='smtp_auth', pop_auth='plain'), mail_verified=REFUSED),
+            require_oauth2=False),
+        row('mfp-hq-06', unreachable('Cannot reach the device at https://192.0.2.6:443 (GET /login.html): '
+                                     'Connection refused')),
+    ]
+
+
+def test_every_report_says_whether_mail_was_verified_and_what_the_server_answered():
+    rows = verified_fleet()
+
+    assert [line['mail_verified'] for line in csv.DictReader(io.StringIO(token_audit_csv(rows), newline=''))] == [
+        'yes', 'no', '']
+    table = token_audit_table(rows)
+    assert table[0].split() == ['HOST', 'TOKEN', 'MAIL', 'STATUS', 'REASONS']
+    assert [line.split()[:4] for line in table[1:]] == [
+        ['mfp-hq-01', 'Obtained', 'yes', 'compliant'], ['mfp-hq-02', 'Obtained', 'no', 'noncompliant'],
+        ['mfp-hq-06', '-', '-', 'unreachable']]
+    assert table[2].endswith('noncompliant  mail not verified: ' + REFUSED['message'])
+
+
+def test_junit_gives_each_verified_printer_a_property_and_the_servers_answer():
+    document = token_audit_junit(verified_fleet())
+    cases = {case.name: case for case in next(iter(junitparser.JUnitXml.fromstring(document)))}
+    # junitparser reads no properties of a test case: the JUnit schema's testcase/properties, read as XML.
+    properties = {case.get('name'): [(prop.get('name'), prop.get('value')) for prop in case.iter('property')]
+                  for case in ET.fromstring(document).iter('testcase')}
+
+    assert properties == {'mfp-hq-01': [('mail_verified', 'yes')], 'mfp-hq-02': [('mail_verified', 'no')],
+                          'mfp-hq-06': []}
+    assert cases['mfp-hq-01'].is_passed
+    assert 'mail verified: yes: ' + PASSED['message'] in cases['mfp-hq-01'].system_out
+    failure, = cases['mfp-hq-02'].result
+    assert failure.message == 'mail not verified: ' + REFUSED['message']
+
+
+def test_html_shows_a_mail_verified_column_with_the_servers_answer():
+    page = token_audit_html(verified_fleet())
+
+    titles = re.findall(r'<th scope="col">([^<]+)</th>', page)
+    assert titles[-3:] == ['Mail verified', 'Status', 'Reasons']
+    hq02 = re.search(r'<tr class="status-noncompliant"><td>mfp-hq-02</td>.*?</tr>', page).group(0)
+    assert '<span class="mail-no">no</span><div class="message">%s</div>' % html.escape(REFUSED['message']) in hq02
+    hq01 = re.search(r'<tr class="status-compliant"><td>mfp-hq-01</td>.*?</tr>', page).group(0)
+    assert '<span class="mail-yes">yes</span>' in hq01
+    assert len(re.findall(r'<td', re.search(r'<td>mfp-hq-06</td>.*?</tr>', page).group(0))) == len(titles)
+
+
+def test_reports_of_an_audit_that_did_not_verify_mail_have_no_mail_column():
+    assert 'MAIL' not in token_audit_table(fleet())[0]
+    assert 'Mail verified' not in token_audit_html(fleet())
+    assert '<properties>' not in token_audit_junit(fleet())

@@ -49,7 +49,7 @@ MAIL_DEFAULTS = {
     "submission_port": 0,
     "implicit_tls_port": 0,
     "pop3_port": 0,
-    "server_names": ["smtp.office365.com", "outlook.office365.com"],
+    "server_names": ["smtp.office365.com", "outlook.office365.com", "smtp.gmail.com", "pop.gmail.com"],
     "basic_auth_disabled": [],
 }
 

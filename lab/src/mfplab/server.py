@@ -259,7 +259,7 @@ class Lab:
                                      self.idp.signing_key)
         self.provider = ProviderHost(self.idp, idp_config, self.ca.server_context(idp_config["address"]), self.google)
         await self.provider.listen()
-        self.mail = MailServers(fleet.mail, self.idp, self.ca, JsonStore(self.state_dir / "mail.json"))
+        self.mail = MailServers(fleet.mail, self.idp, self.ca, JsonStore(self.state_dir / "mail.json"), self.google)
         await self.mail.start()
         mail_client = MailClient(self.mail.network(), self.ca.ca_path)
         authority = f"{fleet.idp_base_url}/organizations"

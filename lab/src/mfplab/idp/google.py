@@ -196,7 +196,9 @@ class GoogleProvider:
     def _access(self, account, client, scopes, nonce=None):
         now = int(time.time())
         access_token = "ya29." + new_secret()
-        self._state.setdefault("access_tokens", {})[digest(access_token)] = {
+        live = {key: record for key, record in self._state.get("access_tokens", {}).items() if record["expires_at"] > now}
+        self._state["access_tokens"] = live
+        live[digest(access_token)] = {
             "username": account.username, "scopes": scopes, "expires_at": now + ACCESS_TOKEN_SECONDS}
         response = {"access_token": access_token, "expires_in": ACCESS_TOKEN_SECONDS,
                     "scope": " ".join(scopes), "token_type": "Bearer"}

@@ -249,6 +249,11 @@ def test_a_google_printer_sends_and_reads_gmail_with_its_google_token_until_the_
     token = lab.call(google.issue_tokens, GMAIL, lab.lab.fleet.google_client["client_id"], [GMAIL_SCOPE])["access_token"]
     assert smtp_xoauth2(lab, ACCOUNT, token)[0] == 535 and smtp_xoauth2(lab, GMAIL, token)[0] == 235
 
-    control.post(f"/google/accounts/{GMAIL}/password-change")
+    # Time passes: a week is nothing to a published app's tokens.
+    assert control.post(f"/google/accounts/{GMAIL}/age", {"days": 8}).json()["aged_refresh_tokens"] == 3
+    assert control.post("/devices/gmail/send-mail").json()["state"] == "obtained"
+    accounts = control.get("/google").json()["accounts"]
+    assert {"username": GMAIL, "live_refresh_tokens": 3} in accounts
+    assert control.post(f"/google/accounts/{GMAIL}/password-change").json()["revoked_refresh_tokens"] == 2
     assert control.post("/devices/gmail/send-mail").json() == {
         "state": "invalid", "error": "invalid_grant: Token has been expired or revoked."}

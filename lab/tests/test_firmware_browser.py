@@ -47,7 +47,8 @@ class BrowserLab:
         config = idp_config([self.callback] if registered else [], code_lifetime)
         self.idp = IdentityProvider(config, JsonStore(tmp_path / "idp.json"), self.base_url)
         loop.serve(self.idp.app(), idp_address, int(self.base_url.rsplit(":", 1)[1]), lab_ca.server_context(idp_address))
-        oauth = DeviceOAuthClient(f"{self.base_url}/organizations", CLIENT_ID, self.ca_path, SCOPES, self.callback)
+        oauth = {"microsoft": DeviceOAuthClient(f"{self.base_url}/organizations", CLIENT_ID, self.ca_path, SCOPES,
+                                                self.callback)}
         device.setdefault("sign_in", "browser")
         self.device, self.admin = serve_device(loop, lab_ca, tmp_path / "device.json", oauth=oauth, address=address,
                                                port=port, browser_sign_in_seconds=wait_seconds, **device)

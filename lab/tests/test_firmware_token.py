@@ -47,7 +47,7 @@ class TokenLab:
         self.devices = []
 
     def oauth_client(self):
-        return DeviceOAuthClient(f"{self.base_url}/organizations", CLIENT_ID, self.lab_ca.ca_path, SCOPES)
+        return {"microsoft": DeviceOAuthClient(f"{self.base_url}/organizations", CLIENT_ID, self.lab_ca.ca_path, SCOPES)}
 
     def device(self, **overrides):
         device, browser = serve_device(self.loop, self.lab_ca, self.tmp_path / "device.json",

@@ -10,12 +10,14 @@ import time
 
 import pytest
 
-from mfplab.fleet import FleetError, parse_fleet
+from mfplab.fleet import FleetError, load_fleet, parse_fleet
+from mfplab.idp.google import GMAIL_SCOPE
 from mfplab.server import MAIL_SCOPES, LabThread
 
 from test_lab import ACCOUNT, ACCOUNT_PASSWORD, OAUTH_SMTP, Control, fleet_document, logged_in
 
 OTHER = "old-scan@contoso.example"
+GMAIL = "scan@tailspin.example"
 BASIC_SMTP = dict(OAUTH_SMTP, auth_method="smtp_auth", user=ACCOUNT, password=ACCOUNT_PASSWORD)
 OAUTH_POP = {"server": "outlook.office365.com", "port": 995, "ssl": True, "auth_method": "oauth2"}
 OAUTH = {"provider": "microsoft", "account": ACCOUNT}
@@ -27,12 +29,18 @@ DEVICES = [
     {"name": "typo", "settings": {"smtp": dict(BASIC_SMTP, primary_server="smtp.office356.com")}},
     {"name": "borrowed", "settings": {"smtp": OAUTH_SMTP, "oauth": OAUTH},
      "token": {"state": "obtained", "account": OTHER}},
+    # A Google account's printer: Gmail's server names lead to the same lab servers.
+    {"name": "gmail", "settings": {
+        "smtp": dict(OAUTH_SMTP, primary_server="smtp.gmail.com", sender_address=GMAIL),
+        "pop": dict(OAUTH_POP, server="pop.gmail.com"), "oauth": {"provider": "google", "account": GMAIL}},
+     "token": {"state": "obtained", "account": GMAIL}},
 ]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    with LabThread(parse_fleet(fleet_document(DEVICES)), tmp_path_factory.mktemp("mail") / "state") as running:
+    document = dict(fleet_document(DEVICES), google=load_fleet().google)
+    with LabThread(parse_fleet(document), tmp_path_factory.mktemp("mail") / "state") as running:
         yield running
 
 
@@ -220,10 +228,33 @@ def test_the_pop_side_checks_mail_with_its_method(lab, control):
 
 def test_the_fleet_file_names_the_mail_servers_tenants(lab):
     document = fleet_document(DEVICES[:1])
-    assert parse_fleet(document).mail["server_names"] == ["smtp.office365.com", "outlook.office365.com"]
+    assert parse_fleet(document).mail["server_names"] == [
+        "smtp.office365.com", "outlook.office365.com", "smtp.gmail.com", "pop.gmail.com"]
     with pytest.raises(FleetError, match="mail.basic_auth_disabled"):
         parse_fleet(dict(document, mail={"basic_auth_disabled": ["nosuch"]}))
     with pytest.raises(FleetError, match="mail.address"):
         parse_fleet(dict(document, mail={"address": "10.0.0.1"}))
     disabled = parse_fleet(dict(document, mail={"basic_auth_disabled": ["contoso"]}))
     assert disabled.mail["basic_auth_disabled"] == ["contoso"]
+
+
+def test_a_google_printer_sends_and_reads_gmail_with_its_google_token_until_the_password_changes(lab, control):
+    assert control.post("/devices/gmail/send-mail").json() == {"state": "obtained", "reply": "250 2.0.0 OK"}
+    message = control.get(f"/mail/{GMAIL}").json()["messages"][-1]
+    assert message["method"] == "XOAUTH2" and message["authenticated_as"] == GMAIL
+    assert control.post("/devices/gmail/check-mail").json()["state"] == "obtained"
+    # A Google token opens only its own account's mailbox; Gmail's scope is a must.
+    google = lab.lab.google
+    token = lab.call(google.issue_tokens, GMAIL, lab.lab.fleet.google_client["client_id"], [])["access_token"]
+    assert smtp_xoauth2(lab, GMAIL, token)[0] == 535
+    token = lab.call(google.issue_tokens, GMAIL, lab.lab.fleet.google_client["client_id"], [GMAIL_SCOPE])["access_token"]
+    assert smtp_xoauth2(lab, ACCOUNT, token)[0] == 535 and smtp_xoauth2(lab, GMAIL, token)[0] == 235
+
+    # Time passes: a week is nothing to a published app's tokens.
+    assert control.post(f"/google/accounts/{GMAIL}/age", {"days": 8}).json()["aged_refresh_tokens"] == 3
+    assert control.post("/devices/gmail/send-mail").json()["state"] == "obtained"
+    accounts = control.get("/google").json()["accounts"]
+    assert {"username": GMAIL, "live_refresh_tokens": 3} in accounts
+    assert control.post(f"/google/accounts/{GMAIL}/password-change").json()["revoked_refresh_tokens"] == 2
+    assert control.post("/devices/gmail/send-mail").json() == {
+        "state": "invalid", "error": "invalid_grant: Token has been expired or revoked."}

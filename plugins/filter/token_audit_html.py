@@ -44,6 +44,12 @@ options:
     description: The page title.
     type: str
     default: OAuth 2.0 mail token audit
+  google_refresh_token_cap:
+    description:
+      - How many live refresh tokens Google keeps per Google account and OAuth client. The page warns about each
+        Google account that this many printers or more share (P(printfleet.mfp.token_audit_summary#filter)).
+    type: int
+    default: 100
 seealso:
   - plugin: printfleet.mfp.token_compliance
     plugin_type: filter
@@ -69,7 +75,7 @@ import datetime
 from html import escape
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
-    STATES, STATUSES, flat, mail_answer, mail_tested, state_text, summary, token_text,
+    GOOGLE_REFRESH_TOKEN_CAP, STATES, STATUSES, flat, mail_answer, mail_tested, state_text, summary, token_text,
 )
 
 STYLE = '''
@@ -118,9 +124,10 @@ MAIL_TITLE = 'Mail verified'
 
 
 
-def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit'):
+def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit',
+                     google_refresh_token_cap=GOOGLE_REFRESH_TOKEN_CAP):
     generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-    counts = summary(rows)
+    counts = summary(rows, google_refresh_token_cap)
     return ''.join((
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
@@ -132,9 +139,17 @@ def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit'
         _counts('Compliance', 'status', STATUSES, counts['status'], lambda status: status),
         _counts('Token state', 'state', STATES, counts['token_state'], state_text),
         '</section>\n',
+        _warnings(counts['warnings']),
         _table(rows),
         '</body>\n</html>\n',
     ))
+
+
+def _warnings(warnings):
+    if not warnings:
+        return ''
+    items = ''.join('<li>%s</li>' % escape(warning) for warning in warnings)
+    return '<section class="warnings" role="alert"><h2>Warnings</h2><ul>%s</ul></section>\n' % items
 
 
 def _counts(heading, kind, keys, counted, name):

@@ -52,13 +52,19 @@ _value:
       description: Rows per token state; V(unknown) counts the printers whose token was not read.
       type: dict
       sample: {obtained: 9, waiting_for_authorization: 0, not_obtained: 1, invalid: 1, unknown: 1}
+    warnings:
+      description: Findings about the fleet as a whole, in an administrator's words; empty when there are none.
+      type: list
+      elements: str
+      sample: ["120 printers share google account scan@tailspin.example: Google keeps at most 100 live tokens per
+               account and OAuth client; past that the oldest printers' tokens stop working silently"]
 '''
 
-from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import summary
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import GOOGLE_REFRESH_TOKEN_CAP, summary
 
 
-def token_audit_summary(rows):
-    return summary(rows)
+def token_audit_summary(rows, google_refresh_token_cap=GOOGLE_REFRESH_TOKEN_CAP):
+    return summary(rows, google_refresh_token_cap)
 
 
 class FilterModule:

@@ -17,8 +17,10 @@ __metaclass__ = type
 import re
 from collections import namedtuple
 
-# Entra's codes as the messages carry them (AADSTS and digits).
+# Entra's codes as the messages carry them (AADSTS and digits); Google's error names, which its messages
+# carry with their description ("invalid_grant: Token has been expired or revoked.").
 _CODE = re.compile(r'\bAADSTS\d+\b')
+_GOOGLE_CODE = re.compile(r'\b(invalid_grant|invalid_client|access_denied)\b')
 
 # `meaning` and `remedy` in an administrator's words; `blocked_by`: who must act before a new sign-in
 # can succeed, None when the person signing in can. ACCOUNT: the account itself cannot sign in, so a
@@ -90,12 +92,26 @@ REASONS = {
                           'run the roll-out again and sign in with the right password', None),
     'AADSTS50020': Reason("the account that signed in is from another tenant than the printers' account",
                           'run the roll-out again and sign in as the mailbox account', None),
+    # Google's (https://developers.google.com/identity/protocols/oauth2): one answer, invalid_grant "Token has
+    # been expired or revoked.", for every way a refresh token dies.
+    'invalid_grant': Reason(
+        "Google ended the token: the account's password changed (tokens with Gmail scopes end), it went unused for "
+        "six months, the printers' OAuth app is in Testing publishing status (tokens last 7 days), access was "
+        "removed, or the account holds more than 100 live tokens for the printers' OAuth client (the oldest end "
+        'silently)',
+        "run the roll-out to renew; give printers that share one Google account separate accounts so none holds "
+        "100 printers' tokens; publish the app (Production) if it is in Testing", None),
+    'invalid_client': Reason("Google does not know the printers' OAuth client (deleted, or a wrong client id)",
+                             "a Google Cloud administrator restores the printers' OAuth client, or the vendor's "
+                             "firmware names the right one", TENANT),
+    'access_denied': Reason('the sign-in was declined at Google',
+                            'run the roll-out again and allow access as the mailbox account', None),
 }
 
 
 def provider_code(message):
-    """The provider's code a token message shows (AADSTS50173), or None."""
-    found = _CODE.search(message or '')
+    """The provider's code a token message shows (AADSTS50173, or Google's invalid_grant), or None."""
+    found = _CODE.search(message or '') or _GOOGLE_CODE.search(message or '')
     return found.group(0) if found else None
 
 

@@ -225,7 +225,9 @@ token:
       type: str
       sample: The token is no longer valid (AADSTS50173).
     provider_code:
-      description: The provider's code in RV(token.message) (the same in every UI language), or V(null).
+      description:
+        - The provider's code in RV(token.message) (the same in every UI language), or V(null).
+        - Entra's C(AADSTS) code, or Google's error name (C(invalid_grant)).
       type: str
       sample: AADSTS50173
     advice:

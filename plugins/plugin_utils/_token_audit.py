@@ -21,6 +21,9 @@ STATE_NAMES = {
     'invalid': 'Invalid',
 }
 UNKNOWN = 'unknown'
+# Google's documented limit of live refresh tokens per Google Account per OAuth 2.0 client ID
+# (https://developers.google.com/identity/protocols/oauth2, "Refresh token expiration").
+GOOGLE_REFRESH_TOKEN_CAP = 100
 STATES = tuple(STATE_NAMES) + (UNKNOWN,)
 
 # The only keys a report takes from the device facts: nothing else can leak into a report.
@@ -109,14 +112,31 @@ def mail_tested(rows):
     return any(row.get('mail_verified') for row in rows)
 
 
-def summary(rows):
-    """How many printers there are, per compliance status and per token state."""
+def summary(rows, google_refresh_token_cap=GOOGLE_REFRESH_TOKEN_CAP):
+    """How many printers there are, per compliance status and per token state, and the warnings about the fleet
+    as a whole (shared_google_accounts)."""
     by_status = dict.fromkeys(STATUSES, 0)
     by_state = dict.fromkeys(STATES, 0)
     for row in rows:
         by_status[row['status']] += 1
         by_state[token_state(row)] += 1
-    return {'hosts': len(rows), 'status': by_status, 'token_state': by_state}
+    return {'hosts': len(rows), 'status': by_status, 'token_state': by_state,
+            'warnings': shared_google_accounts(rows, google_refresh_token_cap)}
+
+
+def shared_google_accounts(rows, cap=GOOGLE_REFRESH_TOKEN_CAP):
+    """A warning for each Google account that `cap` printers or more are set to: each printer holds one live
+    refresh token of the account for the printers' OAuth client, and Google ends the oldest past the cap,
+    silently. One row per printer; every audit path (the role's, a fleet-wide task's) calls this."""
+    printers = {}
+    for row in rows:
+        shown = credential(row)
+        if shown.get('provider') == 'google' and shown.get('account'):
+            account = shown['account'].lower()
+            printers[account] = printers.get(account, 0) + 1
+    return ['%d printers share google account %s: Google keeps at most %d live tokens per account and OAuth '
+            "client; past that the oldest printers' tokens stop working silently" % (count, account, cap)
+            for account, count in sorted(printers.items()) if count >= cap]
 
 
 def _text(value):

@@ -201,6 +201,11 @@ COMMANDS = {
     "basic-auth": lambda a: _print(LabClient(a.state).call(
         "POST", f"/mail/tenants/{a.tenant}/basic-auth", {"enabled": a.switch == "on"})),
     "inventory": lambda a: print(LabClient(a.state).info["inventory"]),
+    "google": lambda a: _print(LabClient(a.state).call("GET", "/google")),
+    "google-password-change": lambda a: _print(LabClient(a.state).call(
+        "POST", f"/google/accounts/{a.account}/password-change")),
+    "google-age": lambda a: _print(LabClient(a.state).call(
+        "POST", f"/google/accounts/{a.account}/age", {"days": a.days})),
 }
 
 
@@ -259,6 +264,12 @@ def parser():
         command = sub.add_parser(action, help=help_text)
         command.add_argument("account")
         command.set_defaults(func=_account_command(action))
+    sub.add_parser("google", help="the Google-shaped provider: publishing status, cap, live tokens per account")
+    sub.add_parser("google-password-change", help="a Google account's password changes (its Gmail tokens die)"
+                   ).add_argument("account")
+    aging = sub.add_parser("google-age", help="let days pass for a Google account's tokens (unused, Testing)")
+    aging.add_argument("account")
+    aging.add_argument("days", type=float)
     policy = sub.add_parser("conditional-access", help="switch a tenant's Conditional Access policy")
     policy.add_argument("tenant", help="the tenant's name, id or domain")
     policy.add_argument("--block-device-code", action=argparse.BooleanOptionalAction, required=True,

@@ -171,6 +171,21 @@ def control_app(lab, secret):
     async def conditional_access(request):
         return web.json_response(lab.idp.set_conditional_access(request.match_info["tenant"], await _body(request)))
 
+    @routes.get("/google")
+    async def google(request):
+        return web.json_response(lab.google.ground_truth())
+
+    @routes.post("/google/accounts/{username}/password-change")
+    async def google_password_change(request):
+        """The account's password changed: Google revokes its refresh tokens that carry Gmail scopes."""
+        return web.json_response(lab.google.password_change(request.match_info["username"]))
+
+    @routes.post("/google/accounts/{username}/age")
+    async def google_age(request):
+        """Let days pass for the account's tokens (six months unused; seven days in Testing status)."""
+        body = await _body(request)
+        return web.json_response(lab.google.age(request.match_info["username"], _required(body, "days")))
+
     @routes.get("/inventory")
     async def inventory(request):
         return web.Response(text=lab.inventory_path.read_text(encoding="utf-8"), content_type="text/yaml")

@@ -16,6 +16,7 @@ import yaml
 from mfplab.fault_settings import NO_FAULTS, NO_PROVIDER_FAULTS, PROVIDER_BOUNDS, with_changes
 from mfplab.firmware.layouts import CALLBACK_PATH, LAYOUTS, LOGIN_MODES, SIGN_IN_KINDS
 from mfplab.idp.directory import Directory
+from mfplab.idp.google import check_config as check_google
 
 LAB_DEFAULTS = {
     "control_address": "127.0.0.1",
@@ -48,7 +49,7 @@ MAIL_DEFAULTS = {
     "submission_port": 0,
     "implicit_tls_port": 0,
     "pop3_port": 0,
-    "server_names": ["smtp.office365.com", "outlook.office365.com"],
+    "server_names": ["smtp.office365.com", "outlook.office365.com", "smtp.gmail.com", "pop.gmail.com"],
     "basic_auth_disabled": [],
 }
 
@@ -66,6 +67,7 @@ class Fleet:
     identity_provider: dict
     devices: list
     mail: dict = field(default_factory=lambda: copy.deepcopy(MAIL_DEFAULTS))
+    google: dict = field(default_factory=lambda: check_google(None))
 
     @property
     def idp_base_url(self):
@@ -78,6 +80,11 @@ class Fleet:
     @property
     def device_client_id(self):
         return self.identity_provider["clients"][0]["client_id"]
+
+    @property
+    def google_client(self):
+        """The devices' OAuth client at the Google-shaped provider, or None when the fleet has none."""
+        return (self.google["clients"] or [None])[0]
 
 
 def default_fleet_path():
@@ -217,19 +224,26 @@ def parse_fleet(document):
         raise FleetError("devices: the fleet has no devices")
     idp["clients"] = [dict(client, redirect_uris=_redirect_uris(client, devices)) if "redirect_uris" in client else client
                       for client in idp["clients"]]
-    return Fleet(lab=lab, identity_provider=idp, devices=devices, mail=mail)
+    try:
+        google = check_google(document.get("google"))
+    except (TypeError, ValueError) as error:
+        raise FleetError(f"google: {error}") from None
+    # Google has only browser sign-in: every printer may pick Google on its page, so each one's callback is registered.
+    google["clients"] = [dict(client, redirect_uris=_redirect_uris(client, devices, every_device=True))
+                         for client in google["clients"]]
+    return Fleet(lab=lab, identity_provider=idp, devices=devices, mail=mail, google=google)
 
 
-def _redirect_uris(client, devices):
+def _redirect_uris(client, devices, every_device=False):
     """A client's registered redirect URIs; one naming `{address}`, `{port}` or `{name}` stands for that
-    device's in each device that signs in by browser (how the lab registers every printer's callback)."""
+    device's in each device that signs in by browser (or in every device), as the lab registers printers' callbacks."""
     registered = []
     for uri in client["redirect_uris"] or ():
         if not any(part in uri for part in ("{address}", "{port}", "{name}")):
             registered.append(uri)
             continue
         registered += [uri.format(address=device["address"], port=device["port"], name=device["name"])
-                       for device in devices if sign_in_kind(device) == "browser"]
+                       for device in devices if every_device or sign_in_kind(device) == "browser"]
     return list(dict.fromkeys(registered))
 
 

@@ -18,9 +18,10 @@ from mfplab.control import control_app
 from mfplab.faults import Faults, ProviderFaults
 from mfplab.firmware.device import Device
 from mfplab.firmware.lifecycle import iso_time
-from mfplab.firmware.oauth import DeviceOAuthClient
+from mfplab.firmware.oauth import DeviceOAuthClient, GoogleOAuthClient
 from mfplab.fleet import callback_url, inventory
 from mfplab.idp import IdentityProvider
+from mfplab.idp.google import GMAIL_SCOPE, GoogleProvider
 from mfplab.mail.client import MailClient
 from mfplab.mail.servers import MailServers
 from mfplab.pki import LabCA
@@ -28,6 +29,8 @@ from mfplab.state import control_secret_path, lab_info_path, new_control_secret,
 from mfplab.store import JsonStore
 
 MAIL_SCOPES = ["https://outlook.office.com/SMTP.Send", "https://outlook.office.com/POP.AccessAsUser.All"]
+# Gmail's SMTP and POP take XOAUTH2 with the full-mail scope only; openid and email name the account.
+GOOGLE_MAIL_SCOPES = ["openid", "email", GMAIL_SCOPE]
 
 log = logging.getLogger("mfplab")
 
@@ -187,13 +190,14 @@ class DeviceHost(Served):
 class ProviderHost(Served):
     """The identity provider on its address, and the faults in front of it."""
 
-    def __init__(self, idp, config, ssl_context):
+    def __init__(self, idp, config, ssl_context, google=None):
         super().__init__(config["address"], config["port"], ProviderFaults(config.get("faults")))
         self.idp = idp
+        self.google = google   # the Google-shaped provider, served under /google on the same address
         self._context = ssl_context
 
     def _app(self):
-        return self.idp.app(middlewares=[self.faults.middleware])
+        return self.idp.app(middlewares=[self.faults.middleware], google=self.google)
 
     def _ssl_context(self):
         return self._context
@@ -218,6 +222,7 @@ class Lab:
         self.state_dir = private_dir(state_dir)
         self.ca = LabCA(self.state_dir)
         self.idp = None
+        self.google = None
         self.provider = None
         self.mail = None
         self.hosts = {}
@@ -232,12 +237,17 @@ class Lab:
         """The firmware's starting spec; a device that starts with a token gets a real one."""
         spec = dict(spec)
         token = spec["token"]
+        provider = (spec["settings"].get("oauth") or {}).get("provider") or "microsoft"
         if token["state"] == "obtained" and store.load() is None:
-            issued = self.idp.issue_tokens(token["account"], self.fleet.device_client_id, MAIL_SCOPES)
-            spec["token"] = dict(token, provider="microsoft", refresh_token=issued["refresh_token"])
+            if provider == "google":
+                issued = self.google.issue_tokens(token["account"], self.fleet.google_client["client_id"],
+                                                  GOOGLE_MAIL_SCOPES)
+            else:
+                issued = self.idp.issue_tokens(token["account"], self.fleet.device_client_id, MAIL_SCOPES)
+            spec["token"] = dict(token, provider=provider, refresh_token=issued["refresh_token"])
         elif token["state"] == "invalid":
             # Issued long ago and dead since: there is no refresh token the provider would honour.
-            spec["token"] = dict(token, provider="microsoft", refresh_token=None)
+            spec["token"] = dict(token, provider=provider, refresh_token=None)
         return spec
 
     async def start(self):
@@ -245,16 +255,22 @@ class Lab:
         fleet = self.fleet
         idp_config = fleet.identity_provider
         self.idp = IdentityProvider(idp_config, JsonStore(self.state_dir / "idp.json"), fleet.idp_base_url)
-        self.provider = ProviderHost(self.idp, idp_config, self.ca.server_context(idp_config["address"]))
+        self.google = GoogleProvider(fleet.google, JsonStore(self.state_dir / "google.json"), fleet.idp_base_url,
+                                     self.idp.signing_key)
+        self.provider = ProviderHost(self.idp, idp_config, self.ca.server_context(idp_config["address"]), self.google)
         await self.provider.listen()
-        self.mail = MailServers(fleet.mail, self.idp, self.ca, JsonStore(self.state_dir / "mail.json"))
+        self.mail = MailServers(fleet.mail, self.idp, self.ca, JsonStore(self.state_dir / "mail.json"), self.google)
         await self.mail.start()
         mail_client = MailClient(self.mail.network(), self.ca.ca_path)
         authority = f"{fleet.idp_base_url}/organizations"
         for spec in fleet.devices:
             store = JsonStore(self.state_dir / "devices" / f"{spec['name']}.json")
-            oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES,
-                                      callback_url(spec))
+            oauth = {"microsoft": DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path),
+                                                    MAIL_SCOPES, callback_url(spec))}
+            if fleet.google_client:
+                oauth["google"] = GoogleOAuthClient(
+                    f"{self.google.base_url}/.well-known/openid-configuration", fleet.google_client["client_id"],
+                    fleet.google_client.get("client_secret"), self.ca.ca_path, GOOGLE_MAIL_SCOPES, callback_url(spec))
             device = Device(self._device_spec(spec, store), store, oauth, mail_client)
             host = DeviceHost(device, spec, self.ca)
             self.hosts[spec["name"]] = host

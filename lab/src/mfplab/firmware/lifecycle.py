@@ -19,7 +19,8 @@ EXPIRED = ("expired_token", "code_expired")
 TRANSIENT = ("temporarily_unavailable", "server_error")
 NO_TOKEN = "no_token"
 UNREACHABLE = "provider_unreachable"
-SERVED_PROVIDER = "microsoft"   # the only provider the lab serves
+# Google's device flow allows no Gmail scope: a printer signs in to Google by browser, whatever its firmware's usual way.
+BROWSER_ONLY_PROVIDERS = ("google",)
 # How long the device waits for a browser sign-in to come back (the provider sets no limit before the
 # person signs in); a device code's own lifetime is the provider's.
 BROWSER_SIGN_IN_SECONDS = 900
@@ -34,20 +35,24 @@ def initial_state(token):
 
 
 def error_code(result):
-    """The provider's AADSTS code of an error result, else its OAuth error name."""
+    """The provider's AADSTS code of an error result (Entra), else its OAuth error name with the
+    description when there is one (Google's "invalid_grant: Token has been expired or revoked.")."""
     found = re.search(r"AADSTS\d+", result.get("error_description") or "")
     if found:
         return found.group(0)
     if result.get("error_codes"):
         return f"AADSTS{result['error_codes'][0]}"
+    if result.get("error") and result.get("error_description"):
+        return f"{result['error']}: {result['error_description']}"
     return result.get("error") or "unknown_error"
 
 
 class TokenLifecycle:
     def __init__(self, state, oauth, save, sign_in="device_code", browser_sign_in_seconds=BROWSER_SIGN_IN_SECONDS):
-        """`sign_in`: how [Get Token] has a person sign in (layouts.SIGN_IN_KINDS)."""
+        """`oauth`: the device's OAuth client per provider ({"microsoft": ..., "google": ...}; None: none);
+        `sign_in`: how [Get Token] has a person sign in (layouts.SIGN_IN_KINDS)."""
         self.state = state
-        self._oauth = oauth
+        self._oauth = oauth or {}
         self._save = save          # persists the device's document after every change
         self._sign_in = sign_in
         self._browser_sign_in_seconds = browser_sign_in_seconds
@@ -55,10 +60,11 @@ class TokenLifecycle:
 
     async def request(self, provider):
         """[Get Token] + [OK]: start the sign-in. False if the provider is unreachable."""
-        if self._oauth is None or provider != SERVED_PROVIDER:
+        client = self._oauth.get(provider)
+        if client is None:
             return False
-        browser = self._sign_in == "browser"
-        start = self._oauth.start_browser_sign_in if browser else self._oauth.start
+        browser = self._sign_in == "browser" or provider in BROWSER_ONLY_PROVIDERS
+        start = client.start_browser_sign_in if browser else client.start
         try:
             flow = await asyncio.get_running_loop().run_in_executor(None, start)
         except Exception:  # noqa: BLE001 - any transport or discovery failure means "unreachable"
@@ -87,7 +93,7 @@ class TokenLifecycle:
         if "code" in answer:
             try:
                 result = await asyncio.get_running_loop().run_in_executor(
-                    None, self._oauth.finish_browser_sign_in, flow, answer)
+                    None, self._oauth[self.state["provider"]].finish_browser_sign_in, flow, answer)
             except Exception:  # noqa: BLE001 - the provider did not answer, or its answer did not check out
                 result = {"error": UNREACHABLE}
         else:
@@ -124,10 +130,11 @@ class TokenLifecycle:
         refresh_token = self.state["refresh_token"]
         if self.state["state"] != "obtained":
             return {"state": self.state["state"], "error": self.state["last_error"] or NO_TOKEN}
-        if self._oauth is None or self.state["provider"] != SERVED_PROVIDER:
+        client = self._oauth.get(self.state["provider"])
+        if client is None:
             return {"state": "obtained", "error": UNREACHABLE}
         try:
-            result = await asyncio.get_running_loop().run_in_executor(None, self._oauth.refresh, refresh_token)
+            result = await asyncio.get_running_loop().run_in_executor(None, client.refresh, refresh_token)
         except Exception:  # noqa: BLE001 - no answer from the provider leaves the token as it was
             return {"state": "obtained", "error": UNREACHABLE}
         if self.state["refresh_token"] != refresh_token:  # deleted or replaced meanwhile
@@ -161,12 +168,13 @@ class TokenLifecycle:
                 return
 
     async def _poll_once(self, flow):
-        if self._oauth is not None:
+        client = self._oauth.get(self.state["provider"])
+        if client is not None:
             # msal updates its bookkeeping in the flow; give the thread a copy so a concurrent save
             # of the persisted flow never sees it change, and take the updates back here.
             working = dict(flow)
             try:
-                return await asyncio.get_running_loop().run_in_executor(None, self._oauth.poll, working)
+                return await asyncio.get_running_loop().run_in_executor(None, client.poll, working)
             except Exception:  # noqa: BLE001 - provider unreachable: keep trying until the code expires
                 pass
             finally:
@@ -199,7 +207,8 @@ def _poll_outcome(result, flow):
 def _outcome(result):
     """The token changes the provider's last answer to a sign-in brings: Obtained, declined or failed."""
     if "access_token" in result:
-        account = (result.get("id_token_claims") or {}).get("preferred_username", "")
+        claims = result.get("id_token_claims") or {}
+        account = claims.get("preferred_username") or claims.get("email", "")   # Entra's, else Google's
         return {"state": "obtained", "account": account, "refresh_token": result.get("refresh_token", ""),
                 "message_key": None, "last_error": None}
     if result.get("error") in DECLINED:

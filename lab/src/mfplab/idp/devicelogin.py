@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from . import pages
-from .errors import EntraError, SignInBlocked
+from .errors import SignInBlocked
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -42,6 +42,8 @@ class Entry:
 
 DEVICE_CODE = Entry("/devicelogin", "mfplab_devicelogin", HEADERS)
 AUTHORIZE = Entry("/login", "mfplab_login", AUTHORIZE_HEADERS)
+# Where the Entra-like provider's /authorize starts; the Google-shaped one names its own.
+ENTRA_AUTHORIZE_PATH = "/{tenant}/oauth2/v2.0/authorize"
 
 
 @dataclass
@@ -58,17 +60,20 @@ class _Visit:
 
 
 class SignInPages:
-    def __init__(self, provider):
+    def __init__(self, provider, authorize_path=ENTRA_AUTHORIZE_PATH, authorize=AUTHORIZE, device_code=DEVICE_CODE):
+        """`device_code`: None for a provider without the device code flow (the Google-shaped one)."""
         self._provider = provider
+        self._authorize_path = authorize_path
+        self._authorize_entry = authorize
+        self._device_entry = device_code
         self._visits = {}
 
     def add_routes(self, app):
-        app.add_routes([
-            web.get(DEVICE_CODE.path, self._start_device_login),
-            web.post(DEVICE_CODE.path, self._submit),
-            web.get("/{tenant}/oauth2/v2.0/authorize", self._authorize),
-            web.post(AUTHORIZE.path, self._submit),
-        ])
+        if self._device_entry is not None:
+            app.add_routes([web.get(self._device_entry.path, self._start_device_login),
+                            web.post(self._device_entry.path, self._submit)])
+        app.add_routes([web.get(self._authorize_path, self._authorize),
+                        web.post(self._authorize_entry.path, self._submit)])
 
     def _new_visit(self, entry):
         oldest = time.time() - VISIT_SECONDS
@@ -99,7 +104,7 @@ class SignInPages:
     def _restart(self, visit, error, status=200):
         """Back to the first step: the code (device code flow); an authorization request cannot be
         entered by hand, so its visit ends with the error."""
-        if visit.entry is AUTHORIZE:
+        if visit.entry is self._authorize_entry:
             return self._finish(visit, pages.error_page(error))
         visit.step, visit.key, visit.username = "code", None, None
         return self._page(visit, pages.code_page, error=error, status=status)
@@ -109,24 +114,24 @@ class SignInPages:
 
     async def _authorize(self, request):
         try:
-            started = self._provider.start_authorization(request.match_info["tenant"], request.query)
-        except EntraError as error:
+            started = self._provider.start_authorization(request.match_info.get("tenant"), request.query)
+        except self._provider.request_error as error:
             # Nobody is sent to an address that is not known to be the app's.
             return web.Response(text=pages.error_page(str(error)), status=400, content_type="text/html",
                                 headers=HEADERS)
         if "redirect" in started:
             return web.Response(status=302, headers=dict(HEADERS, Location=started["redirect"]))
-        visit = self._new_visit(AUTHORIZE)
+        visit = self._new_visit(self._authorize_entry)
         self._signing_in(visit, started["request"], started)
         return self._page(visit, pages.sign_in_page, visit.client_name)
 
     async def _submit(self, request):
         form = await request.post()
-        entry = DEVICE_CODE if request.path == DEVICE_CODE.path else AUTHORIZE
+        entry = self._authorize_entry if request.path == self._authorize_entry.path else self._device_entry
         visit = self._visits.get(request.cookies.get(entry.cookie, ""))
         presented = form.get("csrf", "").encode()
         if visit is None or visit.entry is not entry or not hmac.compare_digest(presented, visit.csrf.encode()):
-            if entry is AUTHORIZE:
+            if entry is self._authorize_entry:
                 return web.Response(text=pages.error_page("This page expired. Go back to the app and sign in again."),
                                     status=400, content_type="text/html", headers=HEADERS)
             return self._restart(self._new_visit(DEVICE_CODE), "This page expired. Enter the code again.", status=400)

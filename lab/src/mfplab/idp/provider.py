@@ -72,6 +72,8 @@ def _verifier_matches(record, verifier):
 class IdentityProvider:
     """A Microsoft-compatible IdP on one base URL; every method runs on the lab's event-loop thread."""
 
+    request_error = errors.EntraError   # what start_authorization raises when nobody may be sent back
+
     def __init__(self, config, store, base_url):
         self.directory = Directory(config)
         self.settings = self.directory.settings
@@ -89,8 +91,9 @@ class IdentityProvider:
             self._state["signing_certificate"] = self.signing_key.certificate_pem()
             self._save()
 
-    def app(self, middlewares=()):
-        return build_app(self, middlewares)
+    def app(self, middlewares=(), google=None):
+        """The provider's routes; `google`: a GoogleProvider served under /google on the same address."""
+        return build_app(self, middlewares, google)
 
     def _save(self):
         self._store.save(self._state)

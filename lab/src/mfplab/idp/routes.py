@@ -2,8 +2,11 @@
 
 from aiohttp import web
 
-from .devicelogin import SignInPages
+from .devicelogin import AUTHORIZE_HEADERS, Entry, SignInPages
 from .errors import EntraError
+
+# The Google-shaped provider's sign-in pages post here; it has no device code entry.
+GOOGLE_SIGN_IN = Entry("/google/signin", "mfplab_google_signin", AUTHORIZE_HEADERS)
 
 # RFC 6749 §5.1: token responses must not be cached.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -18,7 +21,29 @@ def _answer(request, produce, *args):
         return web.json_response(error.body(correlation_id), status=400, headers=NO_STORE)
 
 
-def build_app(provider, middlewares=()):
+def _google_answer(google, produce, *args):
+    """Google's JSON answer, or its error shape ({"error", "error_description"}) and status."""
+    try:
+        return web.json_response(produce(*args), headers=NO_STORE)
+    except google.request_error as error:
+        return web.json_response(error.body(), status=error.status, headers=NO_STORE)
+
+
+def add_google_routes(app, google):
+    async def openid_configuration(_request):
+        return _google_answer(google, google.discovery)
+
+    async def token(request):
+        return _google_answer(google, google.redeem, await request.post())
+
+    app.add_routes([
+        web.get("/google/.well-known/openid-configuration", openid_configuration),
+        web.post("/google/token", token),
+    ])
+    SignInPages(google, "/google/o/oauth2/v2/auth", GOOGLE_SIGN_IN, device_code=None).add_routes(app)
+
+
+def build_app(provider, middlewares=(), google=None):
     async def openid_configuration(request):
         return _answer(request, provider.discovery, request.match_info["tenant"])
 
@@ -41,4 +66,6 @@ def build_app(provider, middlewares=()):
         web.post("/{tenant}/oauth2/v2.0/token", token),
     ])
     SignInPages(provider).add_routes(app)
+    if google is not None:
+        add_google_routes(app, google)
     return app

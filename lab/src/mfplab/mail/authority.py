@@ -1,4 +1,5 @@
-"""Who may use a mailbox: XOAUTH2 access tokens from the lab's identity provider, and basic
+"""Who may use a mailbox: XOAUTH2 access tokens from the lab's identity provider (or, for a Google
+account's mailbox, the Google-shaped provider's, which must carry https://mail.google.com/), and basic
 authentication against the directory's passwords unless the mailbox's tenant has switched it off.
 
 The answers are outcomes, not protocol replies: SMTP and POP3 word them each their own way.
@@ -8,6 +9,8 @@ import base64
 import hmac
 
 import jwt
+
+from mfplab.idp.google import GMAIL_SCOPE
 
 OUTLOOK = "https://outlook.office.com"
 SMTP_SCOPE = "SMTP.Send"
@@ -43,8 +46,9 @@ def decode_base64(text):
 class MailAuthority:
     """Runs on the lab's loop; `state` is the mail store's document (the tenants' switches live there)."""
 
-    def __init__(self, idp, state, save):
+    def __init__(self, idp, state, save, google=None):
         self._idp = idp
+        self._google = google
         self._state = state
         self._save = save
 
@@ -89,6 +93,10 @@ class MailAuthority:
         if fields is None:
             return MALFORMED, None
         user, token = fields
+        if self._google is not None and token.startswith("ya29."):   # Google's access tokens are opaque
+            holder = self._google.access_token_holder(token, GMAIL_SCOPE)
+            ok = holder is not None and holder.casefold() == user.casefold()
+            return (OK, holder) if ok else (BAD_TOKEN, None)
         try:
             claims = jwt.decode(token, self._public_key(token), algorithms=["RS256"], audience=OUTLOOK,
                                 options={"require": ["exp", "aud"]})

@@ -13,7 +13,7 @@ SERVERS = ("submission_port", "implicit_tls_port", "pop3_port")
 class MailServers:
     """`config` is the fleet's `mail:` section; `store` keeps mailboxes and switches across restarts."""
 
-    def __init__(self, config, idp, ca, store):
+    def __init__(self, config, idp, ca, store, google=None):
         self.config = config
         self._ca = ca
         self._store = store
@@ -22,7 +22,7 @@ class MailServers:
             disabled = [idp.directory.tenant(reference).id for reference in config["basic_auth_disabled"]]
             state = {"mailboxes": {}, "basic_auth_disabled": sorted(disabled)}
             store.save(state)
-        self.authority = MailAuthority(idp, state, lambda: store.save(state))
+        self.authority = MailAuthority(idp, state, lambda: store.save(state), google)
         self.mailboxes = Mailboxes(state, lambda: store.save(state))
         self.ports = {}
         self._servers = []

@@ -44,7 +44,30 @@ def test_summary_counts_every_status_and_token_state():
         'status': {'compliant': 2, 'noncompliant': 4, 'unreachable': 1, 'error': 1},
         'token_state': {'obtained': 3, 'waiting_for_authorization': 1, 'not_obtained': 1, 'invalid': 1,
                         'unknown': 2},
+        'warnings': [],
     }
+
+
+def google_printers(count, account='Scan@tailspin.example'):
+    return [row('mfp-g-%03d' % number, queried(provider='google', account=account, token_account=account))
+            for number in range(count)]
+
+
+def test_the_summary_warns_when_as_many_printers_share_a_google_account_as_google_keeps_tokens():
+    assert token_audit_summary(google_printers(99))['warnings'] == []
+    warned = token_audit_summary(google_printers(100) + fleet())['warnings']
+    assert warned == ["100 printers share google account scan@tailspin.example: Google keeps at most 100 live tokens "
+                      "per account and OAuth client; past that the oldest printers' tokens stop working silently"]
+    # The cap is the role's variable; Microsoft accounts are not counted.
+    assert len(token_audit_summary(google_printers(3), google_refresh_token_cap=3)['warnings']) == 1
+    microsoft = [row('mfp-%d' % number, queried()) for number in range(5)]
+    assert token_audit_summary(microsoft, google_refresh_token_cap=3)['warnings'] == []
+
+
+def test_html_shows_the_shared_google_account_warning():
+    page = token_audit_html(google_printers(4), generated_at='2026-11-27T10:00:00Z', google_refresh_token_cap=4)
+    assert 'role="alert"' in page and '4 printers share google account scan@tailspin.example' in page
+    assert 'role="alert"' not in token_audit_html(google_printers(3), google_refresh_token_cap=4)
 
 
 def test_csv_round_trips_every_row_with_the_devices_own_labels():

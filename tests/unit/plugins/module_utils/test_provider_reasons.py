@@ -24,6 +24,9 @@ MESSAGES = [
     ('Authorization was declined.', None),
     ('Auktoriseringsbegäran har gått ut. Tryck på [Hämta token] för att försöka igen.', None),
     ('The token could not be obtained (expired_token).', None),
+    # Google's error name with its description, as the device shows Google's answer.
+    ('The token is no longer valid (invalid_grant: Token has been expired or revoked.).', 'invalid_grant'),
+    ('Token är inte längre giltig (invalid_grant: Token has been expired or revoked.).', 'invalid_grant'),
     (None, None),
     ('', None),
 ]
@@ -81,3 +84,11 @@ def test_who_must_act_before_a_new_sign_in_can_succeed():
     assert blocked_by('AADSTS7000218') == TENANT
     assert not any(blocked_by(code) for code in ('AADSTS50173', 'AADSTS700082', 'AADSTS65001', 'AADSTS70020'))
     assert blocked_by(None) is None and blocked_by('AADSTS99999') is None   # unknown: renew as ever
+
+
+def test_googles_dead_token_explains_every_way_google_ends_one():
+    said = explained('The token is no longer valid (invalid_grant: Token has been expired or revoked.).')
+    assert said.startswith('The token is no longer valid (invalid_grant: Token has been expired or revoked.)')
+    for cause in ('password changed', 'six months', 'Testing', '100 live tokens'):
+        assert cause in said
+    assert blocked_by('invalid_grant') is None and blocked_by('invalid_client') == TENANT

@@ -1,0 +1,193 @@
+"""The fault suite (issue 10): the roll-out (a person signing in as it waits) and the audit on a small
+fleet under each fault the lab makes, as an operator runs them: playbooks/rollout.yml again until it
+converges, then playbooks/audit.yml. Whatever the fault, asserted on the lab's ground truth:
+
+- nothing lost: after every run each settings section is the one before the roll-out or the one the
+  roll-out writes, whole; at the end every printer holds what a roll-out without faults leaves;
+- no duplicate sign-in: one code per printer at the provider, one refresh token per printer;
+- no session the collection opened is left open (the session holder's User-Agent says whose it is);
+- no failed login (the fleet's passwords are right: a failed login is one the collection caused);
+- convergence within the bound the case states.
+
+A printer that hangs or whose certificate fails is meant not to converge: it ends failed with a message
+naming the cause, nothing written to it, and the other printer converges as if it were not there.
+
+    .venv/bin/python -m pytest -q -n 2 tests/integration/test_fault_suite.py
+"""
+
+import dataclasses
+import json
+import threading
+
+import pytest
+
+from mfplab.fleet import parse_fleet
+from mfplab.server import LabThread
+
+from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of
+from test_targets import DEVICES, fleet_document
+
+# Two printers of both families (bp_classic, mx_classic); the fault hits the second, or both.
+PRINTERS = [DEVICES[0], DEVICES[2]]
+FAULTY = PRINTERS[1]["name"]
+USER_AGENT_PREFIX = "printfleet.mfp/"
+
+# Short, so that each case takes seconds: a stalled or hanging answer costs mfp_timeout per try, a busy
+# device (another administrator, a visitor) is waited for up to mfp_busy_timeout.
+FAST = ["-e", "mfp_timeout=3", "-e", "mfp_retries=3", "-e", "mfp_busy_timeout=15",
+        "-e", "mail_oauth_token_wait=true", "-e", "mail_oauth_token_poll_interval=1",
+        "-e", "mail_oauth_token_wait_timeout=60"]
+
+# Most faults are ridden out within a run: the retries (mfp_retries 3) outlast a share of 20-40% failed
+# requests nearly always, and the next run does what is left. Two runs is the Target of issue 10; faults
+# that end a run for a printer by design (a reboot, the provider down for the first run, power lost
+# during a save with its seconds down) need that second run to finish its task.
+RUNS = 2
+# Power loss at 50% of saves can strike a printer in two runs running (seeded, but each save draws).
+RUNS_POWER_LOSS = 3
+
+
+@dataclasses.dataclass
+class Case:
+    faults: dict = dataclasses.field(default_factory=dict)    # of the faulty printer
+    both: bool = False              # the faults hit both printers
+    provider: dict = None           # the provider's faults
+    provider_first_run_only: bool = False   # the outage ends after the first run, as outages do
+    runs: int = RUNS
+    reboot: bool = False            # the faulty printer reboots once settings are being written
+    fails: str = None               # the faulty printer never converges: its message says this
+    idle_seconds: float = None      # the faulty printer's session idle timeout
+
+
+CASES = {
+    "error_rate": Case({"error_rate": 0.3}, both=True),
+    "drop_rate": Case({"drop_rate": 0.2}, both=True),
+    "busy_rate": Case({"busy_rate": 0.4}, both=True),
+    # A login whose answer is lost opens a session under a cookie the collection never got: only the
+    # device's idle timeout ends it (docs/device-protocol.md, "Retried writes"). A short one here, which
+    # the wait for "another administrator" (mfp_busy_timeout) outlasts.
+    "lost_answer_rate": Case({"lost_answer_rate": 0.2}, both=True, idle_seconds=4),
+    "stall_rate": Case({"stall_rate": 0.15}, both=True),
+    "cut_rate": Case({"cut_rate": 0.2}, both=True),
+    "hang": Case({"hang": True}, fails="Cannot reach the device"),
+    "max_connections": Case({"max_connections": 1}, both=True),
+    "power_loss_rate": Case({"power_loss_rate": 0.5, "power_loss_seconds": 1}, runs=RUNS_POWER_LOSS),
+    "certificate_expired": Case({"certificate": "expired"}, fails="The device certificate has expired"),
+    "certificate_changed": Case({"certificate": "changed"}, fails="a certificate it signed itself"),
+    "visitor": Case({"visitor_every_seconds": 2, "visitor_hold_seconds": 2}, both=True),
+    "provider_offline": Case(provider={"offline": True}, provider_first_run_only=True),
+    "provider_5xx": Case(provider={"error_rate": 0.3}),
+    "provider_throttle": Case(provider={"throttle_rate": 0.3, "retry_after_seconds": 1}),
+    "reboot_mid_run": Case(reboot=True),
+}
+
+
+def lab_for(tmp_path, case):
+    document = fleet_document()
+    devices = []
+    for device in PRINTERS:
+        faulty = case.both or device["name"] == FAULTY
+        devices.append(dict(device, faults=case.faults if faulty else {},
+                            **({"session_idle_seconds": case.idle_seconds} if faulty and case.idle_seconds else {})))
+    document["devices"] = devices
+    if case.provider:
+        document["identity_provider"] = dict(document["identity_provider"], faults=case.provider)
+    return LabThread(parse_fleet(document), tmp_path / "lab")
+
+
+def truth_of(lab):
+    return {name: lab.call(host.ground_truth) for name, host in lab.lab.hosts.items()}
+
+
+def converged(device):
+    return (device["settings"]["smtp"]["auth_method"] == "oauth2"
+            and device["settings"]["oauth"] == {"provider": "microsoft", "account": ACCOUNT}
+            and device["token"]["state"] == "obtained")
+
+
+def results_since(record, line):
+    """{host: the status of its last result} in the run that appended to `record` after `line`."""
+    statuses = {}
+    for entry in record.read_text(encoding="utf-8").splitlines()[line:] if record.exists() else []:
+        result = json.loads(entry)
+        if result["status"] in ("failed", "unreachable") and not result["ignored"]:
+            statuses[result["host"]] = (result["status"], result["result"].get("msg", ""))
+    return statuses
+
+
+def reboot_once_settings_are_written(lab, stop):
+    """Reboots the faulty printer for a second once the roll-out has saved settings on it: mid-run."""
+    host = lab.lab.hosts[FAULTY]
+    while not stop.wait(0.1):
+        if lab.call(lambda: host.device.counters["settings_saved"]) > 0:
+            lab.run(host.reboot(1))
+            return
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """Each printer's settings before a roll-out, and after one without faults."""
+    tmp_path = tmp_path_factory.mktemp("reference")
+    with lab_for(tmp_path, Case()) as lab:
+        before = {name: device["settings"] for name, device in truth_of(lab).items()}
+        code, _tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "-e",
+                                        "mail_oauth_token_acquire=false")
+        after = {name: device["settings"] for name, device in truth_of(lab).items()}
+    assert code == 0, output[-5000:]
+    return before, after
+
+
+@pytest.mark.parametrize("fault", CASES)
+def test_a_roll_out_and_an_audit_under(fault, tmp_path, reference, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    case, (before, written) = CASES[fault], reference
+    record = record_of(tmp_path, "rollout.yml")
+    expect_converged = [device["name"] for device in PRINTERS if not case.fails or device["name"] != FAULTY]
+    runs, failed = 0, {}
+    with lab_for(tmp_path, case) as lab, person_signing_in(lab, record) as signed_in:
+        while runs < case.runs:
+            stop = threading.Event()
+            rebooter = threading.Thread(target=reboot_once_settings_are_written, args=(lab, stop), daemon=True)
+            if case.reboot and runs == 0:
+                rebooter.start()
+            line = len(record.read_text(encoding="utf-8").splitlines()) if record.exists() else 0
+            code, _tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", *FAST)
+            stop.set()
+            runs += 1
+            failed = results_since(record, line)
+            truth = truth_of(lab)
+            for name, device in truth.items():   # nothing lost, nothing half-written, after every run
+                for section, values in device["settings"].items():
+                    assert values in (before[name][section], written[name][section]), (fault, runs, name, section)
+            if case.provider_first_run_only:
+                lab.run(lab.lab.provider.apply_faults({key: None for key in case.provider}))
+            if all(converged(truth[name]) for name in expect_converged):
+                break
+        audit_code, _tasks, audit_output = playbook(
+            tmp_path, lab.lab.inventory_path, "audit.yml", *FAST, "-e", f"token_audit_report_dir={tmp_path / 'reports'}")
+        if case.idle_seconds:
+            # The session a lost login answer opened ends at the device's idle timeout (see the case).
+            stop = threading.Event()
+            stop.wait(case.idle_seconds + 1)
+        truth, provider = truth_of(lab), lab.call(lab.lab.idp.ground_truth)
+
+    assert all(converged(truth[name]) for name in expect_converged), (fault, runs, failed, output[-5000:])
+    assert set(failed) <= {FAULTY} if case.fails else not failed, failed
+    for name, device in truth.items():
+        assert device["settings"] == (written[name] if name in expect_converged else before[name]), name
+        assert device["counters"]["failed_logins"] == 0, name
+        session = device["session"]
+        assert not (session["active"] and session["user_agent"].startswith(USER_AGENT_PREFIX)), \
+            f"{fault}: the collection left a session open on {name}"
+    # One code per converged printer, each signed in once; one refresh token each (none twice).
+    assert len(signed_in) == len(expect_converged), signed_in
+    assert provider["pending"] == []
+    [account] = [account for account in provider["accounts"] if account["username"] == ACCOUNT]
+    assert account["live_refresh_tokens"] == len(expect_converged)
+    if case.fails:
+        status, message = failed[FAULTY]
+        assert case.fails in message, message
+        assert truth[FAULTY]["counters"]["logins"] == 0 and truth[FAULTY]["counters"]["settings_saved"] == 0
+    report = json.loads((tmp_path / "reports" / "token_audit.json").read_text(encoding="utf-8"))
+    assert audit_code == (0 if not case.fails else audit_code), audit_output[-5000:]
+    assert report, audit_output[-5000:]

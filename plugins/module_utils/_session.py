@@ -362,7 +362,7 @@ class Session(object):
                 result = self._post_page(page.action or profiles.page_path(service, self.profile), data)
             except WriteFailed as failure:
                 tries = self._retry_write(failure, tries)
-                page, pressing = self.read(service), what   # a read abandons a confirmation page
+                page, pressing = self._read_again(service), what   # a read abandons a confirmation page
                 if failure.acted and done(page):
                     return page, pressed
                 continue
@@ -373,6 +373,15 @@ class Session(object):
                 page, pressing = result, 'ok'
             else:
                 return result, pressed
+
+    def _read_again(self, service):
+        """The page read again after a failed write. Where the session ended meanwhile (the printer restarted:
+        a power loss, a reboot), logged in again first, as a person would to look."""
+        page = self._read_in_session(profiles.page_path(service, self.profile))
+        if page is None:
+            self._logged_in = False
+            page = self.open(service)
+        return page
 
     def _control_name(self, service, page, what):
         name = profiles.control(page, what)

@@ -17,6 +17,8 @@ naming the cause, nothing written to it, and the other printer converges as if i
 
 import dataclasses
 import json
+import socket
+import ssl
 import threading
 
 import pytest
@@ -56,11 +58,16 @@ class Case:
     both: bool = False              # the faults hit both printers
     provider: dict = None           # the provider's faults
     provider_first_run_only: bool = False   # the outage ends after the first run, as outages do
+    # The provider fails once each printer has its code, while they poll for the sign-in: a printer's
+    # [Get Token] meeting a failing provider is the offline case (ERROR[1003], the next run presses again).
+    provider_once_codes_issued: bool = False
     runs: int = RUNS
     reboot: bool = False            # the faulty printer reboots once settings are being written
     fails: str = None               # the faulty printer never converges: its message says this
     idle_seconds: float = None      # the faulty printer's session idle timeout
     options: tuple = ()             # ansible-playbook options of the case's runs
+    browser_seconds: float = 0     # a person's browser holds a connection to the faulty printer this long
+    hit: str = None                 # the lab's count that shows the fault struck (the faulty printer's, or provider's)
 
 
 CASES = {
@@ -71,19 +78,22 @@ CASES = {
     # device's idle timeout ends it (docs/device-protocol.md, "Retried writes"). A short one here, which
     # the wait for "another administrator" (mfp_busy_timeout) outlasts.
     # So do a stalled or cut answer to a login (its redirect carries the cookie).
-    "lost_answer_rate": Case({"lost_answer_rate": 0.2}, both=True, idle_seconds=IDLE_SECONDS),
-    "stall_rate": Case({"stall_rate": 0.1}, both=True, idle_seconds=IDLE_SECONDS, options=("-e", "mfp_timeout=2")),
-    "cut_rate": Case({"cut_rate": 0.2}, both=True, idle_seconds=IDLE_SECONDS),
+    "lost_answer_rate": Case({"lost_answer_rate": 0.2}, both=True, idle_seconds=IDLE_SECONDS, hit="answers_lost"),
+    "stall_rate": Case({"stall_rate": 0.1}, both=True, idle_seconds=IDLE_SECONDS, options=("-e", "mfp_timeout=2"),
+                       hit="answers_stalled"),
+    "cut_rate": Case({"cut_rate": 0.2}, both=True, idle_seconds=IDLE_SECONDS, hit="answers_cut"),
     # Each request waits out mfp_timeout: two tries of 2 s, then unreachable.
-    "hang": Case({"hang": True}, fails="Cannot reach the device", options=("-e", "mfp_timeout=2", "-e", "mfp_retries=1")),
-    "max_connections": Case({"max_connections": 1}, both=True),
-    "power_loss_rate": Case({"power_loss_rate": 0.5, "power_loss_seconds": 1}, runs=RUNS_POWER_LOSS),
+    "hang": Case({"hang": True}, fails="Cannot reach the device", options=("-e", "mfp_timeout=2", "-e", "mfp_retries=1"),
+                 hit="requests_hung"),
+    "max_connections": Case({"max_connections": 1}, browser_seconds=3, hit="connections_refused"),
+    "power_loss_rate": Case({"power_loss_rate": 0.5, "power_loss_seconds": 1}, runs=RUNS_POWER_LOSS, hit="power_losses"),
     "certificate_expired": Case({"certificate": "expired"}, fails="The device certificate has expired"),
     "certificate_changed": Case({"certificate": "changed"}, fails="a certificate it signed itself"),
-    "visitor": Case({"visitor_every_seconds": 2, "visitor_hold_seconds": 2}, both=True),
+    "visitor": Case({"visitor_every_seconds": 2, "visitor_hold_seconds": 2}, both=True, hit="visitor_logins"),
     "provider_offline": Case(provider={"offline": True}, provider_first_run_only=True),
-    "provider_5xx": Case(provider={"error_rate": 0.3}),
-    "provider_throttle": Case(provider={"throttle_rate": 0.3, "retry_after_seconds": 1}),
+    "provider_5xx": Case(provider={"error_rate": 0.3}, provider_once_codes_issued=True, hit="errors"),
+    "provider_throttle": Case(provider={"throttle_rate": 0.3, "retry_after_seconds": 1}, provider_once_codes_issued=True,
+                               hit="throttled"),
     "reboot_mid_run": Case(reboot=True),
 }
 
@@ -96,7 +106,7 @@ def lab_for(tmp_path, case):
         devices.append(dict(device, faults=case.faults if faulty else {},
                             **({"session_idle_seconds": case.idle_seconds} if faulty and case.idle_seconds else {})))
     document["devices"] = devices
-    if case.provider:
+    if case.provider and not case.provider_once_codes_issued:
         document["identity_provider"] = dict(document["identity_provider"], faults=case.provider)
     return LabThread(parse_fleet(document), tmp_path / "lab")
 
@@ -130,6 +140,23 @@ def reboot_once_settings_are_written(lab, stop):
             return
 
 
+def browser_holding_a_connection(lab, seconds):
+    """A person's browser with a keep-alive connection open to the faulty printer for `seconds`: under
+    max_connections 1, the collection's connections meanwhile are reset."""
+    host = lab.lab.hosts[FAULTY]
+    context = ssl.create_default_context(cafile=str(lab.lab.ca.ca_path))
+    with socket.create_connection((host.address, host.port)) as raw, context.wrap_socket(raw, server_hostname=host.address):
+        threading.Event().wait(seconds)
+
+
+def provider_failing_once_codes_are_issued(lab, faults, stop):
+    hosts = lab.lab.hosts.values()
+    while not stop.wait(0.1):
+        if all(lab.call(lambda host=host: host.device.counters["token_requests"]) for host in hosts):
+            lab.run(lab.lab.provider.apply_faults(faults))
+            return
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """Each printer's settings before a roll-out, and after one without faults."""
@@ -156,6 +183,12 @@ def test_a_roll_out_and_an_audit_under(fault, tmp_path, reference, monkeypatch):
             rebooter = threading.Thread(target=reboot_once_settings_are_written, args=(lab, stop), daemon=True)
             if case.reboot and runs == 0:
                 rebooter.start()
+            if case.provider_once_codes_issued and runs == 0:
+                threading.Thread(target=provider_failing_once_codes_are_issued, args=(lab, case.provider, stop),
+                                 daemon=True).start()
+            if case.browser_seconds and runs == 0:
+                threading.Thread(target=browser_holding_a_connection, args=(lab, case.browser_seconds),
+                                 daemon=True).start()
             line = len(record.read_text(encoding="utf-8").splitlines()) if record.exists() else 0
             code, _tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", *FAST, *case.options)
             stop.set()
@@ -176,6 +209,11 @@ def test_a_roll_out_and_an_audit_under(fault, tmp_path, reference, monkeypatch):
             stop = threading.Event()
             stop.wait(case.idle_seconds + 1)
         truth, provider = truth_of(lab), lab.call(lab.lab.idp.ground_truth)
+        provider_counts = lab.call(lab.lab.provider.ground_truth)["fault_counts"]
+
+    if case.hit:   # else the case proved nothing
+        counts = dict(truth[FAULTY]["fault_counts"], **truth[FAULTY]["counters"], **provider_counts)
+        assert counts[case.hit] > 0, (fault, counts)
 
     assert all(converged(truth[name]) for name in expect_converged), (fault, runs, failed, output[-5000:])
     assert set(failed) <= {FAULTY} if case.fails else not failed, failed

@@ -18,6 +18,7 @@ is non-zero when a target is missed. Lab on loopback only, stopped at the end.
 """
 
 import argparse
+import logging
 import random
 import sys
 import tempfile
@@ -169,6 +170,8 @@ def main():
     parser.add_argument("--reboot-seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--forks", type=int, default=10)
     args = parser.parse_args()
+    # The lab's web servers log each connection a fault drops, with its traceback: noise here.
+    logging.getLogger("aiohttp").setLevel(logging.CRITICAL)
     rows = []
     with tempfile.TemporaryDirectory(prefix="fault-soak-") as directory:
         workdir = Path(directory)

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 # The integration tests' helpers: the playbooks as an operator runs them, the person signing in.
 from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of  # noqa: E402
 from test_targets import DEVICES, fleet_document  # noqa: E402
+from test_fault_suite import results_since  # noqa: E402
 
 from mfplab.fleet import parse_fleet  # noqa: E402
 from mfplab.server import LabThread  # noqa: E402
@@ -73,19 +74,13 @@ def state(lab):
     }
 
 
-def failed_hosts(output):
-    """The hosts the PLAY RECAP counts failed or unreachable."""
-    hosts = []
-    for line in output.splitlines():
-        if ": ok=" in line and ("failed=0" not in line or "unreachable=0" not in line):
-            hosts.append(line.split(":")[0].strip())
-    return sorted(hosts)
-
-
 def rollout(workdir, lab, *options):
+    """One run: its return code, the hosts it failed (or found unreachable), its seconds."""
+    record = record_of(workdir, "rollout.yml")
+    line = len(record.read_text(encoding="utf-8").splitlines()) if record.exists() else 0
     started = time.monotonic()
-    code, _tasks, output = playbook(workdir, lab.lab.inventory_path, "rollout.yml", *WAIT, *options)
-    return code, failed_hosts(output), time.monotonic() - started
+    code, _tasks, _output = playbook(workdir, lab.lab.inventory_path, "rollout.yml", *WAIT, *options)
+    return code, sorted(results_since(record, line)), time.monotonic() - started
 
 
 def show(label, run, code, failed, seconds, now):

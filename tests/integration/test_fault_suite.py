@@ -71,10 +71,9 @@ CASES = {
     "error_rate": Case({"error_rate": 0.3}, both=True),
     "drop_rate": Case({"drop_rate": 0.2}, both=True),
     "busy_rate": Case({"busy_rate": 0.4}, both=True),
-    # A login whose answer is lost opens a session under a cookie the collection never got: only the
-    # device's idle timeout ends it (docs/device-protocol.md, "Retried writes"). A short one here, which
-    # the wait for "another administrator" (mfp_busy_timeout) outlasts.
-    # So do a stalled or cut answer to a login (its redirect carries the cookie).
+    # A login whose answer is lost (or stalled, or cut before its headers end: they carry the cookie) opens
+    # a session under a cookie the collection never got: only the device's idle timeout ends it
+    # (docs/device-protocol.md, "Retried writes"). A short one here, which mfp_busy_timeout outlasts.
     "lost_answer_rate": Case({"lost_answer_rate": 0.2}, both=True, idle_seconds=IDLE_SECONDS, hit="answers_lost"),
     "stall_rate": Case({"stall_rate": 0.1}, both=True, idle_seconds=IDLE_SECONDS, options=("-e", "mfp_timeout=2"),
                        hit="answers_stalled"),
@@ -216,9 +215,10 @@ def test_a_roll_out_and_an_audit_under(fault, tmp_path, reference, monkeypatch):
     assert provider["pending"] == []
     [account] = [account for account in provider["accounts"] if account["username"] == ACCOUNT]
     assert account["live_refresh_tokens"] == len(expect_converged)
-    if case.fails:
+    if case.fails:   # the other printer is unaffected: it converged in the first run
         status, message = failed[FAULTY]
-        assert case.fails in message, message
+        assert case.fails in message and runs == 1, (runs, message)
+        assert status == ("unreachable" if case.faults.get("hang") else "failed"), status
         assert truth[FAULTY]["counters"]["logins"] == 0 and truth[FAULTY]["counters"]["settings_saved"] == 0
     # The audit, under the same fault, reports what the lab holds.
     report = json.loads((tmp_path / "reports" / "token_audit.json").read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench faults venv clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +22,10 @@ test: venv
 # Not a test: prints what the modules cost on a lab fleet (docs/performance.md).
 bench: venv
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# Not a test either: the Targets of issue 10 under faults, minutes long (docs/faults.md).
+faults: venv
+	$(BIN)/python scripts/fault_soak.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -25,6 +25,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils import _own_session
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
+from ansible_collections.printfleet.mfp.plugins.module_utils._version import USER_AGENT
 
 try:
     import urllib3
@@ -44,6 +45,11 @@ _CONNECTION_PREFIX = re.compile(r"^(\w+\(host=.*?, port=\d+\)|<[\w.]+ object at 
 # OpenSSL's words for a TLS handshake answered in plain HTTP (1.1, 3.0 and 3.2+).
 _PLAIN_HTTP_ANSWER = re.compile(r'WRONG_VERSION_NUMBER|wrong version number|record layer failure|'
                                 r'packet length too long|http request', re.I)
+
+# OpenSSL's words for a certificate past its validity, and for a device certificate signed by itself.
+_EXPIRED = re.compile(r'certificate has expired', re.I)
+# (A self-signed certificate "in certificate chain" is a CA not given, which the general advice covers.)
+_SELF_SIGNED = re.compile(r'self[- ]signed certificate(?! in certificate chain)', re.I)
 
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
 _META_CHARSET = re.compile(br'<meta[^>]+charset=["\']?([\w.:-]+)', re.I)
@@ -370,7 +376,7 @@ class Session(object):
                 result = self._post_page(page.action or profiles.page_path(service, self.profile), data)
             except WriteFailed as failure:
                 tries = self._retry_write(failure, tries)
-                page, pressing = self.read(service), what   # a read abandons a confirmation page
+                page, pressing = self._read_again(service), what   # a read abandons a confirmation page
                 if failure.acted and done(page):
                     return page, pressed
                 continue
@@ -381,6 +387,15 @@ class Session(object):
                 page, pressing = result, 'ok'
             else:
                 return result, pressed
+
+    def _read_again(self, service):
+        """The page read again after a failed write. Where the session ended meanwhile (the printer restarted:
+        a power loss, a reboot), logged in again first, as a person would to look."""
+        page = self._read_in_session(profiles.page_path(service, self.profile))
+        if page is None:
+            self._logged_in = False
+            page = self.open(service)
+        return page
 
     def _control_name(self, service, page, what):
         name = profiles.control(page, what)
@@ -495,9 +510,15 @@ class Session(object):
                     raise failure from error
                 raise WriteFailed(str(failure), acted=not _unsent(error), **failure.details) from error
             self._answered = True
-            if response.status >= 500 and idempotent and attempt < self.retries:
-                attempt = self._back_off(attempt)
-                continue
+            if response.status >= 500 and idempotent:
+                if attempt < self.retries:
+                    attempt = self._back_off(attempt)
+                    continue
+                raise MfpError('%s answered %s with HTTP %d on each of %d tries (mfp_retries %d): the device is '
+                               'overloaded, restarting or failing, and this read changed nothing. Run the task again '
+                               'when it answers: it reads the device and does only what is left to do; a higher '
+                               'mfp_retries rides out longer outages.'
+                               % (self.host, request, response.status, attempt + 1, self.retries))
             if response.status >= 500 and not idempotent:
                 # 503: unavailable, answered before handling the request; another 5xx may come after it.
                 raise WriteFailed('%s answered %s with HTTP %d.' % (self.host, request, response.status),
@@ -527,7 +548,7 @@ class Session(object):
 
     def _request(self, method, url, data):
         self.request_count += 1
-        headers = {}
+        headers = {'User-Agent': USER_AGENT}
         if self._cookies:
             headers['Cookie'] = '; '.join('%s=%s' % cookie for cookie in self._cookies.items())
         body = None
@@ -593,9 +614,19 @@ def _charset(response):
 
 
 def _tls_failure(base_url, reason):
+    """What a failed TLS handshake means, and the fix: nothing was sent to the device."""
     if _PLAIN_HTTP_ANSWER.search(reason):
         return ('%s did not answer in TLS (%s): it serves plain HTTP on that port. Set mfp_protocol: http, or '
                 'mfp_port to the port of its HTTPS server.' % (base_url, reason))
+    if _EXPIRED.search(reason):
+        return ('TLS verification of %s failed: %s. The device certificate has expired; nothing was sent to the '
+                'device. Install a renewed certificate on the device (Security Settings, SSL/TLS), signed by the CA '
+                'of mfp_ca_path; check the device clock too.' % (base_url, reason))
+    if _SELF_SIGNED.search(reason):
+        return ('TLS verification of %s failed: %s. The device presents a certificate it signed itself, as after a '
+                'factory reset or a certificate replaced on the device. Nothing was sent '
+                'to the device. Install a certificate signed by your CA on the device, or give the CA that signed '
+                'it with mfp_ca_path (mfp_validate_certs: false is not recommended).' % (base_url, reason))
     return ('TLS verification of %s failed: %s. Give the CA certificate that signed the device certificate with '
             'mfp_ca_path (or set mfp_validate_certs: false, not recommended).' % (base_url, reason))
 

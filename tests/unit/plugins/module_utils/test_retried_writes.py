@@ -226,3 +226,27 @@ def test_a_page_read_is_still_retried_alike(device, task):
 ])
 def test_what_provably_never_reached_the_device(error, unsent):
     assert _session._unsent(error) is unsent
+
+
+@pytest.mark.parametrize('kept', ['old', 'new'])
+def test_a_printer_that_restarts_during_a_save_is_logged_in_to_again(device, task, kept):
+    # Power lost during [Submit]: the connection drops, the printer comes back without sessions, keeping
+    # the old or the new settings whole. The page read again redirects to the login: log in, then decide.
+    original, struck = device.send, []
+
+    def power_loss(request, **kwargs):
+        if request.method == 'POST' and 'action=submitbtn' in (request.body or '') and not struck:
+            struck.append(request)
+            if kept == 'new':
+                original(request, **kwargs)
+            device.session = None
+            raise reset('Connection reset by peer')
+        return original(request, **kwargs)
+
+    device.send = power_loss
+    result = task('mfp_smtp', port=25)
+    assert not result.get('failed'), result
+    assert result['changed'] and device.settings['smtp']['port'] == '25'
+    assert len(logins(device)) == 2 and device.failed_logins == 0
+    # Kept new: the page shows it saved, not posted again; kept old: posted again, once.
+    assert count(device, 'submitbtn') == 1 and len(struck) == 1

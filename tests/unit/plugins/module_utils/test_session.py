@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import datetime
+import pathlib
 import ssl
 import urllib.parse
 
 import pytest
 import urllib3
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from urllib3.connection import HTTPSConnection
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 
-from ansible_collections.printfleet.mfp.plugins.module_utils import _session
+from ansible_collections.printfleet.mfp.plugins.module_utils import _session, _version
 
 LOGIN = ('POST', '/login.html')
 
@@ -120,6 +122,27 @@ def test_page_reads_are_retried_with_back_off(device, task):
     assert device.clock.sleeps == [0.5, 1.0, 2.0]
 
 
+def test_a_page_read_answered_503_on_every_try_says_so_and_what_to_do(device, task):
+    device.faults = [503] * 3
+    result = task('mfp_oauth_token', state='query', mfp_retries=2)
+    assert result['failed'] and 'unreachable' not in result
+    assert result['msg'].startswith('mfp.example.test answered GET /login.html with HTTP 503 on each of 3 tries '
+                                    '(mfp_retries 2)')
+    assert 'this read changed nothing' in result['msg'] and 'Run the task again' in result['msg']
+    assert len(device.requests) == 3
+
+
+def test_every_request_names_the_collection_as_its_user_agent(device, task):
+    agents = recorded(device, lambda request: request.headers.get('User-Agent'))
+    assert not task('mfp_oauth_token', state='query').get('failed')
+    assert agents and set(agents) == {'printfleet.mfp/%s' % _version.COLLECTION_VERSION}
+
+
+def test_the_user_agent_names_the_version_of_galaxy_yml():
+    galaxy = yaml.safe_load((pathlib.Path(__file__).parents[4] / 'galaxy.yml').read_text(encoding='utf-8'))
+    assert _version.COLLECTION_VERSION == galaxy['version']
+
+
 def test_unreachable_device_after_the_retries(device, task):
     device.faults = [refused()] * 3
     result = task('mfp_oauth_token', state='query', mfp_retries=2)
@@ -182,6 +205,21 @@ def test_tls_failure_says_how_to_give_the_ca(device, task):
     assert 'TLS verification' in result['msg'] and 'mfp_ca_path' in result['msg']
     assert 'unreachable' not in result
     assert len(device.requests) == 1
+
+
+@pytest.mark.parametrize('reason, advice', [
+    ('certificate verify failed: certificate has expired (_ssl.c:1006)',
+     'The device certificate has expired; nothing was sent to the device. Install a renewed certificate'),
+    ('certificate verify failed: self-signed certificate (_ssl.c:1006)',
+     'The device presents a certificate it signed itself, as after a factory reset'),
+    ('certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)',
+     'Give the CA certificate that signed the device certificate with mfp_ca_path'),
+])
+def test_a_tls_failure_names_its_cause_and_fix(device, task, reason, advice):
+    device.faults = [SSLError(ssl.SSLCertVerificationError(reason))]
+    result = task('mfp_smtp', port=25)
+    assert result['failed'] and advice in result['msg'], result['msg']
+    assert device.requests == [('GET', '/login.html')] and not device.posts
 
 
 def test_ca_path_is_the_only_trust_even_with_a_ca_bundle_in_the_environment(device, task, monkeypatch, tmp_path):

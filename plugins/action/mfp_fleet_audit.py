@@ -12,6 +12,7 @@ worker per printer: what a worker costs the controller is most of a per-host aud
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
@@ -60,9 +61,16 @@ class ActionModule(MfpActionBase):
 
     def _reading(self, host, host_vars, play_level):
         """What reads the printer `host` and makes its row, in a thread; prepared here, where templating is safe."""
-        args = self._with_host_variables({}, host_vars, host)
-        policy = fleet.host_policy(host_vars, play_level)
+        try:
+            args = self._with_host_variables({}, host_vars, host)
+        except AnsibleError as error:   # its variables do not template (an undefined one, say): its own failure
+            failure = dict(failed=True, msg=str(error))
+            return lambda: fleet.row(host, host, failure, {})
         params, failure = self._validated(args)
+        try:
+            policy = fleet.host_policy(host_vars, play_level)
+        except (AnsibleError, TypeError) as error:   # not a boolean, or not templated
+            policy, failure = {}, dict(failed=True, msg='Invalid policy for %s: %s' % (host, error))
         if failure is None and params['mfp_execution'] == 'module':
             failure = dict(failed=True, msg=FLEET_MODE_ONLY)
         if failure:

@@ -1,6 +1,8 @@
 """`make bench`: what the playbooks users run cost on a lab fleet, against the repository's bare client.
 
-    .venv/bin/python scripts/bench.py [--sizes 50,200,1000] [--latency-ms 100] [--forks 50] [--repeat 3]
+    .venv/bin/python scripts/bench.py [--sizes 50,200,1000] [--rollout-max 200] [--forks 50] [--repeat 3]
+    make bench BENCH_ARGS="--rollout-max 1000"                        # the roll-outs at 1,000 printers too
+    make bench BENCH_ARGS="--sizes 10000 --audit-only --repeat 1"     # one controller, 10,000 printers
 
 For each fleet size, starts a lab in its own process (own loopback range and control port) with
 that many printers already compliant (OAuth 2.0 for SMTP and POP, token Obtained) and as many fresh
@@ -10,8 +12,11 @@ ones (as delivered, user/password authentication), every answer delayed by --lat
   --forks at a time), on the compliant printers;
 - audit.yml, per host: the same with token_audit_fleet=false (one task per printer), up to
   --per-host-max printers;
-- rollout.yml, no change: playbooks/rollout.yml on the compliant printers, with --forks;
+- rollout.yml, no change: playbooks/rollout.yml on the compliant printers, with --forks, up to
+  --rollout-max printers;
 - rollout.yml, first: the same on the fresh printers (settings written, [Get Token] pressed);
+- start-up: a play without tasks on the compliant printers, what every ansible-playbook run pays
+  once (interpreter, inventory, play), part of the audit's cost;
 - bare client: a pool of --forks threads making the audit's requests with plain `requests`, one
   keep-alive session per printer: the floor the network and the lab set.
 
@@ -151,6 +156,10 @@ def measure(lab, prefix, work):
             "lab_cpu": lab.cpu_seconds() - before_lab, "per_device": per_device, "outcome": outcome}
 
 
+# What every ansible-playbook run pays before its first task.
+STARTUP_PLAY = [{"name": "Start-up", "hosts": "printers", "gather_facts": False, "tasks": []}]
+
+
 def ansible_run(workdir, name, inventory, forks, playbook, *options):
     """ansible-playbook with the collection resolved from this repository; returns the recap totals."""
     log = workdir / (re.sub(r"\W+", "_", name).strip("_") + ".log")
@@ -158,6 +167,9 @@ def ansible_run(workdir, name, inventory, forks, playbook, *options):
                NO_PROXY="*", no_proxy="*")
     settings = workdir / "settings.yml"
     settings.write_text(yaml.safe_dump(SETTINGS), encoding="utf-8")
+    if playbook == "startup":
+        playbook = workdir / "startup.yml"
+        playbook.write_text(yaml.safe_dump(STARTUP_PLAY), encoding="utf-8")
     command = [BIN / "ansible-playbook", "-i", str(inventory), "--forks", str(forks), "-e", f"@{settings}",
                *options, str(ROOT / "playbooks" / playbook)]
 
@@ -247,6 +259,10 @@ def verdicts(devices, runs, args):
     print(f"\n{devices} printers, forks {args.forks}, {args.latency_ms} ms per answer:")
     print(f"  audit.yml vs bare client: wall {ratio(audit, bare, 'wall')}x (target <= 1.5x), "
           f"cpu {ratio(audit, bare, 'cpu')}x (target <= 5x)")
+    startup = min(run["cpu"] for run in runs["start-up (no task)"])
+    beyond = min(run["cpu"] for run in audit) - startup
+    print(f"  audit.yml beyond ansible-playbook's start-up ({startup:.1f} s cpu): {beyond:.1f} s cpu, "
+          f"{1000 * beyond / devices:.1f} ms per printer; bare client {1000 * min(run['cpu'] for run in bare) / devices:.1f} ms")
     for name in ("rollout.yml, no change", "rollout.yml, first"):
         if name in runs:
             run = runs[name][-1]
@@ -264,7 +280,7 @@ def audit_report_ok(workdir, devices):
 
 
 def bench_size(workdir, devices, args, curve):
-    fresh = not args.audit_only
+    fresh = not args.audit_only and devices <= args.rollout_max
     size_dir = workdir / str(devices)
     size_dir.mkdir()
     fleet_file = size_dir / "fleet.yml"
@@ -282,11 +298,13 @@ def bench_size(workdir, devices, args, curve):
             "audit.yml": (compliant, ansible_run(size_dir, "audit", inventory, args.forks, "audit.yml", *audit_options)),
             "bare client": (compliant, bare_client(inventory, compliant, args.forks)),
         }
+        work["start-up (no task)"] = (compliant, ansible_run(size_dir, "startup", inventory, args.forks, "startup",
+                                                              "--limit", compliant + "*"))
         if devices <= args.per_host_max:
             work["audit.yml, per host"] = (compliant, ansible_run(size_dir, "audit per host", inventory, args.forks,
                                                                    "audit.yml", *audit_options,
                                                                    "-e", "token_audit_fleet=false"))
-        if fresh:
+        if fresh and devices <= args.rollout_max:
             work["rollout.yml, no change"] = (compliant, ansible_run(size_dir, "rollout", inventory, args.forks,
                                                                      "rollout.yml", "--limit", compliant + "*"))
             work["rollout.yml, first"] = (first, ansible_run(size_dir, "first rollout", inventory, args.forks,
@@ -323,6 +341,9 @@ def main():
                         help="runs of the audit and the bare client per size")
     parser.add_argument("--per-host-max", type=int, default=200,
                         help="largest fleet the per-host audit is measured on (it costs a task per printer)")
+    parser.add_argument("--rollout-max", type=int, default=200,
+                        help="largest fleet the roll-outs are measured on (a task per printer: 1000 takes about "
+                             "6 minutes each on 2 cores)")
     parser.add_argument("--audit-only", action="store_true",
                         help="only the audit and the bare client (no roll-outs, no fresh printers): for 10000")
     args = parser.parse_args()

@@ -21,12 +21,13 @@ EXTRA_INVENTORY = {"all": {"children": {"printers": {"hosts": {
 }}}}}
 
 
-def audit(tmp_path, lab, mode, *args):
-    """The audit in `mode` (its own folder); (return code, tasks, output, the JSON report, the other reports)."""
+def audit(tmp_path, lab, mode, *args, inventory=None):
+    """The audit in `mode` (its own folder), with `inventory` beside the lab's; (return code, tasks, output,
+    the JSON report, the other reports)."""
     folder = tmp_path / mode
     folder.mkdir()
     extra = folder / "extra.yml"
-    extra.write_text(yaml.safe_dump(EXTRA_INVENTORY), encoding="utf-8")
+    extra.write_text(yaml.safe_dump(inventory or {"all": {}}), encoding="utf-8")
     reports = folder / "reports"
     code, tasks, output = playbook(folder, lab.lab.inventory_path, "audit.yml", "-i", str(extra),
                                    "-e", f"token_audit_report_dir={reports}",
@@ -42,9 +43,9 @@ def test_fleet_mode_and_per_host_mode_give_the_same_rows(tmp_path):
     with LabThread(fleet(*more), tmp_path / "lab") as lab:
         before, counted = ground_truth(lab), counters(lab)
         # In check mode, as a careful user runs it first: the reports are written all the same.
-        fleet_run = audit(tmp_path, lab, "fleet", "--check")
+        fleet_run = audit(tmp_path, lab, "fleet", "--check", inventory=EXTRA_INVENTORY)
         after_fleet = counters(lab)
-        per_host_run = audit(tmp_path, lab, "per-host", "--check")
+        per_host_run = audit(tmp_path, lab, "per-host", "--check", inventory=EXTRA_INVENTORY)
         assert ground_truth(lab) == before
     for code, _tasks, output, _report, _others in (fleet_run, per_host_run):
         assert code == 0, output[-5000:]
@@ -78,3 +79,13 @@ def test_fleet_mode_keeps_each_row_as_a_host_variable_on_request(tmp_path):
     assert code == 0, output[-5000:]
     kept = tasks["Keep each printer's row as its host variable token_audit_row"]
     assert [item["item"] for item in next(iter(kept.values()))["results"]] == report["hosts"]
+
+
+def test_fleet_mode_fails_the_run_after_the_reports_when_asked_to(tmp_path):
+    with LabThread(fleet(), tmp_path / "lab") as lab:
+        code, tasks, output, report, _others = audit(tmp_path, lab, "fleet", "-e", "token_audit_fail_on_noncompliant=true")
+    assert code == 2, output[-5000:]
+    failing = sorted(row["host"] for row in report["hosts"] if row["status"] != "compliant")
+    message = next(iter(tasks["Fail the run when a printer is not compliant"].values()))["msg"]
+    assert message.startswith(f"{len(failing)} of {len(report['hosts'])} printers are not compliant: ")
+    assert message.endswith(f"See {tmp_path / 'fleet' / 'reports' / 'token_audit'}.*")

@@ -3,16 +3,23 @@
 Starts the default lab (12 printers, English and Swedish web UIs, some on user/password
 authentication, one holding a token for an old account, one Invalid, one unreachable), then:
 
+-  basic     `playbooks/audit.yml --limit` one printer on basic authentication, with its Connection Test
+   auth      (`token_audit_verify_mail`): mail passes; the tenant switches basic authentication off, as
+             Exchange Online does by default from the end of December 2026; the same test fails with
+             550 5.7.30 (after the roll-out, step 4 shows it passing on OAuth 2.0);
 1. plan      `playbooks/rollout.yml --check --diff`: what would change on each printer;
 2. roll-out  the same playbook for real: pages set to OAuth 2.0, [Get Token] pressed, the list of
              sign-ins printed;
-3. wait      the roll-out again with `mail_oauth_token_wait=true`; meanwhile a person opens the
-             verification URL the role printed and signs in with each user code on the identity
-             provider's /devicelogin page, and the wait ends when every printer holds its token;
-4. audit     `playbooks/audit.yml`: the compliance table and the fleet report.
+3. wait      the roll-out again with `mail_oauth_token_wait=true`; meanwhile a person signs in for
+             each printer the role listed: with its user code at the verification URL (the identity
+             provider's /devicelogin page), or, for the printer that signs in by browser, at its
+             sign-in address, from where the provider sends the browser back to the printer; the wait
+             ends when every printer holds its token;
+4. audit     `playbooks/audit.yml`, with every printer's Connection Test: the compliance table and the
+             fleet report.
 
-Every reachable printer must end compliant and the unreachable one be reported as such. The lab
-is stopped at the end, also when a step fails.
+Every reachable printer must end compliant, its mail verified, and the unreachable one be reported as
+such. The lab is stopped at the end, also when a step fails.
 """
 
 import json
@@ -25,9 +32,9 @@ import time
 from pathlib import Path
 
 from collection_tree import collections_path
-from mfplab.browser import Browser
 from mfplab.cli import status_table
 from mfplab.fleet import load_fleet
+from mfplab.person import Person
 from mfplab.server import LabThread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +48,8 @@ ACCOUNT, ACCOUNT_PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
 SIGN_IN_SECONDS = 1
 # The role's task that prints the sign-ins: the person starts once the operator has the list.
 SIGN_IN_LIST = "List the sign-ins still to do, once for the fleet"
+# A printer on basic authentication before the roll-out, and its tenant.
+BASIC_AUTH_PRINTER, TENANT = "mfp-hq-01", "contoso"
 
 
 def step(text):
@@ -155,22 +164,24 @@ def pending_sign_ins(records):
     return {host: s for host, s in status.items() if s["state"] == "waiting_for_authorization"}
 
 
-def person_signs_in(verification_uri, user_code, ca_path):
-    """What the mailbox user does in a browser: open the URL, enter the code, sign in, accept if asked."""
-    person = Browser(ca_path)
-    person.open(verification_uri)
-    person.submit(user_code=user_code)
-    page = person.submit(username=ACCOUNT, password=ACCOUNT_PASSWORD)
-    asked_consent = bool(page.forms) and "decision" in page.form().buttons
-    if asked_consent:
-        page = person.submit(button="decision", button_value="accept")
+def person_signs_in(status, ca_path):
+    """What the mailbox user does in a browser for one printer: enter its code at the verification URL, or
+    open its sign-in address and come back to the printer; sign in, and accept the permissions if asked."""
+    person = Person(ca_path, ACCOUNT, ACCOUNT_PASSWORD)
+    if status["sign_in"] == "browser":
+        page = person.sign_in_at(status["sign_in_url"])
+        if page.text("tokenStatus") is None or page.text(".err"):
+            raise SystemExit(f"demo: the sign-in at {status['sign_in_url']} did not complete "
+                             f"(HTTP {page.status} at {page.url}: {page.text('.err')})")
+        return f"opened its sign-in address, signed in; back at the printer: {page.text('.ok')}"
+    page = person.sign_in_with_code(status["verification_uri"], status["user_code"])
     if "You have signed in" not in page.response.text:
-        raise SystemExit(f"demo: the sign-in with {user_code} did not complete (HTTP {page.status} at {page.url})")
-    return "signed in, consent given" if asked_consent else "signed in (the tenant's admin has consented for all users)"
+        raise SystemExit(f"demo: the sign-in with {status['user_code']} did not complete (HTTP {page.status} at {page.url})")
+    return f"code {status['user_code']} at {status['verification_uri']}: signed in"
 
 
 def sign_in_each(sign_ins, ca_path, record):
-    """The mailbox user, once the roll-out waits: opens the URL the role printed and signs in with each code."""
+    """The mailbox user, once the roll-out waits: signs in for each printer the role listed."""
     deadline = time.monotonic() + 120
     while SIGN_IN_LIST not in (record.read_text(encoding="utf-8") if record.exists() else ""):
         if time.monotonic() > deadline:
@@ -178,24 +189,59 @@ def sign_in_each(sign_ins, ca_path, record):
         time.sleep(0.2)
     for host, status in sorted(sign_ins.items()):
         time.sleep(SIGN_IN_SECONDS)
-        outcome = person_signs_in(status["verification_uri"], status["user_code"], ca_path)
-        print(f"  (person) {host}: code {status['user_code']} at {status['verification_uri']}: {outcome}", flush=True)
+        print(f"  (person) {host}: {person_signs_in(status, ca_path)}", flush=True)
 
 
 def check_outcome(report, offline):
-    """Every reachable printer compliant, every offline one reported unreachable; the problems, else []."""
+    """Every reachable printer compliant with its mail verified, every offline one reported unreachable;
+    the problems, else []."""
     problems = []
     for row in report["hosts"]:
         expected = "unreachable" if row["host"] in offline else "compliant"
         if row["status"] != expected:
             problems.append(f"{row['host']} is {row['status']}, expected {expected}: {'; '.join(row['reasons'])}")
+        elif expected == "compliant" and not (row["mail_verified"] or {}).get("passed"):
+            problems.append(f"{row['host']}: mail not verified: {row['mail_verified']}")
     return problems
 
 
-def run_story(lab, fleet):
+def mail_verified(ansible, host, report_dir):
+    """The audit of one printer with its Connection Test, as an administrator runs it: its mail_verified."""
+    ansible.playbook("playbooks/audit.yml", "--limit", host, "-e", "token_audit_verify_mail=true",
+                     "-e", f"token_audit_report_dir={report_dir}")
+    row, = json.loads((report_dir / "token_audit.json").read_text(encoding="utf-8"))["hosts"]
+    return row["mail_verified"]
+
+
+def basic_auth_switched_off(ansible, lab_thread):
+    """A printer on basic authentication sends mail until its tenant switches basic authentication off."""
+    before = mail_verified(ansible, BASIC_AUTH_PRINTER, WORK_DIR / "basic-auth-on")
+    # On the lab's loop, where the mail servers read the switch: what the control API's basic-auth call does.
+    lab_thread.call(lab_thread.lab.mail.authority.set_basic_auth, TENANT, False)
+    print(f"  (tenant admin) {TENANT}: basic authentication for SMTP AUTH switched off, as Exchange Online does "
+          "by default from the end of December 2026", flush=True)
+    after = mail_verified(ansible, BASIC_AUTH_PRINTER, WORK_DIR / "basic-auth-off")
+    if not before["passed"] or after["passed"] or "550 5.7.30" not in after["message"]:
+        raise SystemExit(f"demo: {BASIC_AUTH_PRINTER} on basic authentication: expected its Connection Test to pass, "
+                         f"then fail with 550 5.7.30; it answered {before['message']!r}, then {after['message']!r}")
+    print(f"  {BASIC_AUTH_PRINTER} on basic authentication: {before['message']}\n"
+          f"  {BASIC_AUTH_PRINTER} once switched off:        {after['message']}", flush=True)
+
+
+def on_oauth(report):
+    """What the printer that was on basic authentication answers after the roll-out."""
+    row = next(row for row in report["hosts"] if row["host"] == BASIC_AUTH_PRINTER)
+    return (row["mail_verified"] or {}).get("message")
+
+
+def run_story(lab, fleet, lab_thread):
     hosts = [device["name"] for device in fleet.devices]
     offline = {device["name"] for device in fleet.devices if device["faults"].get("offline")}
     ansible = Ansible(lab.inventory_path, forks=len(hosts))
+
+    step(f"basic auth: {BASIC_AUTH_PRINTER}'s Connection Test before and after its tenant switches basic "
+         "authentication off")
+    basic_auth_switched_off(ansible, lab_thread)
 
     step("1/4 plan: what the roll-out would change on each printer (check mode, nothing is written)")
     records = ansible.playbook("playbooks/rollout.yml", "--check", "--diff", offline=offline)
@@ -214,9 +260,11 @@ def run_story(lab, fleet):
     finally:
         person.join(60)
 
-    step("4/4 audit: every printer against the policy, and the fleet report")
-    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}", offline=offline)
+    step("4/4 audit: every printer against the policy, its mail verified with its Connection Test, and the fleet report")
+    ansible.playbook("playbooks/audit.yml", "-e", f"token_audit_report_dir={REPORT_DIR}", "-e", "token_audit_verify_mail=true",
+                     offline=offline)
     report = json.loads((REPORT_DIR / "token_audit.json").read_text(encoding="utf-8"))
+    print(f"  {BASIC_AUTH_PRINTER} on OAuth 2.0: {on_oauth(report)}", flush=True)
     return check_outcome(report, offline)
 
 
@@ -229,13 +277,13 @@ def main():
         lab = running.lab
         print(status_table([host.ground_truth() for host in lab.hosts.values()]))
         try:
-            problems = run_story(lab, fleet)
+            problems = run_story(lab, fleet, running)
         finally:
             step("stopping the lab")
     if problems:
         print("\n".join(["demo: the fleet did not end as expected:", *problems]))
         return 1
-    print(f"every reachable printer is compliant; report: {REPORT_DIR / 'token_audit.html'}")
+    print(f"every reachable printer is compliant and sends mail; report: {REPORT_DIR / 'token_audit.html'}")
     print(f"demo done in {time.monotonic() - started:.0f} s")
     return 0
 

@@ -14,13 +14,16 @@ import yaml
 
 def on_free_addresses(document):
     """The fleet document (mfplab's fleet file format) on a random 127.N.0.0/16 network, with free
-    ports for the control API, the devices and the identity provider."""
+    ports for the control API, the devices, the identity provider and the mail servers."""
     net = random.randrange(64, 192)
     return dict(
         document,
         lab=dict(document.get("lab", {}), control_port=free_port(), first_device_address=f"127.{net}.1.1",
                  device_port=free_port()),
         identity_provider=dict(document["identity_provider"], address=f"127.{net}.0.2", port=free_port()),
+        # Port 0: the mail servers take free ports when they start (the lab's GET /mail names them).
+        mail=dict(document.get("mail", {}), address=f"127.{net}.0.3", submission_port=0, implicit_tls_port=0,
+                  pop3_port=0),
     )
 
 

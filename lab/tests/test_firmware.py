@@ -115,7 +115,8 @@ def test_wrong_password_shows_form_again_and_counts(served, background_loop):
     assert browser.get(SMTP).status == 302
     state = truth(background_loop, device)
     assert state["counters"]["failed_logins"] == 1
-    assert state["session"] == {"active": False, "locked_until": None, "failed_logins_in_row": 1}
+    assert state["session"] == {"active": False, "holder": None, "user_agent": None, "locked_until": None,
+                                "failed_logins_in_row": 1}
 
 
 def test_lockout_refuses_even_the_right_password_until_it_ends(served, background_loop):
@@ -479,12 +480,13 @@ def test_delete_is_one_post_and_ignores_posted_values(served, background_loop):
 
 def test_connection_test_tests_the_posted_values_without_saving_them(admin, background_loop):
     device, browser = admin
-    assert err(browser.submit(SMTP, button=CONNECTION_TEST)) == "Connection test failed."
+    assert err(browser.submit(SMTP, button=CONNECTION_TEST)) == "Connection test failed. (no server): name or service not known"
     page = browser.submit(SMTP, {SERVER: "smtp.example"}, button=CONNECTION_TEST)
-    assert page.text(".ok") == "Connection test succeeded."
+    # A device on no network: the name does not resolve (test_mail.py tests against the lab's servers).
+    assert err(page) == "Connection test failed. smtp.example: name or service not known"
     assert page.form().fields[SERVER] == "smtp.example"     # the page keeps what was tested
     assert truth(background_loop, device)["settings"]["smtp"]["primary_server"] == ""   # nothing saved
-    assert err(browser.submit(SMTP, FULL_SMTP, button=CONNECTION_TEST)) == "Connection test failed."  # no token
+    assert err(browser.submit(SMTP, FULL_SMTP, button=CONNECTION_TEST)) == "Connection test failed. no_token"
 
 
 def test_unknown_actions_and_the_old_submit_button_convention_change_nothing(admin, background_loop):

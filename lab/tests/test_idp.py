@@ -1,13 +1,17 @@
 """The lab's identity provider, driven the way printers and people use it: msal, a browser, the control API."""
 
+import base64
+import hashlib
 import json
 import re
 import time
+from datetime import datetime
 
 import jwt
 import msal
 import pytest
 import requests
+from cryptography import x509
 
 from mfplab.idp import IdentityProvider
 from mfplab.store import JsonStore
@@ -15,11 +19,13 @@ from mfplab.store import JsonStore
 from loopback import free_port
 
 CLIENT_ID = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"
+OTHER_CLIENT_ID = "0c9d8e7f-1a2b-4c3d-9e8f-7a6b5c4d3e2f"
 CONTOSO_ID = "1a2b3c4d-0000-4000-8000-00000000c0de"
 SCOPES = ["https://outlook.office.com/SMTP.Send"]
-PASSWORDS = ["Scan-2026!", "Old-2026!", "Desk-2026!"]
+PASSWORDS = ["Scan-2026!", "Old-2026!", "Desk-2026!", "Mfp-2026!"]
 CONFIG = {
-    "clients": [{"client_id": CLIENT_ID, "name": "MFP Mail (lab)"}],
+    "clients": [{"client_id": CLIENT_ID, "name": "MFP Mail (lab)"},
+                {"client_id": OTHER_CLIENT_ID, "name": "Scan archive (lab)"}],
     "tenants": [
         {
             "name": "contoso", "id": CONTOSO_ID, "domain": "contoso.example", "admin_consent": True,
@@ -31,6 +37,11 @@ CONFIG = {
         {
             "name": "fabrikam", "domain": "fabrikam.example", "admin_consent": False,
             "accounts": [{"username": "desk@fabrikam.example", "password": "Desk-2026!"}],
+        },
+        {
+            "name": "northwind", "domain": "northwind.example", "admin_consent": True,
+            "conditional_access": {"block_device_code_flow": True},
+            "accounts": [{"username": "mfp@northwind.example", "password": "Mfp-2026!"}],
         },
     ],
     "poll_interval_seconds": 1,
@@ -66,8 +77,8 @@ class Lab:
             client_id, authority=f"{self.base}/{tenant}", instance_discovery=False, http_client=self.session()
         )
 
-    def refresh(self, refresh_token):
-        return self.msal_app().acquire_token_by_refresh_token(refresh_token, SCOPES)
+    def refresh(self, refresh_token, scopes=None):
+        return self.msal_app().acquire_token_by_refresh_token(refresh_token, scopes or SCOPES)
 
     def signed_in(self, username, app=None):
         """A completed device flow for this user: (msal app, token result)."""
@@ -101,19 +112,59 @@ def verify_access_token(lab, token):
 
 # --- discovery ---
 
-def test_discovery_names_endpoints_for_every_way_of_naming_a_tenant(lab):
+def test_discovery_names_endpoints_for_the_tenant_id_or_domain(lab):
     session = lab.session()
     multi = session.get(f"{lab.base}/organizations/v2.0/.well-known/openid-configuration").json()
     assert multi["token_endpoint"] == f"{lab.base}/organizations/oauth2/v2.0/token"
     assert multi["device_authorization_endpoint"] == f"{lab.base}/organizations/oauth2/v2.0/devicecode"
     assert multi["issuer"] == f"{lab.base}/{{tenantid}}/v2.0"
-    for name in ("contoso", "contoso.example", CONTOSO_ID, "CONTOSO"):
+    for name in ("contoso.example", CONTOSO_ID, CONTOSO_ID.upper(), "Contoso.Example"):
         document = session.get(f"{lab.base}/{name}/v2.0/.well-known/openid-configuration").json()
         assert document["issuer"] == f"{lab.base}/{CONTOSO_ID}/v2.0"
         assert document["token_endpoint"] == f"{lab.base}/{CONTOSO_ID}/oauth2/v2.0/token"
-    keys = session.get(multi["jwks_uri"]).json()["keys"]
-    assert [(key["kty"], key["alg"], key["use"]) for key in keys] == [("RSA", "RS256", "sig")]
-    assert keys[0]["kid"] and "d" not in keys[0]
+        assert document["tenant_region_scope"] == "WW"
+
+
+def test_discovery_has_the_keys_entra_publishes(lab):
+    document = lab.session().get(f"{lab.base}/organizations/v2.0/.well-known/openid-configuration").json()
+    root = f"{lab.base}/organizations"
+    assert document["end_session_endpoint"] == f"{root}/oauth2/v2.0/logout"
+    assert document["kerberos_endpoint"] == f"{root}/kerberos"
+    assert document["userinfo_endpoint"] == "https://graph.microsoft.com/oidc/userinfo"
+    assert document["response_modes_supported"] == ["query", "fragment", "form_post"]
+    assert document["cloud_instance_name"] == "microsoftonline.com"
+    assert document["msgraph_host"] == "graph.microsoft.com"
+    assert document["tenant_region_scope"] is None
+    assert document["frontchannel_logout_supported"] is True and document["http_logout_supported"] is True
+    assert {"sub", "tid", "preferred_username", "msgraph_host"} <= set(document["claims_supported"])
+    assert document["subject_types_supported"] == ["pairwise"]
+
+
+def test_every_signing_key_carries_its_certificate(lab):
+    [key] = lab.session().get(f"{lab.base}/organizations/discovery/v2.0/keys").json()["keys"]
+    assert (key["kty"], key["use"]) == ("RSA", "sig") and "d" not in key and "alg" not in key
+    der = base64.b64decode(key["x5c"][0])
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()
+    assert key["x5t"] == key["kid"] == thumbprint
+    certificate = x509.load_der_x509_certificate(der)
+    public = certificate.public_key().public_numbers()
+    assert public.n == int.from_bytes(base64.urlsafe_b64decode(key["n"] + "=="), "big")
+    assert certificate.issuer == certificate.subject   # self-signed, as Entra's are
+    _app, tokens = lab.signed_in("scan@contoso.example")
+    header = jwt.get_unverified_header(tokens["access_token"])
+    assert header["kid"] == header["x5t"] == key["kid"]
+    verify_access_token(lab, tokens["access_token"])
+
+
+def test_a_tenants_display_name_is_not_an_authority(lab):
+    answer = lab.session().get(f"{lab.base}/contoso/v2.0/.well-known/openid-configuration")
+    assert answer.status_code == 400 and answer.json()["error_codes"] == [90002]
+    assert answer.json()["error_description"].startswith(
+        "AADSTS90002: Tenant 'contoso' not found. Check to make sure you have the correct tenant ID and are "
+        "signing into the correct cloud. Check with your subscription administrator, this may happen if there "
+        "are no active subscriptions for the tenant.")
+    with pytest.raises(ValueError, match="check your tenant name"):
+        lab.msal_app(tenant="contoso")
 
 
 def test_unknown_tenant_gets_entra_error_and_msal_refuses_the_authority(lab):
@@ -192,7 +243,10 @@ def test_expired_device_code(background_loop, lab_ca, store):
     assert flow["expires_in"] == 1
     time.sleep(1.1)
     result = poll_once(app, flow)
-    assert result["error"] == "expired_token" and result["error_codes"] == [70019]
+    assert result["error"] == "expired_token" and result["error_codes"] == [70020]
+    assert result["error_description"].startswith(
+        "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. "
+        "This device code has expired.")
     with pytest.raises(ValueError):
         lab.control("approve", flow["user_code"], "scan@contoso.example")
     assert lab.control("pending") == []
@@ -221,7 +275,8 @@ def test_a_tenant_specific_authority_only_admits_that_tenants_users(lab):
     lab.control("approve", flow["user_code"], "desk@fabrikam.example")
     assert poll_once(app, flow)["id_token_claims"]["preferred_username"] == "desk@fabrikam.example"
     _app, contoso_tokens = lab.signed_in("scan@contoso.example")
-    refused = lab.msal_app(tenant="fabrikam").acquire_token_by_refresh_token(contoso_tokens["refresh_token"], SCOPES)
+    refused = lab.msal_app(tenant="fabrikam.example").acquire_token_by_refresh_token(
+        contoso_tokens["refresh_token"], SCOPES)
     assert refused["error_codes"] == [50020]
 
 
@@ -240,6 +295,54 @@ def test_refresh_failures_surface_through_msal(lab, stage, code):
     result = lab.refresh(tokens["refresh_token"])
     assert result["error"] == "invalid_grant" and result["error_codes"] == [code]
     assert result["error_description"].startswith(f"AADSTS{code}:")
+
+
+ENTRA_INSTANT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z"
+
+
+def test_revoked_and_inactive_grants_quote_their_dates_as_entra_does(lab):
+    _app, tokens = lab.signed_in("scan@contoso.example")
+    lab.control("revoke", "scan@contoso.example")
+    revoked = lab.refresh(tokens["refresh_token"])["error_description"]
+    quoted = re.search(f"The grant was issued on '({ENTRA_INSTANT})' and the TokensValidFrom date \\(before which "
+                       f"tokens are not valid\\) for this user is '({ENTRA_INSTANT})'\\.", revoked)
+    assert quoted, revoked
+    issued, valid_from = (datetime.fromisoformat(text[:19]) for text in quoted.groups())
+    assert issued <= valid_from and quoted.group(2).endswith(".0000000Z")   # TokensValidFrom is whole seconds
+
+    _app, tokens = lab.signed_in("old@contoso.example")
+    lab.control("expire", "old@contoso.example")
+    inactive = lab.refresh(tokens["refresh_token"])["error_description"]
+    assert re.match(f"AADSTS700082: The refresh token has expired due to inactivity. The token was issued on "
+                    f"{ENTRA_INSTANT} and was inactive for 90.00:00:00.\r\nTrace ID: ", inactive), inactive
+
+
+def test_sub_is_per_application_and_oid_is_shared(lab):
+    _app, first = lab.signed_in("scan@contoso.example")
+    _app, second = lab.signed_in("scan@contoso.example", app=lab.msal_app(client_id=OTHER_CLIENT_ID))
+    claims = [first["id_token_claims"], second["id_token_claims"]]
+    assert claims[0]["oid"] == claims[1]["oid"]
+    assert claims[0]["sub"] != claims[1]["sub"] and claims[0]["sub"] != claims[0]["oid"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", claims[0]["sub"])
+    refreshed = lab.refresh(first["refresh_token"])
+    assert verify_access_token(lab, refreshed["access_token"])["sub"] == claims[0]["sub"]   # stable for one app
+
+
+def test_a_refresh_may_ask_for_any_consented_scope_but_no_other(lab):
+    pop = "https://outlook.office.com/POP.AccessAsUser.All"
+    _app, tokens = lab.signed_in("scan@contoso.example")   # granted SMTP.Send; the admin consented to POP too
+    widened = lab.refresh(tokens["refresh_token"], [pop])
+    assert verify_access_token(lab, widened["access_token"])["scp"] == "POP.AccessAsUser.All"
+    refused = lab.refresh(tokens["refresh_token"], ["https://outlook.office.com/EWS.AccessAsUser.All"])
+    assert refused["error"] == "invalid_grant" and refused["error_codes"] == [65001]
+    assert refused["suberror"] == "consent_required"
+    assert refused["error_description"].startswith(
+        f"AADSTS65001: The user or administrator has not consented to use the application with ID '{CLIENT_ID}' "
+        "named 'MFP Mail (lab)'. Send an interactive authorization request for this user and resource.")
+
+    _app, own = lab.signed_in("desk@fabrikam.example")   # no admin consent: the person consented to SMTP.Send only
+    assert lab.refresh(own["refresh_token"], [pop])["error_codes"] == [65001]
+    assert "access_token" in lab.refresh(own["refresh_token"], ["https://outlook.office.com/smtp.send"])
 
 
 def test_revocation_spares_tokens_issued_afterwards_and_reenabling_restores_access(lab):
@@ -280,6 +383,60 @@ def test_control_api_rejects_unknown_names_and_bad_requests(lab):
     with pytest.raises(ValueError):
         lab.control("approve", flow["user_code"], "old@contoso.example")
     assert lab.control("pending")[0]["approved"] is False
+
+
+# --- Conditional Access blocking the device code flow ---
+
+CA_BLOCKED = ("AADSTS53003: Access has been blocked by Conditional Access policies. "
+              "The access policy does not allow token issuance.")
+
+
+def assert_blocked_by_conditional_access(result):
+    assert result["error"] == "invalid_grant" and result["error_codes"] == [53003]
+    assert result["error_description"].startswith(CA_BLOCKED) and result["suberror"] == "message_only"
+    assert "access_token" not in result and "refresh_token" not in result
+
+
+def test_a_tenant_that_blocks_device_code_refuses_the_sign_in_and_ends_the_poll(lab):
+    app = lab.msal_app()
+    flow = app.initiate_device_flow(scopes=SCOPES)   # the code is still handed out: the policy is the user's tenant's
+    browser = Browser(lab)
+    browser.submit(user_code=flow["user_code"])
+    assert "AADSTS50126" in browser.submit(username="mfp@northwind.example", password="wrong").text
+    assert poll_once(app, flow)["error"] == "authorization_pending"
+
+    page = browser.submit(username="mfp@northwind.example", password="Mfp-2026!")
+    assert "You don&#x27;t have access to this" in page.text
+    assert "Your sign-in was successful but does not meet the criteria to access this resource." in page.text
+    details = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", page.text))
+    assert details["Error Code"] == "53003" and details["App id"] == CLIENT_ID
+    assert details["App name"] == "MFP Mail (lab)" and details["Timestamp"].endswith("Z")
+    assert_blocked_by_conditional_access(poll_once(app, flow))
+    assert lab.control("pending") == []
+    with pytest.raises(ValueError):
+        lab.control("approve", flow["user_code"], "mfp@northwind.example")
+
+
+def test_conditional_access_switched_through_the_control_api(lab):
+    assert lab.control("set_conditional_access", "contoso", {"block_device_code_flow": True})[
+        "conditional_access"] == {"block_device_code_flow": True}
+    app = lab.msal_app()
+    flow = app.initiate_device_flow(scopes=SCOPES)
+    answer = lab.control("approve", flow["user_code"], "scan@contoso.example")
+    assert answer["approved"] is False and answer["error"].startswith(CA_BLOCKED)
+    assert answer["user_code"] == flow["user_code"] and answer["username"] == "scan@contoso.example"
+    assert_blocked_by_conditional_access(poll_once(app, flow))
+    _app, fabrikam = lab.signed_in("desk@fabrikam.example")   # other tenants keep their own policy
+    assert "access_token" in fabrikam
+
+    lab.control("set_conditional_access", "contoso", {"block_device_code_flow": False})
+    _app, tokens = lab.signed_in("scan@contoso.example")
+    assert "access_token" in tokens
+    for bad in ({"block_browser_sign_in": True}, {"block_device_code_flow": "yes"}):
+        with pytest.raises(ValueError):
+            lab.control("set_conditional_access", "contoso", bad)
+    with pytest.raises(LookupError):
+        lab.control("set_conditional_access", "nosuch", {"block_device_code_flow": True})
 
 
 # --- the browser path ---
@@ -401,7 +558,8 @@ def test_ground_truth_and_store_hold_no_secrets(lab, store):
     truth = lab.control("ground_truth")
     [scan] = [a for a in truth["accounts"] if a["username"] == "scan@contoso.example"]
     assert scan["enabled"] is True and scan["live_refresh_tokens"] == 1
-    assert [t["admin_consent"] for t in truth["tenants"]] == [True, False]
+    assert [t["admin_consent"] for t in truth["tenants"]] == [True, False, True]
+    assert [t["conditional_access"]["block_device_code_flow"] for t in truth["tenants"]] == [False, False, True]
     assert [code["user_code"] for code in truth["pending"]] == [pending["user_code"]]
     dumped = json.dumps(truth)
     secrets = PASSWORDS + [tokens["refresh_token"], tokens["access_token"], pending["device_code"]]

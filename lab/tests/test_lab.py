@@ -36,9 +36,13 @@ def fleet_document(devices):
     }
 
 
+# Scan to e-mail with the token, as Exchange Online wants it: STARTTLS on 587, XOAUTH2.
+OAUTH_SMTP = {"primary_server": "smtp.office365.com", "port": 587, "ssl_tls": True, "auth_method": "oauth2",
+              "sender_address": ACCOUNT}
+
 DEVICES = [
     {"name": "plain", "settings": {"smtp": {"primary_server": "smtp.office365.com", "port": 587}}},
-    {"name": "holder", "settings": {"oauth": {"provider": "microsoft", "account": ACCOUNT}},
+    {"name": "holder", "settings": {"oauth": {"provider": "microsoft", "account": ACCOUNT}, "smtp": OAUTH_SMTP},
      "token": {"state": "obtained", "account": ACCOUNT}},
     {"name": "stale", "token": {"state": "invalid", "account": ACCOUNT}},
     {"name": "gone", "faults": {"offline": True}},
@@ -131,7 +135,7 @@ def anonymous(lab):
 @pytest.mark.parametrize("method, path", [
     ("GET", "/health"), ("GET", "/devices"), ("GET", "/devices/plain"), ("GET", "/idp"), ("GET", "/idp/pending"),
     ("GET", "/inventory"), ("POST", f"/idp/accounts/{ACCOUNT}/disable"), ("POST", "/devices/plain/faults"),
-    ("POST", "/shutdown"),
+    ("POST", "/idp/faults"), ("POST", "/shutdown"),
 ])
 def test_the_control_api_answers_401_without_the_labs_secret(lab, control, method, path):
     for headers in ({}, {"Authorization": "Bearer not-the-secret"}, {"Authorization": "not-the-secret"}):
@@ -142,6 +146,7 @@ def test_the_control_api_answers_401_without_the_labs_secret(lab, control, metho
         assert ADMIN_PASSWORD not in response.text
     assert account_enabled(control)
     assert control.device("plain")["faults"]["offline"] is False
+    assert control.get("/idp").json()["up"] is True
     assert not lab.lab.stopped.is_set()
 
 
@@ -150,7 +155,7 @@ def test_a_post_that_is_not_json_is_refused_and_changes_nothing(lab, control, co
     # What a web page in the operator's browser can send without asking first (a "simple request").
     headers = {"Content-Type": content_type} if content_type else {}
     holder = control.device("holder")
-    for path, body in ((f"/idp/accounts/{ACCOUNT}/disable", '{"notify": false}'),
+    for path, body in ((f"/idp/accounts/{ACCOUNT}/disable", '{}'),
                        ("/devices/holder/send-mail", ""), ("/shutdown", "")):
         response = control.http.post(control.url + path, data=body, headers=headers, timeout=30)
         assert response.status_code == 415, (path, content_type)
@@ -266,10 +271,23 @@ def test_forced_session_expiry_sends_the_administrator_back_to_login(lab, contro
 def test_a_revoked_account_makes_its_holders_invalid_when_they_next_send_mail(lab, control):
     assert control.post("/devices/holder/send-mail").json()["state"] == "obtained"
     answer = control.post(f"/idp/accounts/{ACCOUNT}/revoke").json()
-    assert answer["devices"]["holder"]["state"] == "invalid"
+    assert answer == {"username": ACCOUNT, "revoked_refresh_tokens": 2}   # the seeded one and its rotation
+    assert control.device("holder")["token"]["state"] == "obtained"   # the device has not asked yet
+    assert control.post("/devices/holder/send-mail").json() == {"state": "invalid", "error": "AADSTS50173"}
     token = control.device("holder")["token"]
-    assert token["state"] == "invalid"
-    assert "50173" in token["last_error"]
+    assert token["state"] == "invalid" and token["last_error"] == "AADSTS50173"
+    assert token["message"] == "The token is no longer valid (AADSTS50173)."
+
+
+def test_conditional_access_is_switched_per_tenant_through_the_control_api(lab, control):
+    answer = control.post("/idp/tenants/contoso.example/conditional-access", {"block_device_code_flow": True})
+    assert answer.status_code == 200
+    assert answer.json()["conditional_access"] == {"block_device_code_flow": True}
+    [contoso] = [tenant for tenant in control.get("/idp").json()["tenants"] if tenant["name"] == "contoso"]
+    assert contoso["conditional_access"] == {"block_device_code_flow": True}
+    refused = control.post("/idp/tenants/contoso/conditional-access", {"block_everything": True})
+    assert refused.status_code == 400 and "block_device_code_flow" in refused.json()["error"]
+    assert control.post("/idp/tenants/nosuch/conditional-access", {}).status_code == 404
 
 
 def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, control):
@@ -277,7 +295,8 @@ def test_a_token_for_another_account_than_the_pages_cannot_send_mail(lab, contro
     browser = logged_in(lab, "holder")
     browser.submit(action="submitbtn", **{"ggt_textbox(12)": "new-scan@contoso.example"})
     assert control.device("holder")["settings"]["oauth"]["account"] == "new-scan@contoso.example"
-    assert control.post("/devices/holder/send-mail").json() == {"state": "obtained", "error": "account_mismatch"}
+    assert control.post("/devices/holder/send-mail").json() == {
+        "state": "obtained", "error": "authentication_failed", "reply": "535 5.7.3 Authentication unsuccessful"}
     assert control.device("holder")["token"]["state"] == "obtained"
 
 
@@ -304,7 +323,7 @@ def test_settings_and_tokens_survive_a_lab_restart(tmp_path):
     with LabThread(fleet, tmp_path / "state") as running:
         assert running.lab.host("plain").ground_truth()["settings"]["smtp"]["sender_name"] == "Floor 3 scanner"
         assert running.lab.host("holder").ground_truth()["token"] == before
-        assert running.run(running.lab.host("holder").device.use_token())["state"] == "obtained"
+        assert running.run(running.lab.host("holder").device.send_mail()) == {"state": "obtained", "reply": "250 2.0.0 OK"}
 
 
 def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
@@ -318,8 +337,28 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
         assert "holder" in up.stdout and "obtained" in up.stdout
         status = subprocess.run(cli + ["status", "--json"], capture_output=True, text=True, check=False, timeout=30)
         assert [d["name"] for d in json.loads(status.stdout)["devices"]] == ["plain", "holder"]
+        fault = subprocess.run(cli + ["fault", "holder", "--lost-answer-rate", "0.5", "--certificate", "expired"],
+                               capture_output=True, text=True, check=False, timeout=30)
+        assert json.loads(fault.stdout)["faults"] == dict(json.loads(fault.stdout)["faults"], lost_answer_rate=0.5,
+                                                          certificate="expired")
+        provider_fault = subprocess.run(cli + ["provider-fault", "--throttle-rate", "0.25"],
+                                        capture_output=True, text=True, check=False, timeout=30)
+        assert json.loads(provider_fault.stdout)["faults"]["throttle_rate"] == 0.25
         again = subprocess.run(cli + ["up", "--fleet", str(fleet_file)], capture_output=True, text=True, check=False, timeout=30)
         assert again.returncode != 0 and "already runs" in again.stderr
+        blocked = subprocess.run(cli + ["conditional-access", "fabrikam", "--block-device-code"],
+                                 capture_output=True, text=True, check=False, timeout=30)
+        assert blocked.returncode == 0, blocked.stderr
+        assert json.loads(blocked.stdout)["conditional_access"] == {"block_device_code_flow": True}
+        switched = subprocess.run(cli + ["basic-auth", "fabrikam", "off"], capture_output=True, text=True, check=False,
+                                  timeout=30)
+        assert json.loads(switched.stdout) == {"tenant": "fabrikam", "basic_auth": False}
+        sent = subprocess.run(cli + ["send-mail", "holder", "--to", "mfp@fabrikam.example"], capture_output=True,
+                              text=True, check=False, timeout=30)
+        assert json.loads(sent.stdout) == {"state": "obtained", "reply": "250 2.0.0 OK"}
+        mailbox = subprocess.run(cli + ["mailbox", "mfp@fabrikam.example"], capture_output=True, text=True,
+                                 check=False, timeout=30)
+        assert [m["authenticated_as"] for m in json.loads(mailbox.stdout)["messages"]] == [ACCOUNT]
     finally:
         down = subprocess.run(cli + ["down"], capture_output=True, text=True, check=False, timeout=60)
     assert down.returncode == 0, down.stderr

@@ -48,7 +48,7 @@ class ActionModule(MfpActionBase):
         for host in task_vars['ansible_play_hosts_all']:
             host_vars = hostvars[host]   # each look-up computes the host's variables anew
             if options['read'] and host in batch:
-                jobs[host] = self._reading(host, host_vars, play_level)
+                jobs[host] = self._reading(host, host_vars, play_level, options['verify_mail'])
             elif fleet.ROW_VARIABLE in host_vars:   # read per host, or in an earlier batch
                 rows[host] = host_vars[fleet.ROW_VARIABLE]
             elif host not in in_play:
@@ -59,10 +59,10 @@ class ActionModule(MfpActionBase):
                                    options['report_title']))
         return result
 
-    def _reading(self, host, host_vars, play_level):
+    def _reading(self, host, host_vars, play_level, verify_mail):
         """What reads the printer `host` and makes its row, in a thread; prepared here, where templating is safe."""
         try:
-            args = self._with_host_variables({}, host_vars, host)
+            args = self._with_host_variables({'verify_mail': verify_mail}, host_vars, host)
         except AnsibleError as error:   # its variables do not template (an undefined one, say): its own failure
             failure = dict(failed=True, msg=str(error))
             return lambda: fleet.row(host, host, failure, {})

@@ -68,8 +68,12 @@ options:
     default: 30
   mfp_retries:
     description:
-      - How often a page read (never a form post or a login) is retried, with back-off, after a
-        server error, a timeout or a dropped connection.
+      - How often a request is retried, with back-off, after a server error, a timeout or a dropped
+        connection.
+      - A page read is simply read again. A form post (login, save, [Get Token], [OK], [Delete],
+        logout) is posted again, on the page read again, only where that is safe; that is, when the
+        device provably did not act on it (connection refused, HTTP 503, busy), or when its answer was lost
+        and the page read again does not show it done. A refused password is never retried.
       - When not given in the task, the host variable of the same name is used.
     type: int
     default: 3

@@ -14,7 +14,11 @@ author:
 description:
   - One header line, then one line per printer with the columns C(host), C(address), C(status),
     C(token_state), C(token_label) (the device's own label, in its UI language), C(token_account),
-    C(provider), C(account), C(smtp_auth_method), C(pop_auth_method) and C(reasons) (joined with C(; )).
+    C(token_message) (the device's message about the token's last failure, as shown), C(provider_code) (the
+    provider's code in it, such as C(AADSTS50173)), C(provider), C(account), C(smtp_auth_method),
+    C(pop_auth_method), C(mail_verified), C(reasons) (joined with C(; ), with what the provider's code means and what
+    to do), and for a printer waiting for a sign-in C(sign_in) (V(device_code) or V(browser)), C(sign_in_address)
+    (the verification URL where the C(user_code) is entered, or the address a browser sign-in opens) and C(user_code).
   - A cell that starts with C(=), C(+), C(-), C(@), a tab or a carriage return gets a leading C(') so that
     a spreadsheet shows it as text instead of running it as a formula.
 options:
@@ -43,8 +47,8 @@ _value:
   description: The CSV text, lines ended with CR LF (RFC 4180).
   type: str
   sample: |
-    host,address,status,token_state,token_label,token_account,provider,account,smtp_auth_method,pop_auth_method,reasons
-    mfp-sto-04,127.1.0.10,compliant,obtained,Hämtad,scan@contoso.example,microsoft,scan@contoso.example,oauth2,oauth2,
+    host,address,status,token_state,token_label,token_account,token_message,provider_code,provider,account,smtp_auth_method,pop_auth_method,mail_verified,reasons,sign_in,sign_in_address,user_code
+    mfp-sto-04,127.1.0.10,compliant,obtained,Hämtad,scan@contoso.example,,,microsoft,scan@contoso.example,oauth2,oauth2,yes,,,,
 '''
 
 import csv

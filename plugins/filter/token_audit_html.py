@@ -20,8 +20,15 @@ description:
     for another account, SMTP not on OAuth 2.0, another provider) is coloured and listed as noncompliant.
   - The token state is shown in its own cell, in the manual's words with the device's own label when it differs
     (for example C(Invalid (Ogiltig)) for a Swedish UI).
+  - The token cell also shows the device's message about the token's last failure as the device shows it
+    (C(The token is no longer valid (AADSTS50173\).)), and the reasons say what the provider's code means and
+    what to do.
   - For a printer waiting for authorization, the token cell also says where to sign in, with which code and
-    until when, when the row has them (C(sign_in), from P(printfleet.mfp.token_compliance#filter)).
+    until when, or for a browser sign-in the address to open, when the row has them (C(sign_in), from
+    P(printfleet.mfp.token_compliance#filter)). The address is shown as text, not as a link.
+  - When the audit verified mail (the role's C(token_audit_verify_mail)), a C(Mail verified) column says C(yes)
+    or C(no) for each printer whose Connection Test ran, with the printer's answer, which quotes the mail server
+    (C(Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission)).
   - The page is self-contained. The style is inline, there is no script and no link to anything outside the
     page. Every value from the devices is HTML-escaped.
 options:
@@ -62,7 +69,7 @@ import datetime
 from html import escape
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
-    STATES, STATUSES, flat, state_text, summary, token_text,
+    STATES, STATUSES, flat, mail_answer, mail_tested, state_text, summary, token_text,
 )
 
 STYLE = '''
@@ -80,8 +87,10 @@ th { background: #f6f8fa; position: sticky; top: 0; }
 tbody td:first-child { border-left: 6px solid; font-weight: 600; }
 td ul { margin: 0; padding-left: 1.1rem; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600; color: #fff; }
-.sign-in { margin-top: .25rem; }
-.sign-in code { font-size: 1.1em; font-weight: 600; }
+.sign-in, .message { margin-top: .25rem; }
+.mail-yes { color: #1a7f37; font-weight: 600; }
+.mail-no { color: #cf222e; font-weight: 600; }
+.sign-in code { font-size: 1.1em; font-weight: 600; overflow-wrap: anywhere; }
 .state-obtained { background: #e6f4ea; border-color: #1a7f37; }
 .state-waiting_for_authorization { background: #fff8c5; border-color: #9a6700; }
 .state-not_obtained { background: #f6f8fa; border-color: #818b98; }
@@ -104,6 +113,9 @@ ACTION_ORDER = ('noncompliant', 'error', 'unreachable', 'compliant')
 
 COLUMN_TITLES = ('Printer', 'Address', 'Token', 'Token issued for', 'Provider', 'Account',
                  'SMTP auth', 'POP auth', 'Status', 'Reasons')
+# Shown before Status when the audit verified mail.
+MAIL_TITLE = 'Mail verified'
+
 
 
 def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit'):
@@ -131,8 +143,10 @@ def _counts(heading, kind, keys, counted, name):
 
 
 def _table(rows):
-    head = ''.join('<th scope="col">%s</th>' % escape(title) for title in COLUMN_TITLES)
-    body = ''.join(_row(row) for row in sorted(rows, key=_action_first))
+    with_mail = mail_tested(rows)
+    titles = COLUMN_TITLES[:-2] + ((MAIL_TITLE,) if with_mail else ()) + COLUMN_TITLES[-2:]
+    head = ''.join('<th scope="col">%s</th>' % escape(title) for title in titles)
+    body = ''.join(_row(row, with_mail) for row in sorted(rows, key=_action_first))
     return '<table>\n<thead><tr>%s</tr></thead>\n<tbody>\n%s</tbody>\n</table>\n' % (head, body)
 
 
@@ -144,17 +158,18 @@ def _status(row):
     return row['status'] if row['status'] in STATUSES else 'error'
 
 
-def _row(row):
+def _row(row, with_mail):
     cells = flat(row)
     status = _status(row)
-    token = escape(token_text(row, 'Not read')) + _sign_in(row)
+    token = escape(token_text(row, 'Not read')) + _message(cells) + _sign_in(row)
     reasons = ''.join('<li>%s</li>' % escape(str(reason)) for reason in row.get('reasons') or ())
-    return '<tr class="status-%s">%s<td>%s</td>%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
+    return '<tr class="status-%s">%s<td>%s</td>%s%s<td><span class="badge status-%s">%s</span></td><td>%s</td></tr>\n' % (
         status,
         _cells(cells['host'], cells['address']),
         token,
         _cells(cells['token_account'], cells['provider'], cells['account'], cells['smtp_auth_method'],
                cells['pop_auth_method']),
+        _mail(row, cells) if with_mail else '',
         status, status,
         '<ul>%s</ul>' % reasons if reasons else '',
     )
@@ -164,9 +179,27 @@ def _cells(*texts):
     return ''.join('<td>%s</td>' % escape(text) for text in texts)
 
 
+def _mail(row, cells):
+    """`yes` or `no` with the printer's answer to its Connection Test; empty for a printer not tested."""
+    if not cells['mail_verified']:
+        return '<td></td>'
+    return '<td><span class="mail-%s">%s</span><div class="message">%s</div></td>' % (
+        cells['mail_verified'], cells['mail_verified'], escape(mail_answer(row)))
+
+
+def _message(cells):
+    """The device's message about the token's last failure, as shown: the provider's code is in it."""
+    if not cells['token_message']:
+        return ''
+    return '<div class="message">%s</div>' % escape(cells['token_message'])
+
+
 def _sign_in(row):
     """The sign-in a waiting token needs, so whoever reads the report can do it without the device's page."""
     sign_in = row.get('sign_in') or {}
+    if sign_in.get('sign_in_url'):
+        return '<div class="sign-in">Open <code>%s</code> in a browser and sign in%s</div>' % (
+            escape(str(sign_in['sign_in_url'])), _optional(' before %s', sign_in.get('expires_at')))
     if not sign_in.get('user_code'):
         return ''
     return '<div class="sign-in">Sign in%s with code <code>%s</code>%s</div>' % (

@@ -17,7 +17,11 @@ description:
   - A compliant printer passes. A non-compliant one has a C(failure) listing the reasons; an unreachable
     one, or one that could not be audited, has an C(error) with the task's message.
   - Each test case's C(system-out) tells what the device showed (token state with the device's own label,
-    account, provider, authentication methods).
+    the device's message about the token's last failure with the provider's code, account, provider,
+    authentication methods). The C(failure) carries the reasons, with what the provider's code means and what to do.
+  - When the audit verified mail (the role's C(token_audit_verify_mail)), a test case whose printer ran its
+    Connection Test has a property C(mail_verified) (C(yes) or C(no)) and a C(system-out) line with the
+    printer's answer, which quotes the mail server; a test that did not pass is also a C(failure) reason.
 options:
   _input:
     description: The audit rows, as made by P(printfleet.mfp.token_compliance#filter) plus C(host).
@@ -65,7 +69,9 @@ _value:
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import credential, flat, summary, token_text
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
+    credential, flat, mail_answer, summary, token_text,
+)
 
 # The JUnit element of a status that is not a pass.
 OUTCOMES = {'noncompliant': 'failure', 'unreachable': 'error', 'error': 'error'}
@@ -93,6 +99,9 @@ def token_audit_junit(rows, suite_name='printfleet.mfp token audit', generated_a
 
 def _testcase(suite, row):
     case = ET.SubElement(suite, 'testcase', classname='token_audit', name=_xml(row['host']))
+    verified = flat(row)['mail_verified']
+    if verified:
+        ET.SubElement(ET.SubElement(case, 'properties'), 'property', name='mail_verified', value=verified)
     reasons = [_xml(reason) for reason in row.get('reasons') or ()]
     if row['status'] in OUTCOMES:
         ET.SubElement(case, OUTCOMES[row['status']], type=row['status'],
@@ -103,13 +112,15 @@ def _testcase(suite, row):
 
 def _what_the_device_showed(row):
     cells = flat(row)
+    mail = ('mail verified: %s: %s' % (cells['mail_verified'], mail_answer(row)),) if cells['mail_verified'] else ()
     return '\n'.join((
         'token: %s%s' % (token_text(row, None),
                          ', issued for %s' % cells['token_account'] if cells['token_account'] else ''),
+        'token message: %s' % (cells['token_message'] or '-'),
         'OAuth provider: %s, account: %s' % (cells['provider'] or '-', cells['account'] or '-'),
         'SMTP authentication: %s' % (cells['smtp_auth_method'] or '-'),
         'POP authentication: %s' % (cells['pop_auth_method'] or '-'),
-    ))
+    ) + mail)
 
 
 def _xml(value):

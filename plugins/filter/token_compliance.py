@@ -24,6 +24,11 @@ description:
     finding about it is reported once even though both pages show it. Where the pages show different
     credentials (A3 models, whose POP page has its own provider, account and token), each finding about
     one of them names its page (C(POP: token is Waiting for authorization))."
+  - >-
+    A finding about the token's state carries the provider's reason the device shows, with what its code
+    means and what to do (C(token is Invalid: The token is no longer valid (AADSTS50173\): the account's
+    password was reset or its sessions revoked — run the roll-out to renew)); the code is read from the
+    device's message in any UI language.
   - The result of the filter, with C(host) added, is one row of the reports made by
     P(printfleet.mfp.token_audit_csv#filter), P(printfleet.mfp.token_audit_junit#filter),
     P(printfleet.mfp.token_audit_html#filter) and P(printfleet.mfp.token_audit_table#filter).
@@ -43,7 +48,9 @@ options:
       - The token must be Obtained (not Not obtained or Waiting for authorization).
       - With V(false), a token not obtained yet or waiting for a sign-in is accepted, for an audit of the
         settings during a roll-out. An Invalid token never is, as the printer cannot send or read mail
-        until it is deleted and obtained again.
+        until it is deleted and obtained again; nor is a token whose sign-in the provider refused for a reason
+        a new sign-in does not get past (C(AADSTS53003), the tenant's Conditional Access blocks device code
+        sign-in).
     type: bool
     default: true
   expected_provider:
@@ -78,7 +85,8 @@ EXAMPLES = r'''
   # token_row.status: noncompliant
   # token_row.reasons:
   #   - SMTP uses smtp_auth, not OAuth 2.0
-  #   - token is Invalid (Ogiltig)
+  #   - "token is Invalid (Ogiltig): Token är inte längre giltig (AADSTS50173): the account's password was reset
+  #     or its sessions revoked — run the roll-out to renew"
 '''
 
 RETURN = r'''
@@ -97,14 +105,17 @@ _value:
         - For V(unreachable) and V(error), the message of the failed task.
       type: list
       elements: str
-      sample: ["SMTP uses smtp_auth, not OAuth 2.0", "token issued for old@contoso.example but account is scan@contoso.example"]
+      sample: ["POP uses plain, not OAuth 2.0", "token issued for old@contoso.example but account is scan@contoso.example"]
     smtp:
       description:
-        - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account) and C(auth_method),
-          as in RV(printfleet.mfp.mfp_info#module:oauth) and C(ansible_facts.mfp_oauth.smtp); V(null) when the device was not read.
+        - The SMTP page's C(state), C(label), C(provider), C(account), C(token_account), C(auth_method),
+          C(message) (the device's message about the token's last failure) and C(provider_code) (the provider's
+          code in it), as in RV(printfleet.mfp.mfp_info#module:oauth) and C(ansible_facts.mfp_oauth.smtp); V(null)
+          when the device was not read.
       type: dict
       sample: {state: invalid, label: Ogiltig, provider: microsoft, account: scan@contoso.example,
-               token_account: scan@contoso.example, auth_method: oauth2}
+               token_account: scan@contoso.example, auth_method: oauth2,
+               message: 'Token är inte längre giltig (AADSTS50173).', provider_code: AADSTS50173}
     pop:
       description: The same for the POP page.
       type: dict
@@ -112,25 +123,40 @@ _value:
       description:
         - While a token waits for authorization, the sign-in to do, as the token panel shows it (the SMTP
           page's, else the POP page's where POP has a token of its own)
-          (RV(printfleet.mfp.mfp_info#module:tokens), RV(printfleet.mfp.mfp_oauth_token#module:token)). The
-          C(user_code) to enter at C(verification_uri) before C(expires_at).
-        - V(null) when there is no code to enter, or the device was not read.
+          (RV(printfleet.mfp.mfp_info#module:tokens), RV(printfleet.mfp.mfp_oauth_token#module:token)).
+        - C(kind) V(device_code) has the C(user_code) to enter at C(verification_uri); C(kind) V(browser) has the
+          C(sign_in_url) to open in a browser (the provider's sign-in page, which sends the browser back to the
+          printer). Either before C(expires_at). The sign-in address is no secret (see
+          RV(printfleet.mfp.mfp_oauth_token#module:sign_in_url)).
+        - V(null) when there is no sign-in to do, or the device was not read.
       type: dict
-      sample: {user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+      sample: {kind: device_code, user_code: F7K2QW9M, sign_in_url: null,
+               verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
                expires_at: "2026-11-27T10:15:00Z"}
+    mail_verified:
+      description:
+        - What the printer's Connection Test answered (RV(printfleet.mfp.mfp_info#module:mail_verified), with
+          O(printfleet.mfp.mfp_info#module:verify_mail=true)); a test that did not pass is also a finding.
+        - V(null) when the mail was not verified.
+      type: dict
+      sample: {passed: false, message: "Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission"}
 '''
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SPECS
 from ansible_collections.printfleet.mfp.plugins.module_utils._info import READING_CHECKS
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import blocked_by, explained
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import same_account
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import SERVICE_KEYS, state_text
 
 SERVICE_NAMES = {'smtp': 'SMTP', 'pop': 'POP'}
-SIGN_IN_KEYS = ('user_code', 'verification_uri', 'expires_at')
+SIGN_IN_KEYS = ('user_code', 'verification_uri', 'sign_in_url', 'expires_at')
+# Exchange Online refuses basic authentication for client submission by default from then (550 5.7.30).
+BASIC_AUTH_ENDS = (': still on basic authentication, which will fail when the tenant switches it off '
+                   '(Exchange Online: by default from the end of December 2026)')
 # What makes a page's OAuth credential: both pages show the same one unless POP has its own.
-CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account')
+CREDENTIAL_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'message')
 
 
 # What the modules accept as a provider; None: not checked.
@@ -174,14 +200,23 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
         findings += [_state_finding(page, require_obtained), _token_account_finding(page)]
         reasons += [finding if shared else '%s: %s' % (SERVICE_NAMES[service], finding)
                     for finding in findings if finding]
+    tested = result.get('mail_verified')
+    if tested and not tested.get('passed'):
+        reasons.append('mail not verified: %s' % tested.get('message'))
     reasons = _unique(reason for reason in reasons if reason)
     tokens = [result.get('token')] + [(result.get('tokens') or {}).get(service) for service in SERVICE_NAMES]
+    pending = (token for token in tokens if token and (token.get('user_code') or token.get('sign_in_url')))
     return {'status': 'noncompliant' if reasons else 'compliant', 'reasons': reasons, **pages,
-            'sign_in': _sign_in(next((token for token in tokens if token and token.get('user_code')), {}))}
+            'sign_in': _sign_in(next(pending, {})),
+            'mail_verified': _mail_verified(tested)}
 
 
 def _not_read(status, reasons):
-    return {'status': status, 'reasons': reasons, 'smtp': None, 'pop': None, 'sign_in': None}
+    return {'status': status, 'reasons': reasons, 'smtp': None, 'pop': None, 'sign_in': None, 'mail_verified': None}
+
+
+def _mail_verified(tested):
+    return {'passed': bool(tested.get('passed')), 'message': tested.get('message')} if tested else None
 
 
 def _misread(result):
@@ -204,17 +239,20 @@ def _page(service_facts):
 
 
 def _sign_in(token):
-    """The code a waiting token needs, so that a report can ask for the sign-in without the device's page."""
-    if not token.get('user_code'):
+    """The sign-in a waiting token needs, so that a report can ask for it without the device's page."""
+    if not (token.get('user_code') or token.get('sign_in_url')):
         return None
-    return {key: token.get(key) for key in SIGN_IN_KEYS}
+    return dict(((key, token.get(key)) for key in SIGN_IN_KEYS), kind='browser' if token.get('sign_in_url') else 'device_code')
 
 
 def _auth_finding(service, page):
     method = page['auth_method']
     if method == 'oauth2':
         return None
-    return '%s uses %s, not OAuth 2.0' % (SERVICE_NAMES[service], 'no authentication' if method == 'none' else method)
+    finding = '%s uses %s, not OAuth 2.0' % (SERVICE_NAMES[service], 'no authentication' if method == 'none' else method)
+    if service == 'smtp' and method == 'smtp_auth':
+        finding += BASIC_AUTH_ENDS
+    return finding
 
 
 def _provider_finding(page, expected):
@@ -234,9 +272,18 @@ def _account_finding(page, expected):
 
 
 def _state_finding(page, require_obtained):
-    if page['state'] == 'obtained' or (not require_obtained and page['state'] != 'invalid'):
+    """The token's state, with the provider's reason the device shows: what it means and what to do.
+
+    A token still to be signed in for is accepted during a roll-out (not `require_obtained`), unless
+    the provider refused its sign-in for a reason a new one does not get past (Conditional Access, the
+    account disabled).
+    """
+    state = page['state']
+    if state == 'obtained' or (not require_obtained and state != 'invalid' and not blocked_by(page['provider_code'])):
         return None
-    return 'token is %s' % state_text(page['state'], page['label'])
+    finding = 'token is %s' % state_text(state, page['label'])
+    reason = explained(page['message'])
+    return '%s: %s' % (finding, reason) if reason else finding
 
 
 def _token_account_finding(page):

@@ -84,6 +84,7 @@ SPECS = {
             wait=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=600),
             poll_interval=dict(type='int', default=5),
+            force=dict(type='bool', default=False),
         ),
         required_together=[('provider', 'account')],
     ),
@@ -91,6 +92,7 @@ SPECS = {
         argument_spec=dict(
             CONNECTION_SPEC,
             capture=dict(type='bool', default=False),
+            verify_mail=dict(type='bool', default=False),
         ),
     ),
 }
@@ -101,6 +103,7 @@ FLEET_AUDIT_SPEC = dict(
     argument_spec=dict(
         read=dict(type='bool', default=True),
         forks=dict(type='int', default=50),
+        verify_mail=dict(type='bool', default=False),
         policy=dict(type='dict', default={}),
         report_dir=dict(type='path', required=True),
         report_name=dict(type='str', default='token_audit'),

@@ -6,8 +6,9 @@
 """mfp_info: read a device without changing it, and say how well its pages match its profile.
 
 Private to the collection. The probe logs in, reads the SMTP and POP pages and logs out: its only
-POSTs are the login (two on a two-step device) and the logout, which presses the page's [Logout]. What the pages show is
-judged afterwards, from the pages alone (examine()), so that a captured page can be judged in a
+POSTs are the login (two on a two-step device), the logout, which presses the page's [Logout], and
+with verify_mail [Connection Test], which saves nothing (the SMTP page is then read again). What the pages
+show is judged afterwards, from the pages alone (examine()), so that a captured page can be judged in a
 test the same way as a live one.
 """
 
@@ -37,6 +38,7 @@ def run_info(params):
     session.recorder = recorder.record
     pages, errors = {}, {}
     failure = None
+    mail_verified = None
     try:
         with session:
             for service in profiles.SERVICES:
@@ -47,6 +49,12 @@ def run_info(params):
                     if not _logged_in(recorder):
                         raise
                     errors[service] = str(error)   # a page the device lacks: the other one is read all the same
+                if service == 'smtp' and params['verify_mail'] and 'smtp' in pages:
+                    passed, message = session.test_connection(pages['smtp'])
+                    mail_verified = {'passed': passed, 'message': message}
+                    # The test uses the token as a scan does: the pages are read after it, so that a token the
+                    # provider refused shows Invalid with the provider's reason, on the POP page too.
+                    pages['smtp'] = session.read('smtp')
     except MfpError as error:
         failure = error
     login_path = profiles.login_path(session.profile)
@@ -55,6 +63,7 @@ def run_info(params):
     result = examine(session.profile, login_form(login_pages), pages, errors, two_step=_two_step(login_pages))
     result.update(
         changed=False,
+        mail_verified=mail_verified,
         profile_source='detected' if params['mfp_profile'] == 'auto' else 'given',
         firmware_version=_firmware_version(exchange['body'] for exchange in recorder.exchanges),
         requests=recorder.requests(),

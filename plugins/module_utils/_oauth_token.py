@@ -10,11 +10,12 @@ __metaclass__ = type
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import ACCOUNT, blocked_by, explained
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    NOT_OBTAINED, OBTAINED, WAITING, deleted_token, issued_for, oauth_facts, page_view, planned_view, same_account,
-    token_info, waiting_token,
+    INVALID, NOT_OBTAINED, OBTAINED, WAITING, deleted_token, issued_for, oauth_facts, page_view, planned_view,
+    same_account, sign_in_instructions, token_info, waiting_token,
 )
 
 
@@ -32,6 +33,8 @@ def run_token(params, check_mode, diff_mode, planned=None):
             raise MfpError('No OAuth provider and account are set on the %s page: give provider and account.'
                            % service.upper())
         actions = _actions(params['state'], before, settings, wanted)
+        if params['state'] == 'present' and not params['force']:
+            _refuse_hopeless_renewal(before, settings, wanted)
         if 'get_token' in actions and not profiles.PROFILES[session.profile]['token_on_web']:
             raise MfpError(
                 'The %s (profile %s) cannot obtain a token on its web page: its token is obtained on the control '
@@ -49,6 +52,11 @@ def run_token(params, check_mode, diff_mode, planned=None):
             # plan's facts do not reach the module): the plan goes on, and says what the run needs.
             session.warnings.append('Check mode planned [Get Token], but the real run would fail here unless an '
                                     'earlier task selects OAuth 2.0. ' + refusal)
+        if 'get_token' in actions and blocked_by(before['provider_code']):
+            session.warnings.append(
+                'The provider refused the token for %s: %s. [Get Token] %s pressed all the same (the cause may have '
+                'been fixed since); the sign-in will be refused again until it is.'
+                % (wanted['account'], explained(before['message']), 'would be' if check_mode else 'was'))
         if actions and not check_mode:
             if 'get_token' in actions and not _same_credential(settings, wanted):
                 # Saved first: the token is requested for the saved provider and account, and a device
@@ -73,6 +81,7 @@ def run_token(params, check_mode, diff_mode, planned=None):
             'token': token,
             'user_code': token['user_code'],
             'verification_uri': token['verification_uri'],
+            'sign_in_url': token['sign_in_url'],
             'expires_at': token['expires_at'],
             'ansible_facts': oauth_facts(session.profile, views),
         }
@@ -103,27 +112,45 @@ def _same_credential(settings, wanted):
 
 
 def _wait(session, service, page, token, account, params):
-    """Poll the page until the token is Obtained; fail clearly, with the code, otherwise."""
+    """Poll the page until the token is Obtained; fail clearly, with the code, otherwise.
+
+    Logged out between polls: the device's one admin session stays free for people meanwhile, and an
+    idle timeout shorter than poll_interval ends nothing."""
     deadline = session.clock() + params['wait_timeout']
     while token['state'] == WAITING:
         if session.clock() >= deadline:
             raise MfpError('No sign-in within %d s: the token for %s is still waiting for authorization. '
-                           'Sign in at %s with the code %s (valid until %s), then run the task again.'
-                           % (params['wait_timeout'], account, token['verification_uri'], token['user_code'],
-                              token['expires_at']),
-                           token=token, user_code=token['user_code'],
-                           verification_uri=token['verification_uri'], expires_at=token['expires_at'])
+                           '%s, then run the task again.'
+                           % (params['wait_timeout'], account, sign_in_instructions(token, account)),
+                           token=token, user_code=token['user_code'], verification_uri=token['verification_uri'],
+                           sign_in_url=token['sign_in_url'], expires_at=token['expires_at'])
+        session.logout()
         session.sleep(params['poll_interval'])
-        page = session.read(service)
+        page = session.open(service)
         token = token_info(page)
     if token['state'] != OBTAINED:
         raise MfpError('The token for %s was not obtained: the device shows %s%s.'
-                       % (account, token['label'], ' (%s)' % token['message'] if token['message'] else ''),
+                       % (account, token['label'], ': %s' % explained(token['message']) if token['message'] else ''),
                        token=token)
     if not issued_for(token, account):
         raise MfpError('The token was obtained for %s, not for %s: sign in with the account the device is set up for.'
                        % (token['account'], account), token=token)
     return page, token
+
+
+def _refuse_hopeless_renewal(token, settings, wanted):
+    """Fail before pressing anything when the provider's reason for an Invalid token says the account itself
+    cannot sign in (it is disabled): [Delete] would erase that reason and [Get Token] leave a sign-in nobody
+    can finish. Another account or provider replaces the token."""
+    if token['state'] != INVALID or blocked_by(token['provider_code']) != ACCOUNT:
+        return
+    account = token['account'] or settings['account']
+    if settings['provider'] != wanted['provider'] or not same_account(account, wanted['account']):
+        return
+    raise MfpError('The token for %s is Invalid: %s. Nothing was pressed: deleting the token would erase this '
+                   'reason, and a new sign-in for the account cannot succeed until that is done. Once it is, run '
+                   'the task again with force=true (the mail_oauth role: mail_oauth_token_force=true) to renew the '
+                   'token.' % (account, explained(token['message'])), token=token)
 
 
 def _pressed_view(view, wanted, actions, lang):

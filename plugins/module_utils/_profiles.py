@@ -62,6 +62,8 @@ FAMILIES = {
             'tokenAccount': 'token_account',
             'tokenUserCode': 'user_code',
             'tokenVerificationUri': 'verification_uri',
+            # A browser sign-in's address (the provider's sign-in page, which sends the browser back to the device).
+            'tokenSignInUrl': 'sign_in_url',
             'tokenExpires': 'expires_at',
             'tokenMessage': 'token_message',
         },
@@ -122,6 +124,7 @@ LANGUAGES = {
         'controls': {
             'login': ('Login',), 'admin_login': ('Administrator Login',), 'submit': ('Submit',),
             'get_token': ('Get Token',), 'delete': ('Delete',), 'ok': ('OK',), 'logout': ('Logout',),
+            'connection_test': ('Connection Test',),
         },
         'options': {
             'none': 'None', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Plain', 'apop': 'APOP',
@@ -145,6 +148,7 @@ LANGUAGES = {
         'controls': {
             'login': ('Logga in',), 'admin_login': ('Administratörsinloggning',), 'submit': ('Skicka',),
             'get_token': ('Hämta token',), 'delete': ('Radera',), 'ok': ('OK',), 'logout': ('Logga ut',),
+            'connection_test': ('Anslutningstest',),
         },
         'options': {
             'none': 'Ingen', 'smtp_auth': 'SMTP-AUTH', 'oauth2': 'OAuth 2.0', 'plain': 'Klartext', 'apop': 'APOP',
@@ -241,7 +245,8 @@ def shares_credential(profile):
 
 
 def control(page, what):
-    """The name of the control labelled [what] (login, submit, get_token, delete, ok, logout) on `page`, or None."""
+    """The name of the control labelled [what] (login, submit, get_token, delete, ok, logout, connection_test)
+    on `page`, or None."""
     labels = _language(page.lang)['controls'][what]
     return next((name for name, label in page.controls.items() if _ACCESS_KEY.sub('', label).strip() in labels), None)
 

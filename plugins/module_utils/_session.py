@@ -21,13 +21,14 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 from urllib.request import getproxies_environment, proxy_bypass_environment
 
+from ansible_collections.printfleet.mfp.plugins.module_utils import _own_sessions as own_sessions
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._page import Page
 
 try:
     import urllib3
-    from urllib3.exceptions import HTTPError, InsecureRequestWarning, ProtocolError, SSLError
+    from urllib3.exceptions import ConnectTimeoutError, HTTPError, InsecureRequestWarning, ProtocolError, ProxyError, SSLError
     from urllib3.util.ssl_ import create_urllib3_context
 except ImportError:
     HAS_URLLIB3 = False
@@ -73,6 +74,31 @@ LOGIN_MESSAGES = {
                       'in this run (a retry or loop of the task), and each failed login counts towards its lockout. '
                       'Check mfp_admin_password.',
 }
+
+
+class WriteFailed(MfpError):
+    """A form post (a login, a save, a pressed control, [Logout]) that got no answer to read.
+
+    `acted`: False where the device provably did not act on it (the connection failed before it was
+    sent, or the device answered 503 before handling it); True where it may have (the connection
+    dropped or timed out after it was sent, another 5xx): only the page, read again, tells.
+    """
+
+    def __init__(self, message, acted, **details):
+        super(WriteFailed, self).__init__(message, **details)
+        self.acted = acted
+
+    def spent(self, retries, advice):
+        """The failure of the last try, saying what became of the write (and, with `advice`, what to do)."""
+        if self.acted:
+            outcome = ('its answer was lost after it was sent, so the device may have acted on it',
+                       'Run the task again: it reads the device and does only what is left to do.')
+        else:
+            outcome = ('the device did not act on it, so nothing was changed by it',
+                       'Run the task again when the device answers; a higher mfp_retries rides out longer outages.')
+        return MfpError('%s; tried %d times (mfp_retries %d), and %s.%s'
+                        % (str(self).rstrip('.'), retries + 1, retries, outcome[0], ' ' + outcome[1] if advice else ''),
+                        **self.details)
 
 
 def tls_context(verify):
@@ -153,6 +179,8 @@ class Session(object):
         self._http = None
         self._logged_in = False
         self._answered = False
+        self._path = None   # of the page opened: read again after a failed write
+        self._kept = None   # the cookies of the session as _own_sessions keeps them
         self._last_page = None
         self.model = None
 
@@ -186,28 +214,75 @@ class Session(object):
         login_url = '%s?%s' % (profiles.login_path(self.profile), path)
         if self._login_digest() in REFUSED_LOGINS:
             raise self._login_error('refused_before')
+        self._path = path
+        self._end_leftover_session()
         deadline = self.clock() + self.busy_timeout
+        tries, lost = 0, False
         while True:
-            form = self._login_page(login_url)
-            self._use_profile(form)
-            response = self._send('POST', login_url, self._login_form(form), idempotent=False)
+            try:
+                form = self._login_page(login_url)
+                self._use_profile(form)
+                response = self._send('POST', login_url, self._login_form(form))
+            except WriteFailed as failure:
+                tries = self._retry_write(failure, tries)
+                lost = lost or failure.acted
+                # The device may have opened a session for the cookie we hold: its page then shows.
+                page = self._read_in_session(path) if failure.acted else None
+                if page is not None:
+                    self._started()
+                    return page
+                continue   # from a fresh login page
             if response.get_redirect_location():
-                self._logged_in = True
+                self._started()
                 return self.read(service)
             refused = self._page(response, 'POST ' + profiles.login_path(self.profile))
             reason = profiles.login_error(refused.lang, refused.error_message())
             if reason == 'another_admin' and self.clock() < deadline:
                 self.sleep(BUSY_POLL_SECONDS)
+                self._end_leftover_session()   # the other run's worker may have ended, leaving it open
                 continue
             if reason is None:
                 raise MfpError('Login to %s failed: %s' % (self.host, refused.text('error') or 'the device did not accept it'))
             if reason == 'login_failed':
                 REFUSED_LOGINS.add(self._login_digest())
-            raise self._login_error(reason)
+            raise self._login_error(reason, lost)
 
-    def _login_error(self, reason):
-        return MfpError(LOGIN_MESSAGES[reason].format(
-            host=self.host, wait=self.busy_timeout, user=' or user name' if self.user else ''))
+    def logout(self):
+        """End the admin session now (the context manager's exit does it otherwise)."""
+        if self._logged_in:
+            self._logout()
+
+    def _started(self):
+        self._logged_in = True
+        self._kept = dict(self._cookies)
+        try:
+            own_sessions.remember(self.base_url, self.user, self._kept)
+        except OSError:
+            pass   # no private cache to write (a read-only home): a session left open then times out, as before
+
+    def _end_leftover_session(self):
+        """End the session a process of the collection that has ended left open on the device (a logout that
+        failed, a worker killed): the collection knows its cookie, so the login need not wait for that
+        session as for another administrator's."""
+        cookies = own_sessions.leftover(self.base_url, self.user)
+        if cookies is None:
+            return
+        self._cookies, self._kept = dict(cookies), cookies
+        self._last_page = self._read_in_session(self._path)
+        if self._last_page is None:
+            own_sessions.forget(self.base_url, self.user, cookies)   # the device has ended it already
+        else:
+            self._logout()
+        self._cookies, self._last_page = {}, None
+
+    def _login_error(self, reason, lost=False):
+        message = LOGIN_MESSAGES[reason].format(host=self.host, wait=self.busy_timeout,
+                                                user=' or user name' if self.user else '')
+        if reason == 'another_admin' and lost:
+            # Under a session cookie its lost answer carried: one the collection cannot end.
+            message += (' A login of this task whose answer was lost may have opened that session; the device ends '
+                        'it after its idle timeout.')
+        return MfpError(message)
 
     def _login_digest(self):
         # A digest, so that the process keeps no copy of a password beyond the task's own.
@@ -218,12 +293,19 @@ class Session(object):
 
     def submit(self, service, page, settings, password=None):
         """Post the whole form with `settings` applied, as [Submit] does; returns the page the device rendered."""
-        form = profiles.write_settings(self.profile, service, page, settings, password)
-        result, name = self._press_control(service, page, form, 'submit')
+        def saved(shown):
+            # A save is all or nothing: a page showing each value posted shows it done. One that does not
+            # (or a password alone, never shown) is posted again, which saves the same values.
+            current = profiles.read_settings(self.profile, service, shown)
+            return bool(settings) and all(current.get(key) == value for key, value in settings.items())
+
+        result, name = self._press_control(
+            service, page, 'submit', lambda shown: profiles.write_settings(self.profile, service, shown, settings, password),
+            saved)
         if result.text('error'):
             raise MfpError('The device refused the %s settings: %s' % (service.upper(), result.text('error')),
                            device_message=result.text('error'))
-        if not result.text('status'):
+        if not (result.text('status') or saved(result)):
             raise self._ignored(service, page, 'submit', name)
         return result
 
@@ -231,20 +313,35 @@ class Session(object):
         """Press [Get Token] or [Delete] (posting the form as the page shows it), answer a confirmation
         page with [OK] if the device shows one (the others ask with the browser's confirm(), which a
         person answers before the one POST), and check that the token panel moved."""
-        form = profiles.write_settings(self.profile, service, page, {})
-        result, name = self._press_control(service, page, form, button)
-        if not result.text('error') and profiles.control(result, 'ok'):
-            result = self._press_control(service, result, result.fields, 'ok')[0]
+        def moved(shown):
+            label = shown.text('token_status')
+            return label is not None and (profiles.token_state(shown.lang, label) == 'not_obtained') == (button == 'delete')
+
+        result, name = self._press_control(
+            service, page, button, lambda shown: profiles.write_settings(self.profile, service, shown, {}), moved)
         if result.text('error'):
             raise MfpError('The device refused [%s] on the %s page: %s'
                            % (profiles.control_label(page.lang, button), service.upper(), result.text('error')),
                            device_message=result.text('error'))
         if not result.text('token_status'):
             result = self.read(service)
-        deleted = profiles.token_state(result.lang, result.text('token_status')) == 'not_obtained'
-        if deleted != (button == 'delete'):
+        if not moved(result):
             raise self._ignored(service, page, button, name)
         return result
+
+    def test_connection(self, page):
+        """Press [Connection Test] on the SMTP page with the form as the page shows it: the device tests its
+        saved settings (the password box left empty keeps the saved password) and saves nothing.
+        Returns (passed, the device's result line without its ERROR[n] code)."""
+        # It saves nothing: pressing it again after a lost answer is harmless, so it is never "done".
+        result, name = self._press_control('smtp', page, 'connection_test',
+                                           lambda shown: profiles.write_settings(self.profile, 'smtp', shown, {}),
+                                           lambda shown: False)
+        if result.text('status'):
+            return True, result.text('status')
+        if result.text('error'):
+            return False, result.error_message().strip()
+        raise self._ignored('smtp', page, 'connection_test', name)
 
     def _ignored(self, service, page, what, name):
         # Devices ignore an action they do not know, silently: the page comes back unchanged.
@@ -253,25 +350,46 @@ class Session(object):
                         'differently from profile %s.'
                         % (profiles.control_label(page.lang, what), name, service.upper(), self.host, self.profile))
 
-    def _press_control(self, service, page, form, what):
-        """Post `form` as the page's script does for the control labelled [what]: the whole form, with
-        `action` set to the control's name. A busy machine (ERROR[5000]) did nothing: the form is posted
-        again after a back-off, with the tokens of the page it answered with. Returns (page, name)."""
+    def _press_control(self, service, page, what, form, done):
+        """Press the control labelled [what] on `page` as the page's script does: post form(page), the whole
+        form, with `action` set to the control's name; answer a confirmation page with [OK] where the
+        device shows one. Returns (the page the device answered, the control's name).
+
+        Retried when safe (docs/device-protocol.md, "Retried writes"): a busy machine (ERROR[5000]) did
+        nothing, so the form goes again, built on the page it answered with (fresh tokens); a post the
+        device did not act on goes again on a freshly read page; one whose answer was lost goes again
+        only when the page, read again, does not show it done (`done`), which is then the page returned.
+        """
+        pressing, tries = what, 0
+        while True:
+            name = self._control_name(service, page, pressing)
+            if pressing == what:
+                pressed = name
+            data = self._pressing(form(page) if pressing == what else page.fields, name)
+            try:
+                result = self._post_page(page.action or profiles.page_path(service, self.profile), data)
+            except WriteFailed as failure:
+                tries = self._retry_write(failure, tries)
+                page, pressing = self.read(service), what   # a read abandons a confirmation page
+                if failure.acted and done(page):
+                    return page, pressed
+                continue
+            if result.error_code() == BUSY_ERROR and tries < self.retries:
+                tries = self._back_off(tries)
+                page = result
+            elif pressing == what and not result.text('error') and profiles.control(result, 'ok'):
+                page, pressing = result, 'ok'
+            else:
+                return result, pressed
+
+    def _control_name(self, service, page, what):
         name = profiles.control(page, what)
         if name is None:
             raise MfpError('The %s page of %s shows no [%s] control (it shows %s): it does not match profile %s.'
                            % (service.upper(), self.host, profiles.control_label(page.lang, what),
                               ', '.join('[%s]' % label for label in page.controls.values()) or 'none',
                               self.profile))
-        data = self._pressing(form, name)
-        attempt = 0
-        while True:
-            result = self._post_page(page.action or profiles.page_path(service, self.profile), data)
-            if result.error_code() != BUSY_ERROR or attempt >= self.retries:
-                return result, name
-            attempt = self._back_off(attempt)
-            field = profiles.action_field(self.profile)
-            data.update((key, result.fields[key]) for key in result.hidden if key != field)
+        return name
 
     def _use_profile(self, login_page):
         self.model = login_page.model()
@@ -308,21 +426,38 @@ class Session(object):
         return self._post_page(login_url, self._pressing(page.fields, admin_login))
 
     def _logout(self):
-        """[Logout] as the last page read offers it (the whole form, `action` its name)."""
+        """[Logout] as the last page read offers it (the whole form, `action` its name). Retried as writes
+        are: after a failed one, the page read again offers [Logout] with fresh tokens, or shows the session
+        ended. A session it could not end stays remembered (_own_sessions): the next login ends it."""
         self._logged_in = False
-        page = self._last_page
-        name = profiles.control(page, 'logout') if page is not None and page.lang in profiles.LANGUAGES else None
+        page, tries = self._last_page, 0
         try:
-            if name:
-                self._send('POST', page.action, self._pressing(page.fields, name))
-            else:
-                self._send('GET', profiles.logout_path(self.profile), idempotent=False)
+            while page is not None:
+                name = profiles.control(page, 'logout') if page.lang in profiles.LANGUAGES else None
+                if not name:
+                    self._send('GET', profiles.logout_path(self.profile), idempotent=True)
+                    break
+                try:
+                    self._send('POST', page.action, self._pressing(page.fields, name))
+                    break
+                except WriteFailed as failure:
+                    tries = self._retry_write(failure, tries, advice=False)
+                    page = self._read_in_session(self._path)   # None: the session has ended
         except MfpError as error:
-            self.warnings.append('Logging out of %s failed (%s); the device ends the session when it times out.'
-                                 % (self.host, error))
+            warning = ('Logging out of %s failed (%s); the next task on %s ends that session before it logs in, '
+                       'else the device ends it when it times out.' % (self.host, error, self.host))
+            if warning not in self.warnings:   # once, though a wait logs out after every poll
+                self.warnings.append(warning)
+            return
+        own_sessions.forget(self.base_url, self.user, self._kept)
 
     def _get(self, path):
         return self._page(self._send('GET', path, idempotent=True), 'GET ' + path)
+
+    def _read_in_session(self, path):
+        """The page at `path` if the device holds a session for our cookie, else None (it redirects to its login)."""
+        response = self._send('GET', path, idempotent=True)
+        return None if response.get_redirect_location() else self._page(response, 'GET ' + path)
 
     def _post_page(self, path, data):
         return self._page(self._send('POST', path, data, idempotent=False), 'POST ' + path)
@@ -339,7 +474,9 @@ class Session(object):
         return self._last_page
 
     def _send(self, method, path, data=None, idempotent=False):
-        """One request; idempotent ones are retried with back-off on 5xx, timeouts and resets."""
+        """One request. A read (idempotent) is retried with back-off on 5xx, timeouts and resets. A write
+        that gets no answer to read raises WriteFailed, which says whether the device may have acted on
+        it; the write's caller decides how to try it again (_retry_write)."""
         url = self.base_url + path
         # The query string of the login URL names a page; messages need only the path.
         request = '%s %s' % (method, path.split('?')[0])
@@ -353,24 +490,18 @@ class Session(object):
                 if idempotent and attempt < self.retries:
                     attempt = self._back_off(attempt)
                     continue
-                if self._answered:
-                    raise MfpError('The device at %s stopped answering (%s): %s'
-                                   % (self.base_url, request, _reason(error))) from error
-                hint = ''
-                if url.startswith('http:') and isinstance(error, ProtocolError):
-                    # It took the connection and closed it without a word: what a TLS server does
-                    # with a request in plain HTTP.
-                    hint = ('. It accepted the connection but closed it without an HTTP answer: if it serves '
-                            'HTTPS on that port, set mfp_protocol: https.')
-                # Nothing came back at all (refused, timed out, reset, no such name): Ansible's
-                # unreachable host, which ignore_unreachable and the play's host count understand.
-                raise MfpError('Cannot reach the device at %s (%s): %s%s'
-                               % (self.base_url, request, _reason(error), hint),
-                               unreachable=True) from error
+                failure = self._no_answer(url, request, error)
+                if idempotent:
+                    raise failure from error
+                raise WriteFailed(str(failure), acted=not _unsent(error), **failure.details) from error
             self._answered = True
             if response.status >= 500 and idempotent and attempt < self.retries:
                 attempt = self._back_off(attempt)
                 continue
+            if response.status >= 500 and not idempotent:
+                # 503: unavailable, answered before handling the request; another 5xx may come after it.
+                raise WriteFailed('%s answered %s with HTTP %d.' % (self.host, request, response.status),
+                                  acted=response.status != 503)
             if response.status == 404 and path.startswith(profiles.login_path(self.profile)):
                 raise MfpError('%s has no login page %s (HTTP 404): %s is not a printer web UI this collection '
                                'supports. Check mfp_host, mfp_port and mfp_protocol, and that the model is a supported '
@@ -378,6 +509,21 @@ class Session(object):
             if response.status >= 400:
                 raise MfpError('%s answered %s with HTTP %d.' % (self.host, request, response.status))
             return response
+
+    def _no_answer(self, url, request, error):
+        """The error of a request that got no answer (after its retries, for a read)."""
+        if self._answered:
+            return MfpError('The device at %s stopped answering (%s): %s' % (self.base_url, request, _reason(error)))
+        hint = ''
+        if url.startswith('http:') and isinstance(error, ProtocolError):
+            # It took the connection and closed it without a word: what a TLS server does
+            # with a request in plain HTTP.
+            hint = ('. It accepted the connection but closed it without an HTTP answer: if it serves '
+                    'HTTPS on that port, set mfp_protocol: https.')
+        # Nothing came back at all (refused, timed out, reset, no such name): Ansible's
+        # unreachable host, which ignore_unreachable and the play's host count understand.
+        return MfpError('Cannot reach the device at %s (%s): %s%s' % (self.base_url, request, _reason(error), hint),
+                        unreachable=True)
 
     def _request(self, method, url, data):
         self.request_count += 1
@@ -417,6 +563,15 @@ class Session(object):
         self.sleep(min(BACKOFF_SECONDS * 2 ** attempt, BACKOFF_MAX_SECONDS))
         return attempt + 1
 
+    def _retry_write(self, failure, tries, advice=True):
+        """The one retry policy of writes (docs/device-protocol.md, "Retried writes"): a write that failed
+        (WriteFailed) goes again after a back-off, up to mfp_retries times, on a page read again (fresh
+        token1/token2); where the device may have acted on it, that page first says whether it is done.
+        Returns the count of tries; raises the failure, saying what became of the write, once they are spent."""
+        if tries >= self.retries:
+            raise failure.spent(self.retries, advice)
+        return self._back_off(tries)
+
 
 def _form_values(form):
     """The form's values as a browser posts them: an unchecked checkbox not at all."""
@@ -443,6 +598,17 @@ def _tls_failure(base_url, reason):
                 'mfp_port to the port of its HTTPS server.' % (base_url, reason))
     return ('TLS verification of %s failed: %s. Give the CA certificate that signed the device certificate with '
             'mfp_ca_path (or set mfp_validate_certs: false, not recommended).' % (base_url, reason))
+
+
+def _unsent(error):
+    """Whether a request that failed with `error` provably never reached the device: the connection (to the
+    device or to the proxy) was refused or timed out before the request was sent. NewConnectionError,
+    NameResolutionError (2.x) and ConnectTimeoutError are all ConnectTimeoutError, in urllib3 1.26 and 2.x; a
+    ProxyError carries the proxy connection's own error. A reset, a drop or a read timeout came after it
+    was sent (ProtocolError, ReadTimeoutError): the device may have acted."""
+    if isinstance(error, ProxyError):
+        return _unsent(getattr(error, 'original_error', None))
+    return isinstance(error, ConnectTimeoutError)
 
 
 def _reason(error):

@@ -12,13 +12,22 @@ from collections.abc import Mapping
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._provider_reasons import advice, provider_code
 
 NOT_OBTAINED = 'not_obtained'
 WAITING = 'waiting_for_authorization'
 OBTAINED = 'obtained'
+INVALID = 'invalid'
 # Every state, as each language's table names them.
 STATES = frozenset(profiles.LANGUAGES['en']['token_states'].values())
-FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
+# `message`: the device's message about the token's last failure, as shown; `provider_code`: the
+# provider's code in it (AADSTS50173); `sign_in`: how a pending sign-in is done (DEVICE_CODE, BROWSER).
+FACT_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'message', 'provider_code',
+             'sign_in')
+# How a pending sign-in is done: a user code entered at the verification URL (device code flow), or
+# the sign-in address opened in a browser, which the provider sends back to the device (browser).
+DEVICE_CODE = 'device_code'
+BROWSER = 'browser'
 
 
 def token_info(page):
@@ -26,15 +35,31 @@ def token_info(page):
     label = page.text('token_status')
     if label is None:
         raise MfpError('The device page shows no token status (tokenStatus).')
+    user_code, sign_in_url = page.text('user_code'), page.text('sign_in_url')
+    message = page.text('token_message')
+    code = provider_code(message)
     return {
         'state': profiles.token_state(page.lang, label),
         'label': label,
         'account': page.text('token_account'),
-        'user_code': page.text('user_code'),
+        'sign_in': DEVICE_CODE if user_code else BROWSER if sign_in_url else None,
+        'user_code': user_code,
         'verification_uri': page.text('verification_uri'),
+        'sign_in_url': sign_in_url,
         'expires_at': page.text('expires_at'),
-        'message': page.text('token_message'),
+        'message': message,
+        'provider_code': code,
+        'advice': advice(code),
     }
+
+
+def sign_in_instructions(token, account):
+    """What the person does for a pending sign-in, in one sentence."""
+    if token['sign_in'] == BROWSER:
+        return 'Open %s in a browser and sign in as %s (before %s)' % (
+            token['sign_in_url'], account, token['expires_at'])
+    return 'Sign in at %s with the code %s (valid until %s)' % (
+        token['verification_uri'], token['user_code'], token['expires_at'])
 
 
 def deleted_token(lang):
@@ -49,8 +74,9 @@ def waiting_token(lang):
 
 def _panel(state, label, account):
     """A token panel without a pending sign-in or message."""
-    return {'state': state, 'label': label, 'account': account,
-            'user_code': None, 'verification_uri': None, 'expires_at': None, 'message': None}
+    return {'state': state, 'label': label, 'account': account, 'sign_in': None, 'user_code': None,
+            'verification_uri': None, 'sign_in_url': None, 'expires_at': None, 'message': None,
+            'provider_code': None, 'advice': None}
 
 
 def page_view(profile, service, page):
@@ -103,6 +129,9 @@ def oauth_facts(profile, views):
             'account': settings['account'] or None,
             'token_account': token['account'],
             'auth_method': settings['auth_method'] if shown == service else None,
+            'message': token['message'],
+            'provider_code': token['provider_code'],
+            'sign_in': token['sign_in'],
         }
     return {'mfp_oauth': facts}
 

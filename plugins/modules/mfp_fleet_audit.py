@@ -88,6 +88,12 @@ options:
       - How many printers are read at a time (from 1 to 1000). Each is one admin session on one printer.
     type: int
     default: 50
+  verify_mail:
+    description:
+      - Also verify that each printer's mail flows, as O(printfleet.mfp.mfp_info#module:verify_mail=true) does for
+        its own host (the role's C(token_audit_verify_mail)).
+    type: bool
+    default: false
   policy:
     description:
       - The policy as the play gives it to the host the task runs for (the role passes its variables),

@@ -13,8 +13,8 @@ short_description: Read a multifunction printer's model, mail pages and token pa
 version_added: 0.1.0
 description:
   - Logs in to the device, reads its SMTP and POP pages and logs out. It posts nothing but the login
-    form and the logout (the page's [Logout] control), presses no other control and saves no setting,
-    also outside check mode.
+    form and the logout (the page's [Logout] control), presses no other control (but [Connection Test] with
+    O(verify_mail=true)) and saves no setting, also outside check mode.
   - Returns the model, the firmware version where a page shows one, the device profile, the pages found,
     both token panels and the OAuth settings, and which expectations of the profile the pages met
     (the login form by the device's login mode, the setting fields by their labels, the controls by their
@@ -63,6 +63,20 @@ options:
         replaced by placeholder addresses (C(account1@example.invalid)), the same address by the same placeholder,
         so that a reader still sees which pages share an account.
       - Model, server names, ports and other settings are kept; they are what a support request is about.
+    type: bool
+    default: false
+  verify_mail:
+    description:
+      - Also press [Connection Test] on the SMTP page, with the form as the page shows it, and return the
+        device's answer as RV(mail_verified). The device then connects to its saved mail server and
+        authenticates with its saved settings (the token, or the saved password, as the page's password box
+        stays empty, which keeps it); the test saves nothing, so this stays a read-only task, in check
+        mode too.
+      - The test uses the token as a scan to e-mail does, so the device refreshes it with the provider first;
+        a token the provider refuses (revoked, expired) turns Invalid then, as it would at the next scan. The
+        pages are read after the test, so the result shows the token as it is then, with the provider's reason.
+      - A printer still on basic authentication (SMTP-AUTH) that passes now fails once its Exchange Online
+        tenant switches basic authentication off (C(550 5.7.30), by default from the end of December 2026).
     type: bool
     default: false
 notes:
@@ -166,12 +180,13 @@ tokens:
   returned: always
   type: dict
   sample:
-    smtp: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, user_code: F7K2QW9M,
-           verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
-           expires_at: "2026-11-27T10:15:00Z", message: null}
-    pop: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, user_code: F7K2QW9M,
-          verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
-          expires_at: "2026-11-27T10:15:00Z", message: null}
+    smtp: {state: waiting_for_authorization, label: Waiting for Authorization, account: null, sign_in: device_code,
+           user_code: F7K2QW9M, verification_uri: "https://login.microsoftonline.com/common/oauth2/deviceauth",
+           sign_in_url: null, expires_at: "2026-11-27T10:15:00Z", message: null, provider_code: null, advice: null}
+    pop: {state: invalid, label: Invalid, account: scan@contoso.example, sign_in: null, user_code: null,
+          verification_uri: null, sign_in_url: null, expires_at: null,
+          message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173,
+          advice: "the account's password was reset or its sessions revoked — run the roll-out to renew"}
 oauth:
   description:
     - The token and OAuth settings of each page understood, C(smtp) and C(pop), in the shape of
@@ -180,10 +195,12 @@ oauth:
   returned: always
   type: dict
   sample:
-    smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-           token_account: scan@contoso.example, auth_method: oauth2}
-    pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-          token_account: scan@contoso.example, auth_method: oauth2}
+    smtp: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+           token_account: scan@contoso.example, auth_method: oauth2,
+           message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
+    pop: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+          token_account: scan@contoso.example, auth_method: oauth2,
+          message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
 expectations:
   description: Each expectation of the profile, on which page, and whether it held.
   returned: always
@@ -212,6 +229,21 @@ expectations:
     - {page: login, check: login form understood, held: true, detail: "administrator: role and password"}
     - {page: smtp, check: fields present, held: false, detail: "missing: account (label 'Account Name' or field ggt_textbox(12))"}
     - {page: smtp, check: controls present, held: true, detail: "[Logout(L)], [Submit(U)], [Get Token], [Delete], [Connection Test]"}
+mail_verified:
+  description:
+    - With O(verify_mail=true), what [Connection Test] answered; else, or when the SMTP page was not read, V(null).
+  returned: always
+  type: dict
+  contains:
+    passed:
+      description: Whether the device reported the test as passed.
+      type: bool
+      sample: false
+    message:
+      description: The device's result line without its C(ERROR[n]) code; the lab's firmware quotes the mail server.
+      type: str
+      sample: "Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission"
+  sample: {passed: true, message: "Connection test succeeded. 235 2.7.0 Authentication successful"}
 expectations_held:
   description: Whether every expectation held. When not, the task also warns.
   returned: always

@@ -28,8 +28,11 @@ description:
   - The token panel shows the account a token was issued for, not its provider, so a token is judged
     by its account. M(printfleet.mfp.mfp_smtp) and M(printfleet.mfp.mfp_pop) delete the token when they
     change the provider or account, unless given C(keep_token=true).
-  - Getting a token ends in Waiting for Authorization, until a person signs in at RV(verification_uri)
-    with RV(user_code). O(wait=true) polls the device until the token is Obtained.
+  - Getting a token ends in Waiting for Authorization, until a person signs in. With a device code sign-in
+    (most models) the person enters RV(user_code) at RV(verification_uri). With a browser sign-in (Sharp's A3
+    models, where [Get Token] opens the provider's login page) the person opens RV(sign_in_url) in a browser and
+    signs in there; the provider sends the browser back to the device, which finishes the token.
+    C(ansible_facts.mfp_oauth) says which (C(sign_in)). O(wait=true) polls the device until the token is Obtained.
   - In check mode nothing is pressed. RV(actions) lists the buttons that would be pressed;
     RV(token) shows the token before any button would be pressed, C(ansible_facts.mfp_oauth) as the
     buttons would leave it (so a later task of the plan does not plan the same [Get Token] again);
@@ -77,8 +80,12 @@ options:
   wait:
     description:
       - With O(state=present), wait until the token is Obtained, polling the device.
+      - Logged out between two polls (one login per poll), so the device's one admin session is free
+        for people while the task waits, and a device idle timeout shorter than O(poll_interval)
+        ends nothing.
       - The task fails when the token ends up in another state (for example Not Obtained after a
-        declined sign-in, with the device's message), or Obtained for another account than the
+        declined sign-in, or one the tenant's Conditional Access refused, with the device's message, what
+        its provider code means and what to do), or Obtained for another account than the
         expected one (O(account), else the device's).
       - Skipped in check mode.
     type: bool
@@ -91,6 +98,16 @@ options:
     description: Seconds between two reads of the device with O(wait=true).
     type: int
     default: 5
+  force:
+    description:
+      - With O(state=present), renew an Invalid token even when the provider's reason on the device says that
+        a new sign-in for the same account cannot succeed (C(AADSTS50057), the account is disabled).
+      - Without it such a task fails before pressing anything, with the reason and what to do, because
+        [Delete] would erase the reason and [Get Token] start a sign-in nobody can finish. Set it once the
+        cause is fixed (the account enabled again). Changing to another account or provider needs no O(force).
+      - Other Invalid tokens are renewed ([Delete], then [Get Token]) without it.
+    type: bool
+    default: false
 seealso:
   - module: printfleet.mfp.mfp_smtp
   - module: printfleet.mfp.mfp_pop
@@ -106,8 +123,10 @@ EXAMPLES = r'''
 
 - name: Tell the operator where to sign in
   ansible.builtin.debug:
-    msg: "{{ inventory_hostname }}: sign in at {{ token.verification_uri }} with code {{ token.user_code }}"
-  when: token.user_code is not none
+    msg: >-
+      {{ inventory_hostname }}: {{ ('open ' ~ token.sign_in_url ~ ' in a browser and sign in') if token.sign_in_url
+         else ('sign in at ' ~ token.verification_uri ~ ' with code ' ~ token.user_code) }}
+  when: token.token.state == 'waiting_for_authorization'
 
 - name: Wait up to 15 minutes for the sign-in
   printfleet.mfp.mfp_oauth_token:
@@ -133,17 +152,26 @@ actions:
   elements: str
   sample: [delete, get_token]
 user_code:
-  description: While waiting for authorization, the code to enter at RV(verification_uri); else null.
+  description: While waiting for a device code sign-in, the code to enter at RV(verification_uri); else null.
   returned: success
   type: str
   sample: F7K2QW9M
 verification_uri:
-  description: While waiting for authorization, where to sign in; else null.
+  description: While waiting for a device code sign-in, where to sign in; else null.
   returned: success
   type: str
   sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+sign_in_url:
+  description:
+    - While waiting for a browser sign-in, the address to open in a browser and sign in at (the provider's sign-in
+      page, which sends the browser back to the device); else null.
+    - It may be shown to the operator and passed to the person who signs in. It holds no secret. PKCE ties
+      the sign-in to the device, and the C(state) parameter in it only lets the device tell its own answer.
+  returned: success
+  type: str
+  sample: https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&state=…
 expires_at:
-  description: While waiting for authorization, when RV(user_code) expires; else null.
+  description: While waiting for authorization, when the pending sign-in expires; else null.
   returned: success
   type: str
   sample: "2026-11-27T10:15:00Z"
@@ -165,22 +193,47 @@ token:
       description: The account the token was issued for.
       type: str
       sample: scan@contoso.example
+    sign_in:
+      description:
+        - How the pending sign-in is done, while waiting for authorization; else null.
+        - V(device_code) (a code to enter at the verification URL) or V(browser) (an address to open in a browser,
+          whose sign-in page sends the browser back to the device).
+      type: str
+      sample: device_code
+      choices: [device_code, browser]
     user_code:
-      description: The code to enter at RV(token.verification_uri) while waiting for authorization.
+      description: The code to enter at RV(token.verification_uri) while waiting for a device code sign-in.
       type: str
       sample: F7K2QW9M
     verification_uri:
-      description: Where to sign in while waiting for authorization.
+      description: Where to sign in with RV(token.user_code) while waiting for a device code sign-in.
       type: str
       sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+    sign_in_url:
+      description:
+        - The address to open in a browser and sign in at while waiting for a browser sign-in.
+        - Not a secret, and fine to pass to the person who signs in. PKCE ties the sign-in to the device that
+          started it, and its C(state) parameter only lets the device recognize the answer.
+      type: str
+      sample: https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&state=…
     expires_at:
-      description: When the pending code expires.
+      description: When the pending sign-in expires.
       type: str
       sample: "2026-11-27T10:15:00Z"
     message:
-      description: The device's message about the last token failure.
+      description: The device's message about the last token failure, as it shows it, in its UI language.
       type: str
-      sample: Authorization was declined.
+      sample: The token is no longer valid (AADSTS50173).
+    provider_code:
+      description: The provider's code in RV(token.message) (the same in every UI language), or V(null).
+      type: str
+      sample: AADSTS50173
+    advice:
+      description:
+        - What RV(token.provider_code) means and what to do, in an administrator's words; V(null) for a code
+          the collection does not know (docs/troubleshooting.md lists them).
+      type: str
+      sample: the account's password was reset or its sessions revoked — run the roll-out to renew
 ansible_facts:
   description: Facts about the shared OAuth credential.
   returned: success
@@ -189,7 +242,10 @@ ansible_facts:
     mfp_oauth:
       description:
         - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
-          C(account), C(token_account) and C(auth_method).
+          C(account), C(token_account), C(auth_method), C(message) (the device's message about the token's
+          last failure, as shown), C(provider_code) (the provider's code in it, such as C(AADSTS50173)) and
+          C(sign_in) (while waiting for authorization, how the person signs in, V(device_code) or V(browser) as
+          RV(token.sign_in); else V(null)).
         - O(state=query) reads both pages. Otherwise only the page of O(service) is read; the token,
           provider and account are shared by both pages, so they are current for both services,
           and the other service's C(auth_method) is taken from the host's C(ansible_facts.mfp_oauth)
@@ -198,10 +254,12 @@ ansible_facts:
           after [Get Token], V(not_obtained) after [Delete]).
       type: dict
       sample:
-        smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-               token_account: scan@contoso.example, auth_method: oauth2}
-        pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-              token_account: scan@contoso.example, auth_method: plain}
+        smtp: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+               token_account: scan@contoso.example, auth_method: oauth2,
+               message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
+        pop: {state: invalid, label: Invalid, provider: microsoft, account: scan@contoso.example,
+              token_account: scan@contoso.example, auth_method: plain,
+              message: 'The token is no longer valid (AADSTS50173).', provider_code: AADSTS50173, sign_in: null}
 token_on_web:
   description:
     - V(false) when the task failed because the model obtains its token on its control panel only

@@ -149,22 +149,47 @@ token:
       description: The account the token was issued for.
       type: str
       sample: scan@contoso.example
+    sign_in:
+      description:
+        - How the pending sign-in is done, while waiting for authorization; else null.
+        - V(device_code) (a code to enter at the verification URL) or V(browser) (an address to open in a browser,
+          whose sign-in page sends the browser back to the device).
+      type: str
+      sample: device_code
+      choices: [device_code, browser]
     user_code:
-      description: The code to enter at RV(token.verification_uri) while waiting for authorization.
+      description: The code to enter at RV(token.verification_uri) while waiting for a device code sign-in.
       type: str
       sample: F7K2QW9M
     verification_uri:
-      description: Where to sign in while waiting for authorization.
+      description: Where to sign in with RV(token.user_code) while waiting for a device code sign-in.
       type: str
       sample: https://login.microsoftonline.com/common/oauth2/deviceauth
+    sign_in_url:
+      description:
+        - The address to open in a browser and sign in at while waiting for a browser sign-in.
+        - Not a secret, and fine to pass to the person who signs in. PKCE ties the sign-in to the device that
+          started it, and its C(state) parameter only lets the device recognize the answer.
+      type: str
+      sample: https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&state=…
     expires_at:
-      description: When the pending code expires.
+      description: When the pending sign-in expires.
       type: str
       sample: "2026-11-27T10:15:00Z"
     message:
-      description: The device's message about the last token failure.
+      description: The device's message about the last token failure, as it shows it, in its UI language.
       type: str
-      sample: Authorization was declined.
+      sample: The token is no longer valid (AADSTS50173).
+    provider_code:
+      description: The provider's code in RV(token.message) (the same in every UI language), or V(null).
+      type: str
+      sample: AADSTS50173
+    advice:
+      description:
+        - What RV(token.provider_code) means and what to do, in an administrator's words; V(null) for a code
+          the collection does not know (docs/troubleshooting.md lists them).
+      type: str
+      sample: the account's password was reset or its sessions revoked — run the roll-out to renew
 ansible_facts:
   description: Facts about the shared OAuth credential.
   returned: success
@@ -173,7 +198,8 @@ ansible_facts:
     mfp_oauth:
       description:
         - One entry per service, V(smtp) and V(pop), each with C(state), C(label), C(provider),
-          C(account), C(token_account) and C(auth_method).
+          C(account), C(token_account), C(auth_method), C(message) (the device's message about the token's
+          last failure, as shown) and C(provider_code) (the provider's code in it, such as C(AADSTS50173)).
         - Only the POP page is read. The token, provider and account are shared by both pages, so
           they are current for both services; on models whose POP page keeps its own credential,
           nothing of the page not read is known, so its entry is V(null) but for C(auth_method).
@@ -183,9 +209,9 @@ ansible_facts:
       type: dict
       sample:
         smtp: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-               token_account: scan@contoso.example, auth_method: oauth2}
+               token_account: scan@contoso.example, auth_method: oauth2, message: null, provider_code: null}
         pop: {state: obtained, label: Obtained, provider: microsoft, account: scan@contoso.example,
-              token_account: scan@contoso.example, auth_method: plain}
+              token_account: scan@contoso.example, auth_method: plain, message: null, provider_code: null}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -24,10 +24,11 @@ UNKNOWN = 'unknown'
 STATES = tuple(STATE_NAMES) + (UNKNOWN,)
 
 # The only keys a report takes from the device facts: nothing else can leak into a report.
-SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method')
+SERVICE_KEYS = ('state', 'label', 'provider', 'account', 'token_account', 'auth_method', 'message', 'provider_code')
 
-COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account',
-           'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'reasons')
+COLUMNS = ('host', 'address', 'status', 'token_state', 'token_label', 'token_account', 'token_message',
+           'provider_code', 'provider', 'account', 'smtp_auth_method', 'pop_auth_method', 'mail_verified', 'reasons',
+           'sign_in', 'sign_in_address', 'user_code')
 
 
 def state_text(state, label=None):
@@ -54,9 +55,20 @@ def token_state(row):
     return state if state in STATE_NAMES else UNKNOWN
 
 
+def sign_in_text(row):
+    """What a waiting printer's sign-in asks of the person, in a few words; '' when there is none."""
+    sign_in = row.get('sign_in') or {}
+    if sign_in.get('sign_in_url'):
+        return 'open %s in a browser' % sign_in['sign_in_url']
+    if sign_in.get('user_code'):
+        return 'code %s at %s' % (sign_in['user_code'], sign_in.get('verification_uri'))
+    return ''
+
+
 def flat(row):
     """The row as COLUMNS of text, for tables and CSV."""
     shared = credential(row)
+    sign_in = row.get('sign_in') or {}
     return {
         'host': _text(row.get('host')),
         'address': _text(row.get('address')),
@@ -64,12 +76,37 @@ def flat(row):
         'token_state': token_state(row),
         'token_label': _text(shared.get('label')),
         'token_account': _text(shared.get('token_account')),
+        'token_message': _text(shared.get('message')),
+        'provider_code': _text(shared.get('provider_code')),
         'provider': _text(shared.get('provider')),
         'account': _text(shared.get('account')),
         'smtp_auth_method': _text((row.get('smtp') or {}).get('auth_method')),
         'pop_auth_method': _text((row.get('pop') or {}).get('auth_method')),
+        'mail_verified': mail_verified(row),
         'reasons': '; '.join(_text(reason) for reason in row.get('reasons') or ()),
+        # A waiting printer's sign-in: device_code (user_code at the verification URL) or browser (the address alone).
+        'sign_in': _text(sign_in.get('kind')),
+        'sign_in_address': _text(sign_in.get('sign_in_url') or sign_in.get('verification_uri')),
+        'user_code': _text(sign_in.get('user_code')),
     }
+
+
+def mail_verified(row):
+    """`yes` or `no` after the printer's Connection Test (the audit's verify option); empty when not tested."""
+    tested = row.get('mail_verified')
+    if not tested:
+        return ''
+    return 'yes' if tested.get('passed') else 'no'
+
+
+def mail_answer(row):
+    """What the printer answered to its Connection Test (it quotes the mail server); empty when not tested."""
+    return _text((row.get('mail_verified') or {}).get('message'))
+
+
+def mail_tested(rows):
+    """Whether the audit verified mail on any printer: the table and the page then show a column for it."""
+    return any(row.get('mail_verified') for row in rows)
 
 
 def summary(rows):

@@ -1,6 +1,7 @@
 """The roll-out on A3 models beside an ordinary printer: POP's own token on a BP-B550WD (profile
-bp_a3) gets its own [Get Token] and sign-in, and a BP-70C65 (bp_a3_panel), whose token is obtained
-on its control panel, gets its pages set and is listed for the panel instead of failing.
+bp_a3, which signs in by browser) gets its own [Get Token] and sign-in address, and a BP-70C65
+(bp_a3_panel), whose token is obtained on its control panel, gets its pages set and is listed for
+the panel instead of failing.
 
     .venv/bin/python -m pytest -q tests/integration/test_a3_rollout.py
 """
@@ -74,13 +75,16 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     assert listed[-1] == ("Check mode, nothing was written: [Get Token] would be pressed on 2 printers: "
                           "classic, a3 (SMTP and POP pages); each then waits for a sign-in.")
 
-    # The roll-out: three codes, the A3 model's named by page; the panel-only printer set, not failed.
+    # The roll-out: a code for the ordinary printer, a sign-in address per page for the A3 model; the
+    # panel-only printer set, not failed.
     code, tasks, output = run(tmp_path, lab, "rollout")
     assert code == 0, output[-5000:]
     listed = sign_in_list(tasks)
-    codes = {row.split()[0] + row.split()[1] * row.startswith("a3 "): row.split()[-3] for row in listed
-             if row.startswith(("classic ", "a3 ("))}
-    assert sorted(codes) == ["a3(POP)", "a3(SMTP)", "classic"] and len(set(codes.values())) == 3
+    sign_ins = {row.split()[0] + row.split()[1] * row.startswith("a3 "): row.split()[-1 if row.startswith("a3 ") else -3]
+                for row in listed if row.startswith(("classic ", "a3 ("))}
+    assert sorted(sign_ins) == ["a3(POP)", "a3(SMTP)", "classic"] and len(set(sign_ins.values())) == 3
+    assert sign_ins["a3(SMTP)"] == truth(lab)["a3"]["token"]["sign_in_url"]
+    assert sign_ins["a3(POP)"] == truth(lab)["a3"]["pop_token"]["sign_in_url"]
     assert PANEL_ROW in listed
     assert "3 printers: 1 to obtain on the control panel, 2 waiting for authorization" in listed
     assert tokens(lab) == {"classic": ("waiting_for_authorization", None),
@@ -89,14 +93,15 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     panel = truth(lab)["a3-panel"]["settings"]
     assert panel["smtp"]["auth_method"] == panel["pop"]["auth_method"] == "oauth2"
 
-    # A second run while the tokens wait: nothing changed, nothing pressed, the same codes.
+    # A second run while the tokens wait: nothing changed, nothing pressed, the same code and addresses.
     code, tasks, output = run(tmp_path, lab, "again")
     assert code == 0, output[-5000:]
     assert changed(tasks) == []
     assert POP_TOKEN not in tasks and set(tasks[SMTP_TOKEN]) == {"a3-panel"}
-    assert all(code_ in line for code_ in codes.values() for line in [" ".join(sign_in_list(tasks))])
+    assert all(sign_in in line for sign_in in sign_ins.values() for line in [" ".join(sign_in_list(tasks))])
 
-    # The wait: the mailbox user signs in with each code; the A3 model is authorized with both tokens.
+    # The wait: the mailbox user signs in with the code and at each address; the A3 model is authorized
+    # with both tokens.
     with person_signing_in(lab, record_of(tmp_path / "wait", "rollout.yml")):
         code, tasks, output = run(tmp_path, lab, "wait", "-e", "mail_oauth_token_wait=true",
                                   "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120")
@@ -116,7 +121,7 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
 
 def test_a_wait_without_pops_sign_in_fails_the_printer_with_pops_code(tmp_path):
     """SMTP's token Obtained for the account, POP's own not: the wait reads the POP page, and at its end the
-    printer fails with the POP page's code, though SMTP's token is fine."""
+    printer fails with the POP page's sign-in address, though SMTP's token is fine."""
     document = fleet_document()
     document["devices"] = [{
         "name": "a3", "profile": "bp_a3", "model": "BP-B550WD",
@@ -129,8 +134,9 @@ def test_a_wait_without_pops_sign_in_fails_the_printer_with_pops_code(tmp_path):
         assert tokens(lab) == {"a3": ("obtained", "waiting_for_authorization")}
     assert code == 2, output[-5000:]
     assert SMTP_TOKEN not in tasks and tasks[POP_TOKEN]["a3"]["actions"] == ["get_token"]
-    pop_code = tasks[POP_TOKEN]["a3"]["user_code"]
+    pop_address = tasks[POP_TOKEN]["a3"]["sign_in_url"]
     assert [row.split()[:3] for row in sign_in_list(tasks) if row.startswith("a3 ")] == [["a3", "(POP)", ACCOUNT]]
-    assert tasks["Read the tokens of the printer"]["a3"]["token"]["user_code"] == pop_code
+    assert tasks["Read the tokens of the printer"]["a3"]["token"]["sign_in_url"] == pop_address
     failure = tasks["Fail the printers without a token for the account"]["a3"]["msg"]
-    assert failure.startswith("POP page: No sign-in for %s within 3 s. Sign in at " % ACCOUNT) and pop_code in failure
+    assert failure.startswith("POP page: No sign-in for %s within 3 s. Open %s in a browser and sign in as %s (before "
+                              % (ACCOUNT, pop_address, ACCOUNT))

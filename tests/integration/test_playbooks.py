@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from mfplab.fleet import parse_fleet
+from mfplab.person import Person
 from mfplab.server import LabThread
 
 from test_targets import BIN, DEVICES, ROOT, environment, fleet_document
@@ -70,12 +71,20 @@ def sign_in_list(tasks):
     return next(iter(tasks[SIGN_IN_LIST].values()))["msg"]
 
 
+def browser_sign_ins(lab):
+    """The sign-in address of every token a printer waits for by browser, as its panel shows it."""
+    return [token["sign_in_url"] for host in lab.lab.hosts.values() for device in [lab.call(host.ground_truth)]
+            for token in (device["token"], device.get("pop_token") or {}) if token.get("sign_in_url")]
+
+
 @contextlib.contextmanager
 def person_signing_in(lab, record):
     """The mailbox user, in the background while a run goes on: once the run has printed its sign-in
-    list (its `record` holds that task), signs in with each code a printer waits for, so that the run
-    waits for the sign-ins. Yields the codes signed in with, as they are."""
+    list (its `record` holds that task), signs in with each code a printer waits for, and opens each
+    printer's sign-in address in a browser, so that the run waits for the sign-ins. Yields the codes and
+    addresses signed in with, as they are."""
     signed_in, stop = [], threading.Event()
+    mailbox_user = Person(lab.lab.ca.ca_path, ACCOUNT, PASSWORD)
 
     def person():
         while not stop.wait(0.5):
@@ -85,6 +94,10 @@ def person_signing_in(lab, record):
                 if not pending["approved"]:
                     lab.call(lab.lab.idp.approve, pending["user_code"], ACCOUNT, PASSWORD)
                     signed_in.append(pending["user_code"])
+            for address in browser_sign_ins(lab):
+                if address not in signed_in:
+                    mailbox_user.sign_in_at(address)
+                    signed_in.append(address)
 
     thread = threading.Thread(target=person, daemon=True)
     thread.start()

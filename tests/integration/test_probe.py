@@ -126,5 +126,7 @@ def test_the_audit_reads_through_the_probe_in_check_mode_too(tmp_path):
     assert rows["mfp-offline"]["reasons"][0].startswith("Cannot reach the device at https://")
     assert rows["mfp-sv-mx"]["status"] == "noncompliant"
     assert rows["mfp-sv-mx"]["reasons"] == [
-        "SMTP uses smtp_auth, not OAuth 2.0", "POP uses plain, not OAuth 2.0", "no OAuth provider is set, expected microsoft",
+        "SMTP uses smtp_auth, not OAuth 2.0: still on basic authentication, which will fail when the tenant "
+        "switches it off (Exchange Online: by default from the end of December 2026)", "POP uses plain, not OAuth 2.0",
+        "no OAuth provider is set, expected microsoft",
         "no OAuth account is set, expected scan@contoso.example", "token is Not obtained (Ej hämtad)"]

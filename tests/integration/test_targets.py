@@ -72,6 +72,8 @@ def environment(tmp_path):
         ANSIBLE_ROLES_PATH=str(TARGETS),
         ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
         ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        # The sessions the collection remembers across its processes: each run's own.
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_FORKS="4",
         ANSIBLE_CALLBACK_RESULT_FORMAT="yaml",

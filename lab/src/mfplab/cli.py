@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from mfplab.fault_settings import NO_FAULTS
+from mfplab.fault_settings import BOUNDS, NO_FAULTS, NO_PROVIDER_FAULTS
 from mfplab.fleet import FleetError, load_fleet
 from mfplab.state import lab_info_path, private_dir, read_control_secret, read_lab_info
 
@@ -137,12 +137,51 @@ def _print(answer):
     return 0
 
 
-def _faults(args):
-    if args.clear:
-        changes = dict.fromkeys(NO_FAULTS)
-    else:
-        changes = {key: getattr(args, key) for key in NO_FAULTS if getattr(args, key) is not None}
-    return _print(LabClient(args.state).call("POST", f"/devices/{args.device}/faults", changes))
+# One line each; docs/lab.md's fault table says what each does to a request and whether it was processed.
+FAULT_HELP = {
+    "latency_ms": "added to every request", "jitter_ms": "up to this much more, at random",
+    "error_rate": "share of requests answered 503 (not processed)",
+    "drop_rate": "share of connections dropped before the request is handled",
+    "busy_rate": "share of settings posts answered ERROR[5000] (machine busy, nothing done)",
+    "offline": "not listening: connections refused",
+    "lost_answer_rate": "share of requests processed whose answer is then lost (connection dropped)",
+    "hang": "accept connections and never answer (not processed)",
+    "stall_rate": "share of answers stalled after their headers (processed)",
+    "cut_rate": "share of answers cut halfway through the body (processed)",
+    "max_connections": "concurrent connections; one more is reset (0: no cap)",
+    "power_loss_rate": "share of settings saves during which the power fails",
+    "power_loss_seconds": "how long the device stays off after a power loss",
+    "certificate": "the HTTPS certificate served",
+    "visitor_every_seconds": "someone logs in as administrator this long after the last visit (0: nobody)",
+    "visitor_hold_seconds": "and holds the session this long",
+}
+PROVIDER_FAULT_HELP = {
+    "offline": "not listening: connections refused", "latency_ms": "added to every request",
+    "error_rate": "share of requests answered 500 or 503", "throttle_rate": "share of requests answered 429",
+    "retry_after_seconds": "the Retry-After of a 429",
+}
+
+
+def _fault_options(command, defaults, helps):
+    for key, default in defaults.items():
+        option = "--" + key.replace("_", "-")
+        if isinstance(default, bool):
+            command.add_argument(option, action=argparse.BooleanOptionalAction, default=None, help=helps[key])
+        elif isinstance(default, str):
+            command.add_argument(option, choices=BOUNDS[key], help=helps[key])
+        else:
+            command.add_argument(option, type=type(default), help=helps[key])
+    command.add_argument("--clear", action="store_true", help="remove every fault")
+
+
+def _faults(defaults, path):
+    def set_faults(args):
+        if args.clear:
+            changes = dict.fromkeys(defaults)
+        else:
+            changes = {key: getattr(args, key) for key in defaults if getattr(args, key) is not None}
+        return _print(LabClient(args.state).call("POST", path(args), changes))
+    return set_faults
 
 
 COMMANDS = {
@@ -154,14 +193,24 @@ COMMANDS = {
     "decline": lambda a: _print(LabClient(a.state).call("POST", "/idp/decline", {"user_code": a.code})),
     "reboot": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/reboot", {"seconds": a.seconds})),
     "expire-sessions": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/expire-sessions")),
-    "send-mail": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/send-mail")),
+    "send-mail": lambda a: _print(LabClient(a.state).call(
+        "POST", f"/devices/{a.device}/send-mail", {"to": a.to} if a.to else {})),
+    "check-mail": lambda a: _print(LabClient(a.state).call("POST", f"/devices/{a.device}/check-mail")),
+    "mail": lambda a: _print(LabClient(a.state).call("GET", "/mail")),
+    "mailbox": lambda a: _print(LabClient(a.state).call("GET", f"/mail/{a.mailbox}")),
+    "basic-auth": lambda a: _print(LabClient(a.state).call(
+        "POST", f"/mail/tenants/{a.tenant}/basic-auth", {"enabled": a.switch == "on"})),
     "inventory": lambda a: print(LabClient(a.state).info["inventory"]),
 }
 
 
 def _account_command(action):
-    return lambda a: _print(LabClient(a.state).call(
-        "POST", f"/idp/accounts/{a.account}/{action}", {"notify": not a.no_notify}))
+    return lambda a: _print(LabClient(a.state).call("POST", f"/idp/accounts/{a.account}/{action}"))
+
+
+def _conditional_access(args):
+    return _print(LabClient(args.state).call(
+        "POST", f"/idp/tenants/{args.tenant}/conditional-access", {"block_device_code_flow": args.block_device_code}))
 
 
 def parser():
@@ -186,11 +235,19 @@ def parser():
     for name, help_text in (("device", "one device's ground truth"),
                             ("reboot", "reboot a device (settings kept)"),
                             ("expire-sessions", "end a device's admin session"),
-                            ("send-mail", "let a device use its token now (refresh at the provider)")):
+                            ("send-mail", "a scan to e-mail now: refresh the token if OAuth, send over SMTP"),
+                            ("check-mail", "let a device check its POP mailbox now")):
         command = sub.add_parser(name, help=help_text)
         command.add_argument("device")
         if name == "reboot":
             command.add_argument("--seconds", type=float, default=5)
+        if name == "send-mail":
+            command.add_argument("--to", help="recipient (default: the device's sender address)")
+    sub.add_parser("mail", help="the mail servers: address, ports, server names, tenants, mailboxes")
+    sub.add_parser("mailbox", help="the messages in a mailbox").add_argument("mailbox")
+    basic = sub.add_parser("basic-auth", help="switch a tenant's basic authentication for SMTP and POP")
+    basic.add_argument("tenant", help="the tenant's name, id or domain")
+    basic.add_argument("switch", choices=("on", "off"))
     approve = sub.add_parser("approve", help="sign in with a user code as a mailbox user, and consent")
     approve.add_argument("code")
     approve.add_argument("--user", required=True)
@@ -201,19 +258,19 @@ def parser():
                               ("disable", "disable the account"), ("enable", "enable the account again")):
         command = sub.add_parser(action, help=help_text)
         command.add_argument("account")
-        command.add_argument("--no-notify", action="store_true",
-                             help="don't let the devices holding its tokens find out now")
         command.set_defaults(func=_account_command(action))
+    policy = sub.add_parser("conditional-access", help="switch a tenant's Conditional Access policy")
+    policy.add_argument("tenant", help="the tenant's name, id or domain")
+    policy.add_argument("--block-device-code", action=argparse.BooleanOptionalAction, required=True,
+                        help="block (or allow again) sign-in with a device code")
+    policy.set_defaults(func=_conditional_access)
     fault = sub.add_parser("fault", help="set a device's faults")
     fault.add_argument("device")
-    fault.add_argument("--latency-ms", type=int)
-    fault.add_argument("--jitter-ms", type=int)
-    fault.add_argument("--error-rate", type=float, help="share of requests answered 503")
-    fault.add_argument("--drop-rate", type=float, help="share of connections dropped")
-    fault.add_argument("--busy-rate", type=float, help="share of settings posts answered ERROR[5000] (machine busy)")
-    fault.add_argument("--offline", action=argparse.BooleanOptionalAction, default=None)
-    fault.add_argument("--clear", action="store_true", help="remove every fault")
-    fault.set_defaults(func=_faults)
+    _fault_options(fault, NO_FAULTS, FAULT_HELP)
+    fault.set_defaults(func=_faults(NO_FAULTS, lambda a: f"/devices/{a.device}/faults"))
+    provider_fault = sub.add_parser("provider-fault", help="set the identity provider's faults")
+    _fault_options(provider_fault, NO_PROVIDER_FAULTS, PROVIDER_FAULT_HELP)
+    provider_fault.set_defaults(func=_faults(NO_PROVIDER_FAULTS, lambda a: "/idp/faults"))
     for name, func in COMMANDS.items():
         sub.choices[name].set_defaults(func=func)
     return top

@@ -10,7 +10,6 @@ text/plain, no custom header) to loopback; it can neither read the secret nor se
 a CORS preflight, which this API never answers.
 """
 
-import asyncio
 import hmac
 
 from aiohttp import web
@@ -69,11 +68,6 @@ def _required(body, key):
     return body[key]
 
 
-def _holds_token_for(host, username):
-    token = host.device.ground_truth()["token"]
-    return token["state"] == "obtained" and token.get("account") == username
-
-
 def control_app(lab, secret):
     routes = web.RouteTableDef()
 
@@ -112,11 +106,36 @@ def control_app(lab, secret):
     @routes.post("/devices/{name}/send-mail")
     async def send_mail(request):
         host = lab.host(request.match_info["name"])
-        return web.json_response(await host.device.use_token())
+        to = (await _body(request)).get("to")
+        if to is not None and not isinstance(to, str):
+            raise ValueError("to must be an e-mail address")
+        return web.json_response(await host.device.send_mail(to))
+
+    @routes.post("/devices/{name}/check-mail")
+    async def check_mail(request):
+        return web.json_response(await lab.host(request.match_info["name"]).device.check_mail())
+
+    @routes.get("/mail")
+    async def mail(request):
+        return web.json_response(lab.mail.ground_truth())
+
+    @routes.get("/mail/{mailbox}")
+    async def mailbox(request):
+        mailbox = request.match_info["mailbox"]
+        return web.json_response({"mailbox": mailbox, "messages": lab.mail.mailboxes.messages(mailbox)})
+
+    @routes.post("/mail/tenants/{tenant}/basic-auth")
+    async def basic_auth(request):
+        enabled = (await _body(request)).get("enabled")
+        return web.json_response(lab.mail.authority.set_basic_auth(request.match_info["tenant"], enabled))
 
     @routes.get("/idp")
     async def idp(request):
-        return web.json_response(lab.idp.ground_truth())
+        return web.json_response({**lab.idp.ground_truth(), **lab.provider.ground_truth()})
+
+    @routes.post("/idp/faults")
+    async def idp_faults(request):
+        return web.json_response({"faults": await lab.provider.apply_faults(await _body(request))})
 
     @routes.get("/idp/pending")
     async def pending(request):
@@ -139,18 +158,18 @@ def control_app(lab, secret):
         username, action = request.match_info["username"], request.match_info["action"]
         if action not in ACCOUNT_ACTIONS:
             raise LookupError(f"no account action {action!r}; known: {sorted(ACCOUNT_ACTIONS)}")
-        result = ACCOUNT_ACTIONS[action](lab.idp, username)
-        if (await _body(request)).get("notify", True):
-            # The devices holding a token for this account find out when they next send mail.
-            holders = [host for host in lab.hosts.values() if _holds_token_for(host, username)]
-            outcomes = await asyncio.gather(*(host.device.use_token() for host in holders))
-            result = dict(result, devices={host.name: outcome for host, outcome in zip(holders, outcomes)})
-        return web.json_response(result)
+        # As with Entra, the devices holding a token for the account find out when they next use it
+        # (send mail: POST /devices/{name}/send-mail), not now.
+        return web.json_response(ACCOUNT_ACTIONS[action](lab.idp, username))
 
     @routes.post("/idp/tenants/{tenant}/consent")
     async def consent(request):
         granted = bool((await _body(request)).get("granted", True))
         return web.json_response(lab.idp.set_admin_consent(request.match_info["tenant"], granted))
+
+    @routes.post("/idp/tenants/{tenant}/conditional-access")
+    async def conditional_access(request):
+        return web.json_response(lab.idp.set_conditional_access(request.match_info["tenant"], await _body(request)))
 
     @routes.get("/inventory")
     async def inventory(request):

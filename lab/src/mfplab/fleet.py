@@ -1,4 +1,4 @@
-"""The fleet file: which devices the lab emulates, and the identity provider they talk to.
+"""The fleet file: which devices the lab emulates, the identity provider and mail servers they talk to.
 
 A fleet file is YAML. `defaults` apply to every device; each `devices` entry overrides them and
 may stand for many devices with `count` (its `name` is then a format with `{n}`). Devices
@@ -7,14 +7,15 @@ without an `address` get consecutive loopback addresses from `lab.first_device_a
 
 import copy
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from mfplab.fault_settings import NO_FAULTS, with_changes
-from mfplab.firmware.layouts import LAYOUTS, LOGIN_MODES
+from mfplab.fault_settings import NO_FAULTS, NO_PROVIDER_FAULTS, PROVIDER_BOUNDS, with_changes
+from mfplab.firmware.layouts import CALLBACK_PATH, LAYOUTS, LOGIN_MODES, SIGN_IN_KINDS
+from mfplab.idp.directory import Directory
 
 LAB_DEFAULTS = {
     "control_address": "127.0.0.1",
@@ -32,12 +33,24 @@ DEVICE_DEFAULTS = {
     "session_idle_seconds": 300,
     "lockout": {"attempts": 3, "seconds": 300},   # typical of Sharp devices: 3 attempts, 5 minutes
     "authentication": None,   # the login form's mode (LOGIN_MODES); None: the profile's usual one
+    "sign_in": None,          # how [Get Token] signs in (SIGN_IN_KINDS); None: the profile's usual one
     "settings": {},
     "token": {"state": "not_obtained"},
     "faults": {},
 }
 
-IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": []}
+IDP_DEFAULTS = {"address": "127.0.0.2", "port": 8443, "clients": [], "tenants": [], "faults": {}}
+
+# The mail servers: one loopback address, a port per server (0: any free one), the names the devices'
+# settings hold that lead there, and the tenants whose basic authentication is switched off.
+MAIL_DEFAULTS = {
+    "address": "127.0.0.3",
+    "submission_port": 0,
+    "implicit_tls_port": 0,
+    "pop3_port": 0,
+    "server_names": ["smtp.office365.com", "outlook.office365.com"],
+    "basic_auth_disabled": [],
+}
 
 TOKEN_STATES = {"not_obtained", "obtained", "invalid"}
 LANGUAGES = {"en", "sv"}
@@ -52,6 +65,7 @@ class Fleet:
     lab: dict
     identity_provider: dict
     devices: list
+    mail: dict = field(default_factory=lambda: copy.deepcopy(MAIL_DEFAULTS))
 
     @property
     def idp_base_url(self):
@@ -130,11 +144,13 @@ def _check_device(device):
         raise FleetError(f"device {name}: profile must be one of {sorted(LAYOUTS)}")
     if device["authentication"] is not None and device["authentication"] not in LOGIN_MODES:
         raise FleetError(f"device {name}: authentication must be one of {sorted(LOGIN_MODES)}")
+    if device["sign_in"] is not None and device["sign_in"] not in SIGN_IN_KINDS:
+        raise FleetError(f"device {name}: sign_in must be one of {sorted(SIGN_IN_KINDS)}")
     if device["language"] not in LANGUAGES:
         raise FleetError(f"device {name}: language must be one of {sorted(LANGUAGES)}")
     try:
         with_changes(NO_FAULTS, device["faults"])
-    except (TypeError, ValueError) as error:
+    except ValueError as error:
         raise FleetError(f"device {name}: {error}") from None
     for key in ("token", "pop_token"):   # pop_token: POP's own, on profiles with an independent POP credential
         token = device.get(key)
@@ -146,17 +162,42 @@ def _check_device(device):
             raise FleetError(f"device {name}: a {key} that is {token['state']} needs the account it was issued for")
 
 
+def _check_mail(mail, directory):
+    _loopback(mail["address"], "mail.address")
+    for key in ("submission_port", "implicit_tls_port", "pop3_port"):
+        if not isinstance(mail[key], int) or not 0 <= mail[key] <= 65535:
+            raise FleetError(f"mail.{key}: a port number (0 for any free port)")
+    for key in ("server_names", "basic_auth_disabled"):
+        if not isinstance(mail[key], list) or not all(isinstance(item, str) and item for item in mail[key]):
+            raise FleetError(f"mail.{key}: a list of names")
+    for reference in mail["basic_auth_disabled"]:
+        try:
+            directory.tenant(reference)
+        except LookupError as error:
+            raise FleetError(f"mail.basic_auth_disabled: {error}") from None
+
+
 def parse_fleet(document):
     lab = _merge(LAB_DEFAULTS, document.get("lab"))
     idp = _merge(IDP_DEFAULTS, document.get("identity_provider"))
+    mail = _merge(MAIL_DEFAULTS, document.get("mail"))
     _loopback(lab["control_address"], "lab.control_address")
     _loopback(idp["address"], "identity_provider.address")
     if not idp["clients"]:
         raise FleetError("identity_provider.clients: the devices' OAuth client must be registered")
+    try:
+        directory = Directory(idp)
+    except (KeyError, TypeError, ValueError) as error:
+        raise FleetError(f"identity_provider: {error}") from None
+    _check_mail(mail, directory)
+    try:
+        with_changes(NO_PROVIDER_FAULTS, idp["faults"], NO_PROVIDER_FAULTS, PROVIDER_BOUNDS)
+    except ValueError as error:
+        raise FleetError(f"identity_provider.faults: {error}") from None
 
     defaults = _merge(DEVICE_DEFAULTS, document.get("defaults"))
     pool = _address_pool(_loopback(lab["first_device_address"], "lab.first_device_address"))
-    devices, names, taken = [], set(), {idp["address"], lab["control_address"]}
+    devices, names, taken = [], set(), {idp["address"], lab["control_address"], mail["address"]}
     for entry in _expand(document.get("devices") or []):
         device = _merge(defaults, entry)
         device.setdefault("port", lab["device_port"])
@@ -174,7 +215,32 @@ def parse_fleet(document):
         devices.append(device)
     if not devices:
         raise FleetError("devices: the fleet has no devices")
-    return Fleet(lab=lab, identity_provider=idp, devices=devices)
+    idp["clients"] = [dict(client, redirect_uris=_redirect_uris(client, devices)) if "redirect_uris" in client else client
+                      for client in idp["clients"]]
+    return Fleet(lab=lab, identity_provider=idp, devices=devices, mail=mail)
+
+
+def _redirect_uris(client, devices):
+    """A client's registered redirect URIs; one naming `{address}`, `{port}` or `{name}` stands for that
+    device's in each device that signs in by browser (how the lab registers every printer's callback)."""
+    registered = []
+    for uri in client["redirect_uris"] or ():
+        if not any(part in uri for part in ("{address}", "{port}", "{name}")):
+            registered.append(uri)
+            continue
+        registered += [uri.format(address=device["address"], port=device["port"], name=device["name"])
+                       for device in devices if sign_in_kind(device) == "browser"]
+    return list(dict.fromkeys(registered))
+
+
+def sign_in_kind(device):
+    """How a fleet entry's [Get Token] signs in: its `sign_in`, else its profile's."""
+    return device["sign_in"] or LAYOUTS[device["profile"]]["sign_in"]
+
+
+def callback_url(device):
+    """Where the provider sends the person's browser back to after a device's browser sign-in."""
+    return f"https://{device['address']}:{device['port']}{CALLBACK_PATH}"
 
 
 def login_mode(device):

@@ -74,44 +74,55 @@ class LabCA:
         write_private(self._key_path, _pem_key(self._key))
         self.ca_path.write_bytes(self._cert.public_bytes(serialization.Encoding.PEM))
 
-    def server_cert(self, address):
-        """Paths (cert chain, key) of a server certificate for an IP address, made once."""
-        cert_path = self._cert_dir / f"{address}.pem"
-        key_path = self._cert_dir / f"{address}.key"
+    def server_cert(self, address, certificate="valid"):
+        """Paths (cert chain, key) of a server certificate for an IP address, made once.
+
+        `certificate`: "valid" (signed by the lab CA), "expired" (signed by it, expired) or
+        "changed" (self-signed, as a device makes one after a factory reset: no CA vouches for it)."""
+        stem = address if certificate == "valid" else f"{address}-{certificate}"
+        cert_path = self._cert_dir / f"{stem}.pem"
+        key_path = self._cert_dir / f"{stem}.key"
         if not (cert_path.exists() and key_path.exists()):
-            self._issue(address, cert_path, key_path)
+            self._issue(address, cert_path, key_path, certificate)
         return cert_path, key_path
 
-    def _issue(self, address, cert_path, key_path):
+    def _issue(self, address, cert_path, key_path, certificate):
         private_dir(self._cert_dir)
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.timezone.utc)
+        if certificate == "expired":
+            valid_from, valid_to = now - VALIDITY, now - datetime.timedelta(days=1)
+        else:
+            valid_from, valid_to = now - datetime.timedelta(minutes=5), now + VALIDITY
+        self_signed = certificate == "changed"
+        issuer_key, issuer = (key, _name(address)) if self_signed else (self._key, self._cert.subject)
         cert = (
             x509.CertificateBuilder()
             .subject_name(_name(address))
-            .issuer_name(self._cert.subject)
+            .issuer_name(issuer)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + VALIDITY)
+            .not_valid_before(valid_from)
+            .not_valid_after(valid_to)
             .add_extension(
                 x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]), critical=False
             )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()), critical=False
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
             )
-            .sign(self._key, hashes.SHA256())
+            .sign(issuer_key, hashes.SHA256())
         )
         write_private(key_path, _pem_key(key))
-        cert_path.write_bytes(
-            cert.public_bytes(serialization.Encoding.PEM) + self._cert.public_bytes(serialization.Encoding.PEM)
-        )
+        chain = cert.public_bytes(serialization.Encoding.PEM)
+        if not self_signed:
+            chain += self._cert.public_bytes(serialization.Encoding.PEM)
+        cert_path.write_bytes(chain)
 
-    def server_context(self, address):
-        """A TLS server context presenting this address's certificate."""
-        cert_path, key_path = self.server_cert(address)
+    def server_context(self, address, certificate="valid"):
+        """A TLS server context presenting this address's certificate (see server_cert)."""
+        cert_path, key_path = self.server_cert(address, certificate)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert_path, key_path)
         return context

@@ -1,4 +1,4 @@
-"""One process, one event loop: the identity provider, every device and the control API.
+"""One process, one event loop: the identity provider, the mail servers, every device and the control API.
 
 Each device listens on its own loopback address over HTTPS. Idle devices cost nothing but an
 open listening socket: no timers run unless a device has work pending.
@@ -10,16 +10,20 @@ import logging
 import os
 import resource
 import threading
+import time
 
 import yaml
 from aiohttp import web
 
 from mfplab.control import control_app
-from mfplab.faults import Faults
+from mfplab.faults import Faults, ProviderFaults
 from mfplab.firmware.device import Device
+from mfplab.firmware.lifecycle import iso_time
 from mfplab.firmware.oauth import DeviceOAuthClient
-from mfplab.fleet import inventory
+from mfplab.fleet import callback_url, inventory
 from mfplab.idp import IdentityProvider
+from mfplab.mail.client import MailClient
+from mfplab.mail.servers import MailServers
 from mfplab.pki import LabCA
 from mfplab.state import control_secret_path, lab_info_path, new_control_secret, private_dir, write_private
 from mfplab.store import JsonStore
@@ -54,47 +58,123 @@ def ensure_open_files(devices):
         resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
-class DeviceHost:
-    """One device on its address: the firmware, its listener, and the faults in front of it."""
+class Served:
+    """An app on its own address over HTTPS with faults in front of it; not listening while `offline`."""
 
-    def __init__(self, device, spec, ssl_context):
-        self.device = device
-        self.name = spec["name"]
-        self.address = spec["address"]
-        self.port = spec["port"]
-        self.faults = Faults(self.name, spec.get("faults"))
-        self._ssl_context = ssl_context
+    def __init__(self, address, port, faults):
+        self.address = address
+        self.port = port
+        self.faults = faults
         self._runner = None
-        self._reboot = None
 
     @property
     def listening(self):
         return self._runner is not None
 
-    async def apply_faults(self, changes):
-        settings = self.faults.update(changes)
-        if settings["offline"] and self.listening:
-            await self._close()
-        elif not settings["offline"] and not self.listening and self._reboot is None:
-            await self.listen()
-        return settings
+    def _app(self):
+        raise NotImplementedError
+
+    def _ssl_context(self):
+        raise NotImplementedError
 
     async def listen(self):
         if self.faults.settings["offline"] or self.listening:
             return
-        app = self.device.app(middlewares=[self.faults.middleware])
-        self._runner = await listen(app, self.address, self.port, self._ssl_context)
+        self._runner = await listen(self._app(), self.address, self.port, self._ssl_context())
 
-    async def _close(self):
+    async def stop_listening(self):
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+
+
+class DeviceHost(Served):
+    """One device on its address: the firmware, its listener, the faults in front of it and the
+    visitor who logs in on a schedule."""
+
+    def __init__(self, device, spec, ca):
+        super().__init__(spec["address"], spec["port"], Faults(spec["name"], spec.get("faults")))
+        self.device = device
+        self.name = spec["name"]
+        self.faults.on_power_loss = self._power_lost
+        self.last_power_loss = None
+        self._ca = ca
+        self._certificate = self.faults.settings["certificate"]
+        self._reboot = None
+        self._power_off = None
+        self._visitor = None
+        self._visitor_schedule = (0, None)
+
+    async def apply_faults(self, changes):
+        settings = self.faults.update(changes)
+        if settings["certificate"] != self._certificate:
+            # A new certificate is served from the next listen: the web server restarts with it.
+            self._certificate = settings["certificate"]
+            await self.stop_listening()
+        if settings["offline"] and self.listening:
+            await self.stop_listening()
+        elif not settings["offline"] and not self.listening and self._reboot is None:
+            await self.listen()
+        self._schedule_visitor()
+        return settings
+
+    def _app(self):
+        return self.device.app(middlewares=[self.faults.middleware])
+
+    def _ssl_context(self):
+        return self._ca.server_context(self.address, self._certificate)
+
+    async def listen(self):
+        await super().listen()
+        if self.listening:
+            self.faults.cap_connections(self._runner.server)
+
+    async def start(self):
+        await self.listen()
+        self._schedule_visitor()
+
+    async def stop_listening(self):
+        self.faults.release()   # held requests end now: the server's cleanup waits for its handlers
+        await super().stop_listening()
+
+    def _schedule_visitor(self):
+        """(Re)start the visitor's schedule when the faults changed it; none without visitor_every_seconds.
+        Other faults changing leave a visit in progress be."""
+        schedule = (self.faults.settings["visitor_every_seconds"], self.faults.settings["visitor_hold_seconds"])
+        if schedule == self._visitor_schedule:
+            return
+        self._visitor_schedule = schedule
+        if self._visitor is not None:
+            self._visitor.cancel()   # a visit in progress ends: the visitor logs out
+            self._visitor = None
+        if schedule[0]:
+            self._visitor = asyncio.get_running_loop().create_task(self._visits(*schedule))
+
+    async def _visits(self, every, hold):
+        """Every `every` seconds after the last visit ended, someone logs in and holds the session `hold` seconds."""
+        while True:
+            await asyncio.sleep(every)
+            if self.listening:   # the web page of a device that is down cannot be visited
+                await self.device.visit(hold)
+
+    def _power_lost(self, kept):
+        """The power failed during a save (the faults' middleware, on the request's task): off now, back later."""
+        self.last_power_loss = {"kept": kept, "at": iso_time(time.time())}
+        if self._reboot is None and self._power_off is None:
+            # Its own task: switching off waits for the request being handled, which is the caller.
+            self._power_off = asyncio.get_running_loop().create_task(self._switch_off())
+
+    async def _switch_off(self):
+        try:
+            await self.reboot(self.faults.settings["power_loss_seconds"])
+        finally:
+            self._power_off = None
 
     async def reboot(self, seconds):
         """Drop every connection, forget sessions, come back after `seconds` with settings kept."""
         if self._reboot is not None:
             raise ValueError(f"{self.name} is already rebooting")
-        await self._close()
+        await self.stop_listening()
         self.device.reboot()
         self._reboot = asyncio.get_running_loop().create_task(self._come_back(seconds))
 
@@ -106,16 +186,46 @@ class DeviceHost:
             self._reboot = None
 
     async def close(self):
-        if self._reboot is not None:
-            self._reboot.cancel()
-        await self._close()
+        tasks = [task for task in (self._reboot, self._power_off, self._visitor) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.stop_listening()
         await self.device.stop()
 
     def ground_truth(self):
         truth = self.device.ground_truth()
         truth["up"] = self.listening
         truth["faults"] = dict(self.faults.settings)
+        truth["fault_counts"] = dict(self.faults.counts, held_now=self.faults.held)
+        truth["last_power_loss"] = self.last_power_loss
         return truth
+
+
+class ProviderHost(Served):
+    """The identity provider on its address, and the faults in front of it."""
+
+    def __init__(self, idp, config, ssl_context):
+        super().__init__(config["address"], config["port"], ProviderFaults(config.get("faults")))
+        self.idp = idp
+        self._context = ssl_context
+
+    def _app(self):
+        return self.idp.app(middlewares=[self.faults.middleware])
+
+    def _ssl_context(self):
+        return self._context
+
+    async def apply_faults(self, changes):
+        settings = self.faults.update(changes)
+        if settings["offline"]:
+            await self.stop_listening()
+        else:
+            await self.listen()
+        return settings
+
+    def ground_truth(self):
+        return {"up": self.listening, "faults": dict(self.faults.settings), "fault_counts": dict(self.faults.counts)}
 
 
 class Lab:
@@ -126,6 +236,8 @@ class Lab:
         self.state_dir = private_dir(state_dir)
         self.ca = LabCA(self.state_dir)
         self.idp = None
+        self.provider = None
+        self.mail = None
         self.hosts = {}
         self._runners = []
         self.stopped = None
@@ -152,17 +264,20 @@ class Lab:
         ensure_open_files(len(fleet.devices))
         idp_config = fleet.identity_provider
         self.idp = IdentityProvider(idp_config, JsonStore(self.state_dir / "idp.json"), fleet.idp_base_url)
-        self._runners.append(await listen(
-            self.idp.app(), idp_config["address"], idp_config["port"], self.ca.server_context(idp_config["address"])
-        ))
+        self.provider = ProviderHost(self.idp, idp_config, self.ca.server_context(idp_config["address"]))
+        await self.provider.listen()
+        self.mail = MailServers(fleet.mail, self.idp, self.ca, JsonStore(self.state_dir / "mail.json"))
+        await self.mail.start()
+        mail_client = MailClient(self.mail.network(), self.ca.ca_path)
         authority = f"{fleet.idp_base_url}/organizations"
         for spec in fleet.devices:
             store = JsonStore(self.state_dir / "devices" / f"{spec['name']}.json")
-            oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES)
-            device = Device(self._device_spec(spec, store), store, oauth)
-            host = DeviceHost(device, spec, self.ca.server_context(spec["address"]))
+            oauth = DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path), MAIL_SCOPES,
+                                      callback_url(spec))
+            device = Device(self._device_spec(spec, store), store, oauth, mail_client)
+            host = DeviceHost(device, spec, self.ca)
             self.hosts[spec["name"]] = host
-        await asyncio.gather(*(host.listen() for host in self.hosts.values()))
+        await asyncio.gather(*(host.start() for host in self.hosts.values()))
         for host in self.hosts.values():
             await host.device.start()
         self._runners.append(await listen(
@@ -187,6 +302,9 @@ class Lab:
 
     async def stop(self):
         await asyncio.gather(*(host.close() for host in self.hosts.values()))
+        await self.provider.stop_listening()
+        if self.mail is not None:   # a start that failed before the mail servers
+            await self.mail.stop()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

@@ -49,10 +49,12 @@ class Clock:
 
 
 @pytest.fixture
-def device(monkeypatch):
+def device(monkeypatch, tmp_path):
     """The device every task of the test talks to (bp_classic, English UI)."""
     fake = FakeDevice()
     clock = Clock(fake)
+    # The sessions the collection remembers across its processes (_own_sessions): the test's own.
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
 
     monkeypatch.setattr(_session, 'new_http', fake.connect)
     # Each test is a run of its own: no login refused by an earlier test's device is remembered.
@@ -61,6 +63,15 @@ def device(monkeypatch):
     monkeypatch.setattr(_session.Session, 'clock', staticmethod(clock.clock))
     fake.clock = clock
     return fake
+
+
+@pytest.fixture
+def oauth_device(device):
+    """The device with both pages on OAuth 2.0 for the scan mailbox at Microsoft, no token yet."""
+    device.settings['smtp']['auth_method'] = 'oauth2'
+    device.settings['pop']['auth_method'] = 'oauth2'
+    device.settings['oauth'] = {'provider': 'microsoft', 'account': 'scan@contoso.example'}
+    return device
 
 
 @pytest.fixture

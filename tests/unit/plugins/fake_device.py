@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import copy
 import html
+import http.client
 import types
 import urllib.parse
 
 import urllib3
+from urllib3.exceptions import ProtocolError
 
 SMTP = '/nw_service_smtp.html'
 POP = '/sys_email_status_special.html'
@@ -101,6 +103,7 @@ TEXT = {
         'page_expired': 'The page has expired. Reload the page and try again.',
         'saved': 'The settings have been saved.',
         'deleted': 'The token has been deleted.',
+        'sign_in_url': 'Sign-in Address',
         'busy': 'The machine is busy. Try again later.',
         'logged_out': 'You have logged out.',
         'labels': {'port': 'Port Number', 'primary_server': 'Primary Server', 'server': 'POP3 Server',
@@ -118,6 +121,7 @@ TEXT = {
         'page_expired': 'Sidan har gått ut. Läs in sidan igen och försök på nytt.',
         'saved': 'Inställningarna har sparats.',
         'deleted': 'Token har raderats.',
+        'sign_in_url': 'Inloggningsadress',
         'busy': 'Maskinen är upptagen. Försök igen senare.',
         'logged_out': 'Du har loggats ut.',
         'labels': {'port': 'Portnummer', 'primary_server': 'Primär server', 'server': 'POP3-server',
@@ -127,7 +131,19 @@ TEXT = {
         'oauth_first': 'Välj OAuth 2.0 för att hämta en token.',
     },
 }
+# What a browser sign-in firmware shows after [Get Token]: the provider's sign-in page for the device's app,
+# which sends the browser back to the device.
+SIGN_IN_URL = ('https://idp.example.test/organizations/oauth2/v2.0/authorize?client_id=6f1c2d3e&response_type=code'
+               '&redirect_uri=https%3A%2F%2Fmfp.example.test%2Foauth2%2Fcallback&scope=openid+offline_access'
+               '&state=Zs1Q&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256')
 RANGES = {'port': (1, 65535), 'timeout': (1, 60), 'check_interval': (1, 240)}
+
+# A fault: the device acts on the request, then the connection drops before its answer.
+LOST = 'lost'
+
+
+class LoggedOut(Exception):
+    """[Logout] pressed: answered with the login form and a new cookie."""
 
 
 def default_settings():
@@ -170,30 +186,44 @@ class FakeDevice:
         self.login_mode = None         # the login form's mode (LOGIN_MODES), if not the family's usual one
         self.index_shift = 0           # a firmware numbering its fields otherwise than its family
         self.labelled = True           # rows with a heading per field (else bare inputs)
-        self.faults = []        # exceptions or HTTP status codes served before the next requests
+        self.faults = []        # exceptions, HTTP status codes or LOST, served to the next requests
+        self.post_faults = {}   # action -> faults served to the next POSTs with that `action`
+        self.idle_seconds = None   # the session ends after this long without a request
+        self.idle = 0
+        self.keeps_visitor_cookie = False   # a login keeps the cookie of the login page as the session's
         self.session = None
         self.tokens2 = set()
         self.tokens1 = {}       # token2 -> the token1 rendered beside it
         self.pending = None     # (action, path, values) awaiting [OK] on a confirmation page
         self.approve_after = None  # seconds of waiting until a person signs in (as approve_account)
         self.approve_account = None
+        self.refuse_after = None   # seconds of waiting until the provider refuses the sign-in, with `refusal`
+        self.refusal = None        # the token message the device then shows
         self.ignored = set()    # settings the firmware silently does not save
         self.charset = 'utf-8'  # of its pages and of the forms it reads
         self.charset_in_header = True  # else only in the page's <meta>
         self.model_in_header = True    # else only in the title, as Sharp's "Login - <MODEL>"
+        self.sign_in = 'device_code'   # how [Get Token] signs in: a user code, or a sign-in address (browser)
 
     # --- the world around the device -----------------------------------------------------
 
     def wait(self, seconds):
-        """Time passes (the client sleeps); a person may sign in meanwhile."""
+        """Time passes (the client sleeps); a person may sign in meanwhile, an idle session ends."""
+        self.idle += seconds
+        if self.idle_seconds is not None and self.idle >= self.idle_seconds:
+            self.session = None
         if self.approve_after is not None and self.token['state'] == 'waiting_for_authorization':
             self.approve_after -= seconds
             if self.approve_after <= 0:
                 self.token.update(state='obtained', account=self.approve_account or self.settings['oauth']['account'],
-                                  user_code=None)
+                                  user_code=None, sign_in_url=None)
+        if self.refuse_after is not None and self.token['state'] == 'waiting_for_authorization':
+            self.refuse_after -= seconds
+            if self.refuse_after <= 0:
+                self.token.update(state='not_obtained', user_code=None, sign_in_url=None, message=self.refusal)
 
-    def set_token(self, state, account=None):
-        self.token.update(state=state, account=account, user_code=None, message=None)
+    def set_token(self, state, account=None, message=None):
+        self.token.update(state=state, account=account, user_code=None, sign_in_url=None, message=message)
 
     @property
     def family(self):
@@ -245,30 +275,50 @@ class FakeDevice:
         url = urllib.parse.urlsplit(request.url)
         assert url.hostname == self.host, url
         self.requests.append((request.method, url.path))
-        if self.faults:
-            fault = self.faults.pop(0)
-            if isinstance(fault, Exception):
-                raise fault
-            return self._response(request, fault, 'fault')
+        action = dict(urllib.parse.parse_qsl(request.body or '')).get('action')
+        queued = self.post_faults.get(action) if request.method == 'POST' else None
+        faults = queued or self.faults
+        if not faults:
+            return self._serve(request, url)
+        fault = faults.pop(0)
+        if fault == LOST:
+            self._serve(request, url)
+            raise ProtocolError('Connection aborted.', http.client.RemoteDisconnected(
+                'Remote end closed connection without response'))
+        if isinstance(fault, Exception):
+            raise fault
+        return self._response(request, fault, 'fault')
+
+    def _serve(self, request, url):
         form = {}
         if request.method == 'POST':
             form = dict(urllib.parse.parse_qsl(request.body or '', keep_blank_values=True, encoding=self.charset))
             self.posts.append((url.path, form))
         cookie = request.headers.get('Cookie', '')
         authed = self.session is not None and ('MFPSESSIONID=%s' % self.session) in cookie
+        if authed:
+            self.idle = 0
         if url.path == '/login.html':
-            return self._login(request, url.query, form)
+            return self._login(request, url.query, form, cookie)
         if url.path == '/logout.html':   # no capture shows it; the collection uses it only without a [Logout]
             if authed:
                 self.session = None
-            return self._response(request, 200, self._login_form(url.query or SMTP, status=TEXT[self.lang]['logged_out']))
+            return self._logged_out(request, url.query or SMTP)
         if url.path not in FIELDS:
             return self._response(request, 404, 'not found')
         if not authed:
             return self._response(request, 302, '', location='/login.html?' + url.path)
         if request.method == 'GET':
             return self._response(request, 200, self._page(url.path))
-        return self._response(request, 200, self._post(url.path, form))
+        try:
+            return self._response(request, 200, self._post(url.path, form))
+        except LoggedOut:
+            return self._logged_out(request, url.path)
+
+    def _logged_out(self, request, target):
+        """The login form, with a new visitor cookie, as the lab's firmware answers a logout."""
+        return self._response(request, 200, self._login_form(target, status=TEXT[self.lang]['logged_out']),
+                              cookie='V%d' % len(self.requests))
 
     def _response(self, request, status, body, location=None, cookie=None):
         content_type = 'text/html; charset=%s' % self.charset if self.charset_in_header else 'text/html'
@@ -294,10 +344,11 @@ class FakeDevice:
         self.tokens1[token2] = '%080x' % (int(token2, 16) * 31)
         return self.tokens1[token2], token2
 
-    def _login(self, request, target, form):
+    def _login(self, request, target, form, cookie):
         target = target or SMTP
         if request.method == 'GET':
-            return self._response(request, 200, self._login_form(target))
+            visitor = None if cookie else 'V%d' % len(self.requests)   # the first GET of a visitor sets one
+            return self._response(request, 200, self._login_form(target), cookie=visitor)
         text = TEXT[self.lang]
         if form.get('token2') not in self.tokens2:
             return self._response(request, 200, self._login_form(target, error=('page_expired', text['page_expired'])))
@@ -307,8 +358,8 @@ class FakeDevice:
             return self._response(request, 200, self._login_form(target, second_step=True))
         if self.failed_logins >= self.lockout_attempts:
             return self._response(request, 200, self._login_form(target, error=('locked', text['locked'])))
-        if self.busy_logins:
-            self.busy_logins -= 1
+        if self.busy_logins or (self.session is not None and 'MFPSESSIONID=%s' % self.session not in cookie):
+            self.busy_logins = max(self.busy_logins - 1, 0)
             return self._response(request, 200, self._login_form(target, error=('another_admin', text['another_admin'])))
         # As a captured Sharp login: the script's action and the form's hidden fields, as rendered.
         assert (form.get('action'), form.get('ordinate'), form.get('ggt_hidden(10008)')) == (
@@ -320,6 +371,10 @@ class FakeDevice:
             return self._response(request, 200, self._login_form(target, error=('login_failed', text['login_failed']),
                                                                  second_step=True))
         self.failed_logins = 0
+        self.idle = 0
+        if self.keeps_visitor_cookie:
+            self.session = cookie.split('MFPSESSIONID=', 1)[1].split(';')[0]
+            return self._response(request, 302, '', location=target)
         self.session = 'S%d' % len(self.requests)
         return self._response(request, 302, '', location=target, cookie=self.session)
 
@@ -403,12 +458,16 @@ class FakeDevice:
         panel = '<tr><th>Token</th><td id="tokenStatus">%s</td></tr>' % TEXT[self.lang]['states'][token['state']]
         if token['account']:
             panel += '<tr><th>Authorized Account</th><td id="tokenAccount">%s</td></tr>' % token['account']
-        if token['state'] == 'waiting_for_authorization':
+        if token.get('sign_in_url'):
+            panel += ('<tr><th>%s</th><td id="tokenSignInUrl"><a href="%s">%s</a></td></tr>'
+                      '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>'
+                      % (TEXT[self.lang]['sign_in_url'], html.escape(token['sign_in_url']), html.escape(token['sign_in_url'])))
+        elif token['state'] == 'waiting_for_authorization':
             panel += ('<tr><th>User Code</th><td id="tokenUserCode">%s</td></tr>'
                       '<tr><th>Verification URL</th><td id="tokenVerificationUri">https://idp.example.test/devicelogin</td></tr>'
                       '<tr><th>Expires</th><td id="tokenExpires">2026-11-27T10:15:00Z</td></tr>' % token['user_code'])
         if token['message']:
-            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % token['message']
+            panel += '<tr><th>Message</th><td id="tokenMessage">%s</td></tr>' % html.escape(token['message'])
         body = ('<form method="post" action="%s">%s%s%s%s</form>'
                 '<table id="tokenPanel">%s</table>'
                 % (path, self._hidden(path), self._control('logout'), '<table>%s</table>' % ''.join(rows), buttons,
@@ -459,7 +518,7 @@ class FakeDevice:
         pressed = next((key for key, name in self.controls.items() if name == action), None)
         if pressed == 'logout':
             self.session = None
-            return self._login_form(path, status=text['logged_out'])
+            raise LoggedOut()
         if self.busy_posts:
             self.busy_posts -= 1
             if self.pending:   # the confirmation page again, as the lab shows it
@@ -521,14 +580,17 @@ class FakeDevice:
         return self._get_token(path)
 
     def _delete(self, path):
-        self._credential(path)[1].update(state='not_obtained', account=None, user_code=None, message=None)
+        self._credential(path)[1].update(state='not_obtained', account=None, user_code=None, sign_in_url=None,
+                                         message=None)
         return self._page(path, status=TEXT[self.lang]['deleted'])
 
     def _get_token(self, path):
         # Stricter than the lab: the token is requested for the saved provider and account,
         # whatever else the form carried; nothing of the form is saved.
-        self._credential(path)[1].update(state='waiting_for_authorization', account=None, user_code='F7K2QW9M',
-                                         message=None)
+        browser = self.sign_in == 'browser'
+        self._credential(path)[1].update(state='waiting_for_authorization', account=None, message=None,
+                                         user_code=None if browser else 'F7K2QW9M',
+                                         sign_in_url=SIGN_IN_URL if browser else None)
         return self._page(path)
 
     def writes(self):

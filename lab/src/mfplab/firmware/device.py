@@ -1,27 +1,31 @@
-"""One emulated MFP: its web UI, administrator session, mail settings and shared OAuth token."""
+"""One emulated MFP: its web UI, administrator session, mail settings, shared OAuth token and mail client."""
 
+import asyncio
 import hmac
 import secrets
 
 from aiohttp import web
 
-from mfplab.faults import BUSY
+from mfplab.faults import BUSY, POWER_LOSS, PowerLost
+from mfplab.mail.client import MailClient, scan_message
 
 from . import pages
 from . import settings as model
 from .layouts import (
-    ADMINISTRATOR_ROLE, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_MODES, LOGIN_PATH, LOGOUT_PATH, MAIN_PATH,
-    POP_PATH, SMTP_PATH, TEXTS,
+    ADMINISTRATOR_ROLE, CALLBACK_PATH, CONFIRM_CONTROLS, LAYOUTS, LOGIN_ACTION, LOGIN_MODES, LOGIN_PATH, LOGOUT_PATH,
+    MAIN_PATH, POP_PATH, SMTP_PATH, TEXTS,
 )
-from .lifecycle import TokenLifecycle, describe, initial_state, iso_time
+from .lifecycle import BROWSER_SIGN_IN_SECONDS, TokenLifecycle, describe, initial_state, iso_time
 from .sessions import AdminSessions
 
 COOKIE = "MFPSESSIONID"
-# What a mail server answers a token issued for another account than the one it is sent as.
-ACCOUNT_MISMATCH = "account_mismatch"
 PAGES = {SMTP_PATH: "smtp", POP_PATH: "pop"}
 LOGIN_TARGETS = (MAIN_PATH, SMTP_PATH, POP_PATH)
-COUNTERS = ("requests", "posts", "logins", "failed_logins", "settings_saved")
+# What the device handled: logins over the web UI and by the scheduled visitor, failed logins,
+# settings saves, token requests ([Get Token] that reached the provider) and token deletions.
+COUNTERS = ("requests", "posts", "logins", "failed_logins", "settings_saved", "token_requests", "token_deletes",
+            "logouts", "visitor_logins")
+USER_AGENT_KEPT = 120   # characters of the User-Agent of a login, kept to tell clients apart
 
 
 def _html(text):
@@ -35,8 +39,9 @@ def _redirect(location):
 class Device:
     """The firmware of one device. `spec` is the lab's normalized fleet entry (see ground_truth)."""
 
-    def __init__(self, spec, store, oauth):
+    def __init__(self, spec, store, oauth, mail=None):
         self.spec = spec
+        self._mail = mail or MailClient()   # none given: a device on no network, no server resolves
         self._store = store
         language = spec.get("language", "en")
         layout = LAYOUTS[spec["profile"]]
@@ -48,11 +53,14 @@ class Device:
             stored = {"settings": spec.get("settings"), "token": spec.get("token")}
         self.independent = layout["credential"] == "independent"
         self.settings = model.complete(stored["settings"], self.independent)
+        # How [Get Token] signs in: the fleet entry's `sign_in`, else the layout's.
+        sign_in = (spec.get("sign_in") or layout["sign_in"],
+                   spec.get("browser_sign_in_seconds", BROWSER_SIGN_IN_SECONDS))
         # The credential sections of the settings and their tokens: one shared, or SMTP's and POP's.
-        self.tokens = {"oauth": TokenLifecycle(initial_state(stored["token"]), oauth, self._save)}
+        self.tokens = {"oauth": TokenLifecycle(initial_state(stored["token"]), oauth, self._save, *sign_in)}
         if self.independent:
             pop_token = stored.get("pop_token", spec.get("pop_token") if first_start else None)
-            self.tokens[model.INDEPENDENT_POP] = TokenLifecycle(initial_state(pop_token), oauth, self._save)
+            self.tokens[model.INDEPENDENT_POP] = TokenLifecycle(initial_state(pop_token), oauth, self._save, *sign_in)
         self.token = self.tokens["oauth"]   # SMTP's, the one mail is sent with
         if first_start:   # the spec's initial state is used once; from now on the store rules
             self._save()
@@ -73,6 +81,7 @@ class Device:
         app.router.add_get("/", self._root)
         app.router.add_get(MAIN_PATH, self._main)
         app.router.add_get(LOGOUT_PATH, self._logout)
+        app.router.add_get(CALLBACK_PATH, self._sign_in_callback)
         for method in ("GET", "POST"):
             app.router.add_route(method, LOGIN_PATH, self._login)
             for path in PAGES:
@@ -98,6 +107,25 @@ class Device:
         """Sessions, login forms and pending confirmations are lost; settings and token are kept."""
         self.sessions.clear(reboot=True)
 
+    async def visit(self, hold_seconds):
+        """Someone else (a person at the web page or panel, another tool) logs in as administrator,
+        uses the pages for `hold_seconds` and logs out. Refused while any session is active or the
+        login is locked; a reboot or forced expiry ends the visit early. True if the visitor got in."""
+        if self.sessions.held_by_other(None) or self.sessions.locked():
+            return False
+        session = self.sessions.open(holder="visitor")
+        self.counters["visitor_logins"] += 1
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + hold_seconds
+        try:
+            while (left := ends - loop.time()) > 0:
+                await asyncio.sleep(min(left, self.sessions.idle_seconds / 2))
+                if self.sessions.current(session.id) is None:   # touched: a person clicking around
+                    break
+        finally:
+            self.sessions.close(session.id)
+        return True
+
     async def start(self):
         for token in self.tokens.values():
             token.resume()
@@ -106,18 +134,49 @@ class Device:
         for token in self.tokens.values():
             await token.stop()
 
-    async def use_token(self):
-        """Send a mail as the page's account: refresh the token, then authenticate."""
-        return await self._use_token_as(self.settings["oauth"]["account"])
+    async def send_mail(self, to=None):
+        """A scan to e-mail with the saved settings: refresh the token if OAuth 2.0, then submit over
+        SMTP. {"state": the token's, "reply": the server's} or with "error" (the token's or the mail's)."""
+        smtp = self.settings["smtp"]
+        credential, failed = await self._smtp_credential(smtp, self.settings["oauth"]["account"])
+        if failed:
+            return failed
+        sender = smtp["sender_address"] or (credential[1] if credential else "")
+        message = scan_message(sender, to or sender, self.spec["model"])
+        sent = await self._in_thread(self._mail.submit, smtp, credential, message)
+        return {"state": self.token.state["state"], **sent}
 
-    async def _use_token_as(self, account):
-        """Authenticate as `account`. The mail server refuses a token issued for another account
-        (Exchange: 535 5.7.3); the token stays Obtained."""
-        used = await self.token.use()
-        issued_for = self.token.state["account"]
-        if "error" not in used and used["state"] == "obtained" and issued_for.casefold() != account.casefold():
-            return dict(used, error=ACCOUNT_MISMATCH)
-        return used
+    async def check_mail(self):
+        """What the POP side does at its check interval: log in with the saved settings, fetch what waits."""
+        pop = self.settings["pop"]
+        if not pop["server"]:
+            return {"error": "not_configured"}
+        if pop["auth_method"] == "oauth2":
+            token = self._token("pop")
+            used = await token.use()
+            if "error" in used:
+                return used
+            account = self.settings[model.credential_key("pop", self.independent)]["account"]
+            credential = ("XOAUTH2", account, used["access_token"])
+        else:
+            credential = (pop["auth_method"].upper(), pop["user"], pop["password"])
+        return {"state": self._token("pop").state["state"], **await self._in_thread(self._mail.check, pop, credential)}
+
+    async def _smtp_credential(self, smtp, account):
+        """(credential, None) for SMTP's authentication method, or (None, the token's failure)."""
+        if smtp["auth_method"] == "oauth2":
+            used = await self.token.use()
+            if "error" in used:
+                return None, used
+            return ("XOAUTH2", account, used["access_token"]), None
+        if smtp["auth_method"] == "smtp_auth":
+            return ("LOGIN", smtp["user"], smtp["password"]), None
+        return None, None
+
+    @staticmethod
+    async def _in_thread(func, *args):
+        # Blocking clients, and the mail servers may be served by this same event loop.
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
     # request handling
 
@@ -139,6 +198,25 @@ class Device:
         if not request.cookies.get(COOKIE):
             response.set_cookie(COOKIE, secrets.token_hex(16), path="/", secure=True, httponly=True)
         return response
+
+    async def _sign_in_callback(self, request):
+        """The provider sends the person's browser back here after a browser sign-in. No administrator
+        session is asked for (the person is the mailbox user): the state ties the answer to the [Get
+        Token] that started it, and an answer with another state changes nothing but the panel's message."""
+        answer = dict(request.query)
+        token = next((token for token in self.tokens.values() if token.waits_for(answer.get("state", ""))), None)
+        if token is None:
+            for waiting in self.tokens.values():
+                if waiting.waits_for_browser():
+                    waiting.ignore_stale_sign_in()
+            error = ("sign_in", self.ui.texts["token_messages"]["stale_sign_in"])
+            return web.Response(text=pages.sign_in_result_page(self.ui, None, error), status=400,
+                                content_type="text/html", charset="utf-8")
+        await token.finish_browser_sign_in(answer)
+        shown = describe(token.state, self.ui.texts)
+        if shown["state"] == "obtained":
+            return _html(pages.sign_in_result_page(self.ui, shown, status=self.ui.texts["messages"]["signed_in"]))
+        return _html(pages.sign_in_result_page(self.ui, shown, ("sign_in", shown["message"])))
 
     async def _login(self, request):
         target = request.query_string if request.query_string in LOGIN_TARGETS else MAIN_PATH
@@ -171,7 +249,7 @@ class Device:
             return self._login_form(action, cookie, error="login_failed")
         if self.sessions.held_by_other(cookie):
             return self._login_form(action, cookie, error="another_admin")
-        session = self.sessions.open()
+        session = self.sessions.open(holder="web", user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_KEPT])
         self.counters["logins"] += 1
         response = _redirect(target)
         # A new session id at login: the visitor's cookie is not the administrator's.
@@ -195,7 +273,8 @@ class Device:
 
     def _logged_out(self, request):
         """[Logout(L)] on a page, or GET /logout.html: the session ends, the login form is shown."""
-        self.sessions.close(request.cookies.get(COOKIE))
+        if self.sessions.close(request.cookies.get(COOKIE)):
+            self.counters["logouts"] += 1
         cookie = secrets.token_hex(16)
         response = self._login_form(f"{LOGIN_PATH}?{MAIN_PATH}", cookie, status=self.ui.texts["messages"]["logged_out"])
         response.set_cookie(COOKIE, cookie, path="/", secure=True, httponly=True)
@@ -234,15 +313,16 @@ class Device:
                 return self._confirm(page, session, session.pending, error=self._message("busy"))
             session.pending = None
             return self._page(page, session, error=self._message("busy"))
+        power_loss = request.get(POWER_LOSS)
         if action in CONFIRM_CONTROLS.values() and session.pending:
-            return await self._confirmed(page, session, action == CONFIRM_CONTROLS["ok"])
+            return await self._confirmed(page, session, action == CONFIRM_CONTROLS["ok"], power_loss)
         session.pending = None
         if pressed not in pages.page_controls(self.ui, page):
             # An unknown action (or none: a named submit button, no script) is ignored, as real devices do.
             return self._page(page, session)
         values = model.read_form(self.ui.layout["pages"][page], form)
         if pressed == "submit":
-            return self._submit(page, session, values)
+            return self._submit(page, session, values, power_loss)
         if pressed == "connection_test":
             return await self._connection_test(page, session, values)
         if pressed == "delete":
@@ -256,55 +336,53 @@ class Device:
         if self.ui.layout["confirm"] == "page":
             message = self.ui.texts["messages"]["confirm_get_token"].format(account=values["account"])
             return self._confirm(page, session, {"action": "get_token", "values": values}, message)
-        return await self._get_token(page, session, values)
+        return await self._get_token(page, session, values, power_loss)
 
-    def _submit(self, page, session, values):
+    def _submit(self, page, session, values, power_loss=None):
         new_settings, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
-        self._save_settings(new_settings)
+        self._save_settings(new_settings, power_loss)
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
     def _delete(self, page, session):
         self._token(page).delete()
+        self.counters["token_deletes"] += 1
         return self._page(page, session, status=self.ui.texts["messages"]["deleted"])
 
-    async def _get_token(self, page, session, values):
+    async def _get_token(self, page, session, values, power_loss=None):
         """[Get Token] confirmed: the form is saved, then the token requested for its provider and account."""
         new_settings, error = self._apply(page, values, for_token=True)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
-        self._save_settings(new_settings)
+        self._save_settings(new_settings, power_loss)
+        self.counters["token_requests"] += 1
         if not await self._token(page).request(values["provider"]):
             return self._page(page, session, error=self._message("provider_unreachable"))
         return self._page(page, session, status=self.ui.texts["messages"]["saved"])
 
-    async def _confirmed(self, page, session, ok):
+    async def _confirmed(self, page, session, ok, power_loss=None):
         """[OK] or [Cancel] on a confirmation page."""
         pending, session.pending = session.pending, None
         if not ok:
             return self._page(page, session)
         if pending["action"] == "delete":
             return self._delete(page, session)
-        return await self._get_token(page, session, pending["values"])
+        return await self._get_token(page, session, pending["values"], power_loss)
 
     async def _connection_test(self, page, session, values):
-        """Tests the posted values (a mail server, its authentication) without saving them."""
+        """Tests the posted values without saving them: connects, authenticates, reports the server's answer."""
         tested, error = self._apply(page, values)
         if error:
             return self._page(page, session, values, error=self._error_text(error))
         smtp = tested["smtp"]
-        if not smtp["primary_server"]:
-            passed = False
-        elif smtp["auth_method"] == "oauth2":
-            passed = "error" not in await self._use_token_as(tested["oauth"]["account"])
-        elif smtp["auth_method"] == "smtp_auth":
-            passed = bool(smtp["user"] and smtp["password"])
-        else:
-            passed = True
-        if passed:
-            return self._page(page, session, values, status=self.ui.texts["messages"]["test_ok"])
-        return self._page(page, session, values, error=self._message("test_failed"))
+        credential, failed = await self._smtp_credential(smtp, tested["oauth"]["account"])
+        result = failed or await self._in_thread(self._mail.submit, smtp, credential)
+        messages = self.ui.texts["messages"]
+        if "error" in result:
+            detail = result.get("reply") or result["error"]
+            return self._page(page, session, values, error=("test_failed", f"{messages['test_failed']} {detail}"))
+        return self._page(page, session, values, status=f"{messages['test_ok']} {result['reply']}")
 
     def _page(self, page, session, values=None, error=None, status=None):
         values = values or model.page_values(page, self.settings, self.independent)
@@ -330,10 +408,15 @@ class Device:
         texts = self.ui.texts
         return "validation", f"{texts['labels'][field]}: {texts['reasons'][reason].format(**params)}"
 
-    def _save_settings(self, new_settings):
-        self.settings = new_settings
-        self.counters["settings_saved"] += 1
-        self._save()
+    def _save_settings(self, new_settings, power_loss=None):
+        """Save the settings; with `power_loss` ("old" or "new") the power fails during the write and
+        PowerLost is raised: the store's atomic replace keeps one whole document, never a mix."""
+        if power_loss != "old":
+            self.settings = new_settings
+            self.counters["settings_saved"] += 1
+            self._save()
+        if power_loss:
+            raise PowerLost(power_loss)
 
     def _save(self):
         document = {"settings": self.settings, "token": self.token.state}

@@ -31,6 +31,12 @@ LOGIN_MODES = {
                        "first": "adminloginbtn"},
 }
 
+# How [Get Token] has a person sign in: a user code to enter at the provider (device code flow), or the
+# provider's sign-in page that sends the browser back to the device (authorization code with PKCE).
+SIGN_IN_KINDS = ("device_code", "browser")
+# Where the provider sends the person's browser back to after a browser sign-in.
+CALLBACK_PATH = "/oauth2/callback"
+
 # Every control is `<input type="button" name=… onclick="validate(this.name)">`: the page's script
 # puts the pressed control's name into the one hidden `action` field and submits the whole form
 # (captured Sharp pages). The names differ between firmware families; the labels do not.
@@ -41,7 +47,7 @@ CONFIRM_CONTROLS = {"ok": "okbtn", "cancel": "cancelbtn"}
 # app reads these). 5000 (machine busy) is seen on real devices; the other numbers are ours.
 ERROR_CODES = {
     "validation": 1001, "page_expired": 1002, "provider_unreachable": 1003, "test_failed": 1004,
-    "login_failed": 1101, "locked": 1102, "another_admin": 1103, "busy": 5000,
+    "sign_in": 1005, "login_failed": 1101, "locked": 1102, "another_admin": 1103, "busy": 5000,
 }
 
 # The setting values a select offers, first option first (an omitted select means the first one).
@@ -108,6 +114,8 @@ LAYOUTS = {
         # One OAuth provider, account and token, shown on both pages (the manual of the A4 models).
         "credential": "shared",
         "token_on_web": True,
+        # How [Get Token] signs in (SIGN_IN_KINDS); a fleet entry's `sign_in` overrides it.
+        "sign_in": "device_code",
     },
     "mx_classic": {
         "models": ("MX-3071", "MX-2651", "MX-4071", "MX-5071"),
@@ -119,11 +127,14 @@ LAYOUTS = {
         "confirm": "page",
         "credential": "shared",
         "token_on_web": True,
+        "sign_in": "device_code",
     },
 }
 # A3 models (Sharp's manuals of the BP-B550WD and BP-70M90): POP's provider, account and token are
 # its own, independent of SMTP's.
-LAYOUTS["bp_a3"] = dict(LAYOUTS["bp_classic"], models=("BP-B550WD", "BP-70M90", "BP-70M75"), credential="independent")
+# After [Get Token] "the login page of the selected provider" opens (their manuals): a browser sign-in.
+LAYOUTS["bp_a3"] = dict(LAYOUTS["bp_classic"], models=("BP-B550WD", "BP-70M90", "BP-70M75"), credential="independent",
+                        sign_in="browser")
 # The BP-70C65 cannot obtain a token on its web page (its manual): no [Get Token] there; the token
 # is obtained on the control panel, and the page shows its state and offers [Delete].
 LAYOUTS["bp_a3_panel"] = dict(LAYOUTS["bp_a3"], models=("BP-70C65",), token_on_web=False)
@@ -159,7 +170,8 @@ TEXTS = {
         },
         "token_rows": {
             "status": "Token", "account": "Authorized Account", "user_code": "User Code",
-            "verification_uri": "Verification URL", "expires": "Expires", "message": "Message",
+            "verification_uri": "Verification URL", "sign_in_url": "Sign-in Address", "expires": "Expires",
+            "message": "Message",
         },
         "token_states": {
             "not_obtained": "Not Obtained", "waiting_for_authorization": "Waiting for Authorization",
@@ -170,8 +182,11 @@ TEXTS = {
             "expired": "The authorization request expired. Press [Get Token] to try again.",
             "failed": "The token could not be obtained ({code}).",
             "refresh_failed": "The token is no longer valid ({code}).",
+            "stale_sign_in": "A sign-in came back that this request did not start; it was ignored. "
+                             "Sign in at the address shown.",
         },
         "messages": {
+            "signed_in": "The token has been obtained. You can close this window.",
             "login_failed": "Login failed. Check the login name and password.",
             "locked": "Login is locked because of repeated failed attempts. Try again later.",
             "another_admin": "Another administrator is logged in. Try again later.",
@@ -228,7 +243,8 @@ TEXTS = {
         },
         "token_rows": {
             "status": "Token", "account": "Auktoriserat konto", "user_code": "Användarkod",
-            "verification_uri": "Verifierings-URL", "expires": "Går ut", "message": "Meddelande",
+            "verification_uri": "Verifierings-URL", "sign_in_url": "Inloggningsadress", "expires": "Går ut",
+            "message": "Meddelande",
         },
         "token_states": {
             "not_obtained": "Ej hämtad", "waiting_for_authorization": "Väntar på auktorisering",
@@ -239,8 +255,11 @@ TEXTS = {
             "expired": "Auktoriseringsbegäran har gått ut. Tryck på [Hämta token] för att försöka igen.",
             "failed": "Token kunde inte hämtas ({code}).",
             "refresh_failed": "Token är inte längre giltig ({code}).",
+            "stale_sign_in": "En inloggning kom tillbaka som denna begäran inte startade; den ignorerades. "
+                             "Logga in på adressen som visas.",
         },
         "messages": {
+            "signed_in": "Token har hämtats. Du kan stänga fönstret.",
             "login_failed": "Inloggningen misslyckades. Kontrollera inloggningsnamn och lösenord.",
             "locked": "Inloggningen är låst på grund av upprepade misslyckade försök. Försök igen senare.",
             "another_admin": "En annan administratör är inloggad. Försök igen senare.",

@@ -1,20 +1,28 @@
-"""The shared OAuth token: its state, the device-code polling task, and refresh on use.
+"""The shared OAuth token: its state, the sign-in it waits for, and refresh on use.
 
 `state` is the persisted document:
   {"state", "provider", "account", "refresh_token", "flow", "message_key", "last_error"}
-`flow` is msal's pending device flow while waiting; `account` is whoever signed in.
+`flow` is msal's pending flow while waiting: a device flow (user_code, polled by a task) or, for a
+browser sign-in, an auth code flow (auth_uri, state, PKCE verifier; finished by the device's
+callback, with an expiry the device sets itself); `account` is whoever signed in.
 """
 
 import asyncio
+import hmac
 import re
 import time
 
 PENDING = ("authorization_pending", "slow_down")
 DECLINED = ("authorization_declined", "access_denied")
 EXPIRED = ("expired_token", "code_expired")
+# A provider failing or throttling (HTTP 5xx, 429) says nothing about the grant: try again later.
+TRANSIENT = ("temporarily_unavailable", "server_error")
 NO_TOKEN = "no_token"
 UNREACHABLE = "provider_unreachable"
 SERVED_PROVIDER = "microsoft"   # the only provider the lab serves
+# How long the device waits for a browser sign-in to come back (the provider sets no limit before the
+# person signs in); a device code's own lifetime is the provider's.
+BROWSER_SIGN_IN_SECONDS = 900
 
 
 def initial_state(token):
@@ -36,27 +44,62 @@ def error_code(result):
 
 
 class TokenLifecycle:
-    def __init__(self, state, oauth, save):
+    def __init__(self, state, oauth, save, sign_in="device_code", browser_sign_in_seconds=BROWSER_SIGN_IN_SECONDS):
+        """`sign_in`: how [Get Token] has a person sign in (layouts.SIGN_IN_KINDS)."""
         self.state = state
         self._oauth = oauth
         self._save = save          # persists the device's document after every change
-        self._poller = None
+        self._sign_in = sign_in
+        self._browser_sign_in_seconds = browser_sign_in_seconds
+        self._poller = None        # the task that ends the wait: a device code's polls, or a browser sign-in's expiry
 
     async def request(self, provider):
-        """[Get Token] + [OK]: start a device authorization grant. False if the provider is unreachable."""
+        """[Get Token] + [OK]: start the sign-in. False if the provider is unreachable."""
         if self._oauth is None or provider != SERVED_PROVIDER:
             return False
+        browser = self._sign_in == "browser"
+        start = self._oauth.start_browser_sign_in if browser else self._oauth.start
         try:
-            flow = await asyncio.get_running_loop().run_in_executor(None, self._oauth.start)
+            flow = await asyncio.get_running_loop().run_in_executor(None, start)
         except Exception:  # noqa: BLE001 - any transport or discovery failure means "unreachable"
             return False
-        if "user_code" not in flow:
+        if ("auth_uri" if browser else "user_code") not in flow:
             return False
+        if browser:
+            flow["expires_at"] = time.time() + self._browser_sign_in_seconds
         self._cancel_poller()
         self._set(state="waiting_for_authorization", provider=provider, account="", refresh_token="",
                   flow=flow, message_key=None, last_error=None)
-        self._poller = asyncio.get_running_loop().create_task(self._poll(flow))
+        self._poller = asyncio.get_running_loop().create_task(self._wait(flow))
         return True
+
+    def waits_for(self, state):
+        """Whether this token waits for the browser sign-in whose `state` came back."""
+        flow = self.state["flow"] or {}
+        return bool(flow.get("auth_uri") and state) and hmac.compare_digest(flow["state"].encode(), state.encode())
+
+    def waits_for_browser(self):
+        return bool((self.state["flow"] or {}).get("auth_uri"))
+
+    async def finish_browser_sign_in(self, answer):
+        """The browser came back with the provider's `answer` (code, or error) for the flow waited for."""
+        flow = self.state["flow"]
+        if "code" in answer:
+            try:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    None, self._oauth.finish_browser_sign_in, flow, answer)
+            except Exception:  # noqa: BLE001 - the provider did not answer, or its answer did not check out
+                result = {"error": UNREACHABLE}
+        else:
+            result = {key: answer.get(key) for key in ("error", "error_description")}
+        if self.state["flow"] is not flow:   # deleted or replaced meanwhile
+            return
+        self._cancel_poller()
+        self._set(flow=None, **_outcome(result))
+
+    def ignore_stale_sign_in(self):
+        """A sign-in came back with a state this token does not wait for: it keeps waiting, and says so."""
+        self._set(message_key="stale_sign_in", last_error=None)
 
     def delete(self):
         self._cancel_poller()
@@ -64,9 +107,9 @@ class TokenLifecycle:
                   message_key=None, last_error=None)
 
     def resume(self):
-        """Continue polling a flow that was pending when the device last stopped."""
+        """Continue waiting for a flow that was pending when the device last stopped."""
         if self.state["state"] == "waiting_for_authorization" and self.state["flow"] and self._poller is None:
-            self._poller = asyncio.get_running_loop().create_task(self._poll(self.state["flow"]))
+            self._poller = asyncio.get_running_loop().create_task(self._wait(self.state["flow"]))
 
     async def stop(self):
         poller, self._poller = self._poller, None
@@ -75,7 +118,9 @@ class TokenLifecycle:
             await asyncio.gather(poller, return_exceptions=True)
 
     async def use(self):
-        """Send a mail: refresh the token with the provider. A refused refresh makes it Invalid."""
+        """Before mail is sent: refresh the token with the provider; on success the result carries the
+        access token, for the caller to use and drop. A refused refresh makes it Invalid; a provider
+        that does not answer, fails or throttles leaves it as it was."""
         refresh_token = self.state["refresh_token"]
         if self.state["state"] != "obtained":
             return {"state": self.state["state"], "error": self.state["last_error"] or NO_TOKEN}
@@ -89,10 +134,22 @@ class TokenLifecycle:
             return {"state": self.state["state"]}
         if "access_token" in result:
             self._set(refresh_token=result.get("refresh_token") or refresh_token)
-            return {"state": "obtained"}
+            return {"state": "obtained", "access_token": result["access_token"]}
+        if result.get("error") in TRANSIENT:
+            return {"state": "obtained", "error": UNREACHABLE}
         code = error_code(result)
         self._set(state="invalid", message_key="refresh_failed", last_error=code)
         return {"state": "invalid", "error": code}
+
+    def _wait(self, flow):
+        return self._expire(flow) if flow.get("auth_uri") else self._poll(flow)
+
+    async def _expire(self, flow):
+        """A browser sign-in that does not come back in time: Not Obtained, as an unused code's."""
+        await asyncio.sleep(max(0, flow["expires_at"] - time.time()))
+        if self.state["flow"] is flow:
+            self._poller = None
+            self._set(flow=None, state="not_obtained", message_key="expired", last_error="expired_token")
 
     async def _poll(self, flow):
         while True:
@@ -129,21 +186,29 @@ class TokenLifecycle:
 def _poll_outcome(result, flow):
     """The token changes one poll's answer brings, or None while the person has not answered yet."""
     error = result.get("error")
-    if "access_token" in result:
-        account = (result.get("id_token_claims") or {}).get("preferred_username", "")
-        return {"state": "obtained", "account": account, "refresh_token": result.get("refresh_token", "")}
-    if error in DECLINED:
-        return {"state": "not_obtained", "message_key": "declined", "last_error": error_code(result)}
+    if "access_token" in result or error in DECLINED:
+        return _outcome(result)
     if error in EXPIRED or time.time() >= flow.get("expires_at", 0):
         code = error_code(result) if error in EXPIRED else "expired_token"
         return {"state": "not_obtained", "message_key": "expired", "last_error": code}
-    if error not in PENDING:
-        return {"state": "not_obtained", "message_key": "failed", "last_error": error_code(result)}
+    if error not in PENDING + TRANSIENT:
+        return _outcome(result)
     return None
 
 
+def _outcome(result):
+    """The token changes the provider's last answer to a sign-in brings: Obtained, declined or failed."""
+    if "access_token" in result:
+        account = (result.get("id_token_claims") or {}).get("preferred_username", "")
+        return {"state": "obtained", "account": account, "refresh_token": result.get("refresh_token", ""),
+                "message_key": None, "last_error": None}
+    if result.get("error") in DECLINED:
+        return {"state": "not_obtained", "message_key": "declined", "last_error": error_code(result)}
+    return {"state": "not_obtained", "message_key": "failed", "last_error": error_code(result)}
+
+
 def describe(state, texts):
-    """The token as the panel and the ground truth show it: no refresh token, no device code."""
+    """The token as the panel and the ground truth show it: no refresh token, no device code, no PKCE verifier."""
     flow = state["flow"] or {}
     message = None
     if state["message_key"]:
@@ -152,8 +217,10 @@ def describe(state, texts):
         "state": state["state"],
         "account": state["account"] or None,
         "provider": state["provider"] or None,
+        "sign_in": ("browser" if flow.get("auth_uri") else "device_code") if flow else None,
         "user_code": flow.get("user_code"),
         "verification_uri": flow.get("verification_uri"),
+        "sign_in_url": flow.get("auth_uri"),
         "expires_at": iso_time(flow.get("expires_at")),
         "message": message,
         "last_error": state["last_error"],

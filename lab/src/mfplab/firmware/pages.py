@@ -164,6 +164,18 @@ def _field(ui, layout, key, name, value):
     return f'<input type="text" name="{escape(name)}" value="{escape(value)}">'
 
 
+def _link(address):
+    """The sign-in address as a link the administrator can open or pass on."""
+    return f'<a href="{escape(address)}">{escape(address)}</a>'
+
+
+def sign_in_result_page(ui, token, error=None, status=None):
+    """What the person's browser shows when the provider sends it back to the device (CALLBACK_PATH):
+    the result line and, for the sign-in this device waited for, its token panel."""
+    panel = _token_panel(ui.texts, token) if token else ""
+    return _document(ui, ui.texts["buttons"]["get_token"], f"{_notices(error, status)}{panel}")
+
+
 def _token_panel(texts, token):
     labels = texts["token_rows"]
     rows = [("status", "tokenStatus", texts["token_states"][token["state"]])]
@@ -173,13 +185,15 @@ def _token_panel(texts, token):
             ("account", "tokenAccount", "account"),
             ("user_code", "tokenUserCode", "user_code"),
             ("verification_uri", "tokenVerificationUri", "verification_uri"),
+            ("sign_in_url", "tokenSignInUrl", "sign_in_url"),
             ("expires", "tokenExpires", "expires_at"),
             ("message", "tokenMessage", "message"),
         )
         if token[key]
     ]
     html = "".join(
-        f'<tr><th>{escape(labels[row])}</th><td id="{element}">{escape(value)}</td></tr>\n'
+        f'<tr><th>{escape(labels[row])}</th><td id="{element}">{_link(value) if row == "sign_in_url" else escape(value)}'
+        '</td></tr>\n'
         for row, element, value in rows
     )
     return f'<table id="tokenPanel">\n{html}</table>\n'

@@ -41,8 +41,10 @@ class SingleUseTokens:
 
 
 class AdminSession:
-    def __init__(self, now):
+    def __init__(self, now, holder, user_agent):
         self.id = secrets.token_hex(16)
+        self.holder = holder            # "web": logged in at the login form; "visitor": the lab's scheduled visitor
+        self.user_agent = user_agent    # of the login request, to tell clients apart
         self.last_seen = now
         self.pending = None   # the confirmation page awaiting [OK] / [Cancel]
         self.tokens = SingleUseTokens(PAGE_TOKENS_KEPT)
@@ -50,7 +52,7 @@ class AdminSession:
 
 class AdminSessions:
     def __init__(self, idle_seconds, lockout_attempts, lockout_seconds, clock=time.time):
-        self._idle = idle_seconds
+        self.idle_seconds = idle_seconds
         self._attempts = lockout_attempts
         self._lock_seconds = lockout_seconds
         self._clock = clock
@@ -84,14 +86,17 @@ class AdminSessions:
         session = self._live()
         return session is not None and session.id != session_id
 
-    def open(self):
+    def open(self, holder, user_agent=""):
         self._failures_in_row = 0
-        self._session = AdminSession(self._clock())
+        self._session = AdminSession(self._clock(), holder, user_agent)
         return self._session
 
     def close(self, session_id):
+        """End the session named by the cookie; True if it was the live one."""
         if self._session is not None and self._session.id == session_id:
             self._session = None
+            return True
+        return False
 
     def clear(self, reboot=False):
         """End the session (forced expiry); a reboot also forgets login forms and failed logins."""
@@ -103,14 +108,17 @@ class AdminSessions:
 
     def state(self):
         locked = self.locked()
+        session = self._live()
         return {
-            "active": self._live() is not None,
+            "active": session is not None,
+            "holder": session.holder if session else None,
+            "user_agent": session.user_agent if session else None,
             "locked_until": self._locked_until if locked else None,
             "failed_logins_in_row": self._failures_in_row,
         }
 
     def _live(self):
         session = self._session
-        if session is not None and self._clock() - session.last_seen >= self._idle:
+        if session is not None and self._clock() - session.last_seen >= self.idle_seconds:
             self._session = session = None
         return session

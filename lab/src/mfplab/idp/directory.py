@@ -7,12 +7,22 @@ DEFAULT_SETTINGS = {
     "token_lifetime_seconds": 3600,
     "device_code_lifetime_seconds": 900,
     "poll_interval_seconds": 5,
+    # Entra's authorization codes are short-lived: about 10 minutes.
+    "authorization_code_lifetime_seconds": 600,
     # Entra's refresh tokens die after 90 days without use.
     "refresh_token_inactivity_seconds": 90 * 24 * 3600,
 }
 
 # Path segments Entra accepts in place of one tenant.
 MULTI_TENANT_SEGMENTS = ("organizations", "common")
+# What an app registration for printers asks for when the fleet file names no permissions:
+# the Exchange Online mail protocols. Admin consent grants exactly these.
+DEFAULT_CLIENT_PERMISSIONS = (
+    "https://outlook.office.com/SMTP.Send",
+    "https://outlook.office.com/POP.AccessAsUser.All",
+    "https://outlook.office.com/IMAP.AccessAsUser.All",
+)
+CONDITIONAL_ACCESS_SETTINGS = ("block_device_code_flow",)
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,7 @@ class Tenant:
     id: str
     domain: str | None
     admin_consent: bool
+    conditional_access: dict
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class Account:
 class Client:
     client_id: str
     name: str
+    permissions: tuple
+    redirect_uris: tuple   # where /authorize may send the person back to, exactly as registered
 
 
 class Directory:
@@ -50,7 +63,11 @@ class Directory:
         config = config or {}
         self.settings = {key: int(config.get(key, default)) for key, default in DEFAULT_SETTINGS.items()}
         self.clients = {
-            entry["client_id"].lower(): Client(entry["client_id"], entry.get("name", entry["client_id"]))
+            entry["client_id"].lower(): Client(
+                entry["client_id"], entry.get("name", entry["client_id"]),
+                tuple(entry.get("permissions") or DEFAULT_CLIENT_PERMISSIONS),
+                tuple(entry.get("redirect_uris") or ()),
+            )
             for entry in config.get("clients") or []
         }
         self.tenants = []
@@ -61,6 +78,7 @@ class Directory:
                 id=entry.get("id") or str(uuid.uuid5(uuid.NAMESPACE_DNS, entry["name"])),
                 domain=entry.get("domain"),
                 admin_consent=bool(entry.get("admin_consent", False)),
+                conditional_access=conditional_access(entry.get("conditional_access") or {}, entry["name"]),
             )
             self.tenants.append(tenant)
             for account in entry.get("accounts") or []:
@@ -73,10 +91,17 @@ class Directory:
                 )
 
     def tenant(self, reference):
-        """The tenant named by id, name or domain (case-insensitive); LookupError if none."""
+        """The tenant named by id, name or domain (case-insensitive), as the lab's own tools may; LookupError if none."""
+        return self._tenant_by(reference, lambda tenant: (tenant.id, tenant.name, tenant.domain))
+
+    def tenant_in_path(self, segment):
+        """The tenant an authority path names: Entra takes only its id or a verified domain, not its name."""
+        return self._tenant_by(segment, lambda tenant: (tenant.id, tenant.domain))
+
+    def _tenant_by(self, reference, names):
         wanted = str(reference).lower()
         for tenant in self.tenants:
-            if wanted in {tenant.id.lower(), tenant.name.lower(), (tenant.domain or "").lower()}:
+            if wanted in {name.lower() for name in names(tenant) if name}:
                 return tenant
         raise LookupError(f"unknown tenant {reference!r}")
 
@@ -91,3 +116,12 @@ class Directory:
             return self.clients[str(client_id).lower()]
         except KeyError:
             raise LookupError(f"unknown client {client_id!r}") from None
+
+
+def conditional_access(settings, tenant_name):
+    """A tenant's Conditional Access switches, every one off unless the fleet file turns it on."""
+    if not isinstance(settings, dict) or set(settings) - set(CONDITIONAL_ACCESS_SETTINGS):
+        raise ValueError(f"tenant {tenant_name}: conditional_access takes only {', '.join(CONDITIONAL_ACCESS_SETTINGS)}")
+    if not all(isinstance(value, bool) for value in settings.values()):
+        raise ValueError(f"tenant {tenant_name}: conditional_access settings must be true or false")
+    return {name: settings.get(name, False) for name in CONDITIONAL_ACCESS_SETTINGS}

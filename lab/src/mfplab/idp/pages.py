@@ -1,4 +1,4 @@
-"""The /devicelogin HTML: plain forms that work without JavaScript, every value escaped."""
+"""The sign-in pages' HTML (/devicelogin, /authorize): plain forms that work without JavaScript, every value escaped."""
 
 from html import escape
 
@@ -24,23 +24,23 @@ def _error(message):
     return f"<p class=\"error\" role=\"alert\">{escape(message)}</p>" if message else ""
 
 
-def _form(csrf, fields, buttons):
+def _form(csrf, fields, buttons, action):
     return (
-        "<form method=\"post\" action=\"/devicelogin\">"
+        f"<form method=\"post\" action=\"{escape(action)}\">"
         f"<input type=\"hidden\" name=\"csrf\" value=\"{escape(csrf)}\">{fields}{buttons}</form>"
     )
 
 
-def code_page(csrf, error=None):
+def code_page(csrf, action, error=None):
     fields = (
         "<p>Enter the code displayed on your device to allow access.</p>"
         "<label for=\"user_code\">Code</label>"
         "<input type=\"text\" id=\"user_code\" name=\"user_code\" autocomplete=\"off\" autofocus required>"
     )
-    return _layout("Enter code", _error(error) + _form(csrf, fields, "<button type=\"submit\">Next</button>"))
+    return _layout("Enter code", _error(error) + _form(csrf, fields, "<button type=\"submit\">Next</button>", action))
 
 
-def sign_in_page(csrf, client_name, username="", error=None):
+def sign_in_page(csrf, client_name, action, username="", error=None):
     fields = (
         f"<p>Sign in to continue to {escape(client_name)} on your device.</p>"
         "<label for=\"username\">Email or username</label>"
@@ -48,10 +48,10 @@ def sign_in_page(csrf, client_name, username="", error=None):
         "<label for=\"password\">Password</label>"
         "<input type=\"password\" id=\"password\" name=\"password\" required>"
     )
-    return _layout("Sign in", _error(error) + _form(csrf, fields, "<button type=\"submit\">Sign in</button>"))
+    return _layout("Sign in", _error(error) + _form(csrf, fields, "<button type=\"submit\">Sign in</button>", action))
 
 
-def consent_page(csrf, client_name, username, scopes):
+def consent_page(csrf, client_name, username, scopes, action):
     permissions = "".join(f"<li>{escape(scope)}</li>" for scope in scopes)
     fields = (
         f"<p class=\"who\">{escape(username)}</p>"
@@ -62,7 +62,7 @@ def consent_page(csrf, client_name, username, scopes):
         "<button type=\"submit\" name=\"decision\" value=\"accept\">Accept</button>"
         "<button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button>"
     )
-    return _layout("Permissions requested", _form(csrf, fields, buttons))
+    return _layout("Permissions requested", _form(csrf, fields, buttons, action))
 
 
 def signed_in_page(client_name):
@@ -76,4 +76,21 @@ def declined_page(client_name):
     return _layout("Sign-in declined", (
         f"<p>You have declined to sign in to the {escape(client_name)} application on your device. "
         "You may now close this window.</p>"
+    ))
+
+
+def error_page(message):
+    """A sign-in the provider cannot go on with, and cannot send back to the app (Entra's "Sorry, but
+    we're having trouble signing you in." with the AADSTS message)."""
+    return _layout("Sorry, but we're having trouble signing you in.", _error(message))
+
+
+def blocked_page(details):
+    """Entra's page for a sign-in that succeeded but that Conditional Access refuses, with its troubleshooting details."""
+    rows = "".join(f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in details.items())
+    return _layout("You don't have access to this", (
+        "<p>Your sign-in was successful but does not meet the criteria to access this resource. For example, you "
+        "might be signing in from a browser, app, location, or an authentication flow that is restricted by your "
+        "admin.</p><h2>Troubleshooting details</h2>"
+        f"<dl class=\"error\" role=\"alert\">{rows}</dl>"
     ))

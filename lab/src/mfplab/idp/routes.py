@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from .devicelogin import DeviceLogin
+from .devicelogin import SignInPages
 from .errors import EntraError
 
 # RFC 6749 §5.1: token responses must not be cached.
@@ -18,7 +18,7 @@ def _answer(request, produce, *args):
         return web.json_response(error.body(correlation_id), status=400, headers=NO_STORE)
 
 
-def build_app(provider):
+def build_app(provider, middlewares=()):
     async def openid_configuration(request):
         return _answer(request, provider.discovery, request.match_info["tenant"])
 
@@ -33,12 +33,12 @@ def build_app(provider):
         form = await request.post()
         return _answer(request, provider.redeem, request.match_info["tenant"], form)
 
-    app = web.Application()
+    app = web.Application(middlewares=middlewares)
     app.add_routes([
         web.get("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration),
         web.get("/{tenant}/discovery/v2.0/keys", keys),
         web.post("/{tenant}/oauth2/v2.0/devicecode", device_code),
         web.post("/{tenant}/oauth2/v2.0/token", token),
     ])
-    DeviceLogin(provider).add_routes(app)
+    SignInPages(provider).add_routes(app)
     return app

@@ -14,11 +14,28 @@ def resource_scopes(scopes):
     return [scope for scope in scopes if scope not in OIDC_SCOPES]
 
 
+def _resource_and_permission(scope):
+    resource, _slash, permission = scope.rpartition("/") if "://" in scope else (GRAPH, "", scope)
+    return resource, permission
+
+
+def not_covered(requested, consented):
+    """The requested resource scopes missing from `consented` (compared case-insensitively, as Entra does).
+
+    `.default` is not modelled: nothing the lab serves asks for it.
+    """
+    def key(scope):
+        return tuple(part.lower() for part in _resource_and_permission(scope))
+
+    granted = {key(scope) for scope in consented}
+    return [scope for scope in resource_scopes(requested) if key(scope) not in granted]
+
+
 def audience_and_permissions(scopes):
     """(aud, permissions) an access token for these scopes carries; ValueError if they span resources."""
     by_resource = {}
     for scope in resource_scopes(scopes):
-        resource, _slash, permission = scope.rpartition("/") if "://" in scope else (GRAPH, "", scope)
+        resource, permission = _resource_and_permission(scope)
         by_resource.setdefault(resource, []).append(permission)
     if len(by_resource) > 1:
         raise ValueError(f"scopes {' '.join(scopes)} name more than one resource")

@@ -104,7 +104,7 @@ def test_check_mode_is_passed_on(device, cls):
 
 def earlier_facts(smtp_auth_method, pop_auth_method):
     shared = {'state': 'not_obtained', 'label': 'Not Obtained', 'provider': None, 'account': None,
-              'token_account': None}
+              'token_account': None, 'message': None, 'provider_code': None, 'sign_in': None}
     return {'mfp_oauth': {'smtp': dict(shared, auth_method=smtp_auth_method),
                           'pop': dict(shared, auth_method=pop_auth_method)}}
 

@@ -13,9 +13,9 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import FilterModule, token_compliance
+from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import BASIC_AUTH_ENDS, FilterModule, token_compliance
 from ansible_collections.printfleet.mfp.tests.unit.plugins.filter.audit_results import (
-    ADMIN_PASSWORD, MAIL_PASSWORD, SCAN, SIGN_IN, failed, queried, unreachable,
+    ADMIN_PASSWORD, BROWSER_SIGN_IN, MAIL_PASSWORD, SCAN, SIGN_IN, failed, queried, unreachable,
 )
 
 
@@ -25,14 +25,15 @@ def test_obtained_token_for_the_expected_account_over_oauth2_complies():
     assert verdict['status'] == 'compliant'
     assert verdict['reasons'] == []
     assert verdict['smtp'] == {'state': 'obtained', 'label': 'Obtained', 'provider': 'microsoft', 'account': SCAN,
-                               'token_account': SCAN, 'auth_method': 'oauth2'}
+                               'token_account': SCAN, 'auth_method': 'oauth2', 'message': None,
+                               'provider_code': None}
 
 
 def test_each_page_not_on_oauth2_is_a_finding():
     verdict = token_compliance(queried(smtp_auth='smtp_auth', pop_auth='plain'))
 
     assert verdict == {**verdict, 'status': 'noncompliant',
-                       'reasons': ['SMTP uses smtp_auth, not OAuth 2.0', 'POP uses plain, not OAuth 2.0']}
+                       'reasons': ['SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS, 'POP uses plain, not OAuth 2.0']}
 
 
 def test_smtp_without_authentication_says_so():
@@ -72,6 +73,40 @@ def test_an_invalid_token_is_a_finding_even_when_obtained_is_not_required():
     verdict = token_compliance(queried(state='invalid', label='Ogiltig'), require_obtained=False)
     assert verdict['status'] == 'noncompliant'
     assert verdict['reasons'] == ['token is Invalid (Ogiltig)']
+
+
+@pytest.mark.parametrize('message, label, reason', [
+    (('The token is no longer valid (AADSTS50173).', 'AADSTS50173'), 'Invalid',
+     "token is Invalid: The token is no longer valid (AADSTS50173): the account's password was reset or its sessions "
+     'revoked — run the roll-out to renew'),
+    (('Token är inte längre giltig (AADSTS700082).', 'AADSTS700082'), 'Ogiltig',
+     'token is Invalid (Ogiltig): Token är inte längre giltig (AADSTS700082): the token went unused for 90 days and '
+     'expired — run the roll-out to renew; audit printers that rarely send mail regularly'),
+    (('The token is no longer valid (AADSTS99999).', 'AADSTS99999'), 'Invalid',
+     'token is Invalid: The token is no longer valid (AADSTS99999)'),
+])
+def test_an_invalid_token_carries_the_providers_reason(message, label, reason):
+    verdict = token_compliance(queried(state='invalid', label=label, message=message))
+    assert verdict['reasons'] == [reason]
+
+
+BLOCKED = ('Token kunde inte hämtas (AADSTS53003).', 'AADSTS53003')
+
+
+def test_a_sign_in_conditional_access_refused_is_a_finding_even_during_a_roll_out():
+    verdict = token_compliance(queried(state='not_obtained', label='Ej hämtad', token_account=None, message=BLOCKED),
+                               require_obtained=False)
+    assert verdict['status'] == 'noncompliant'
+    reason, = verdict['reasons']
+    assert reason.startswith("token is Not obtained (Ej hämtad): Token kunde inte hämtas (AADSTS53003): the tenant's "
+                             'Conditional Access blocks device code sign-in')
+    assert verdict['smtp']['provider_code'] == 'AADSTS53003'
+
+
+def test_a_declined_sign_in_is_accepted_during_a_roll_out():
+    verdict = token_compliance(queried(state='not_obtained', label='Not Obtained', token_account=None,
+                                       message=('Authorization was declined.', None)), require_obtained=False)
+    assert verdict['status'] == 'compliant'
 
 
 @pytest.mark.parametrize('provider', ['Microsoft', 'yahoo'])
@@ -133,7 +168,7 @@ def test_all_findings_in_the_order_an_admin_fixes_them():
         expected_provider='microsoft', expected_account=SCAN)
 
     assert verdict['reasons'] == [
-        'SMTP uses smtp_auth, not OAuth 2.0',
+        'SMTP uses smtp_auth, not OAuth 2.0' + BASIC_AUTH_ENDS,
         'OAuth provider is google, expected microsoft',
         'OAuth account is old@contoso.example, expected scan@contoso.example',
         'token is Invalid (Ogiltig)',
@@ -145,8 +180,16 @@ def test_a_token_waiting_for_authorization_carries_the_sign_in_to_do():
     verdict = token_compliance(queried(state='waiting_for_authorization', label='Waiting for Authorization',
                                        token_account=None, sign_in=SIGN_IN))
 
-    assert verdict['sign_in'] == SIGN_IN
+    assert verdict['sign_in'] == dict(SIGN_IN, kind='device_code', sign_in_url=None)
     assert verdict['reasons'] == ['token is Waiting for authorization']
+
+
+def test_a_token_waiting_for_a_browser_sign_in_carries_its_address():
+    verdict = token_compliance(queried(state='waiting_for_authorization', label='Waiting for Authorization',
+                                       token_account=None, sign_in=BROWSER_SIGN_IN))
+
+    assert verdict['sign_in'] == {'kind': 'browser', 'sign_in_url': BROWSER_SIGN_IN['sign_in_url'], 'user_code': None,
+                                  'verification_uri': None, 'expires_at': '2026-11-27T10:15:00Z'}
 
 
 def test_a_token_without_a_code_to_enter_has_no_sign_in():
@@ -158,7 +201,8 @@ def test_a_device_that_does_not_answer_is_unreachable_with_the_message():
 
     verdict = token_compliance(unreachable(message))
 
-    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+    assert verdict == {'status': 'unreachable', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None,
+                       'mail_verified': None}
 
 
 def test_a_device_lost_after_it_answered_is_an_error():
@@ -166,7 +210,8 @@ def test_a_device_lost_after_it_answered_is_an_error():
 
     verdict = token_compliance(failed(message))
 
-    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None,
+                       'mail_verified': None}
 
 
 def test_a_host_ansible_marked_unreachable_is_unreachable():
@@ -181,7 +226,8 @@ def test_a_wrong_admin_password_is_an_error_with_the_message():
 
     verdict = token_compliance(failed(message))
 
-    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None}
+    assert verdict == {'status': 'error', 'reasons': [message], 'smtp': None, 'pop': None, 'sign_in': None,
+                       'mail_verified': None}
 
 
 def test_a_result_without_token_facts_is_an_error():
@@ -209,8 +255,9 @@ def test_only_the_documented_facts_reach_the_verdict():
 
     verdict = token_compliance(result)
 
-    assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in'}
-    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method'}
+    assert set(verdict) == {'status', 'reasons', 'smtp', 'pop', 'sign_in', 'mail_verified'}
+    assert set(verdict['smtp']) == {'state', 'label', 'provider', 'account', 'token_account', 'auth_method',
+                                    'message', 'provider_code'}
     assert ADMIN_PASSWORD not in json.dumps(verdict)
     assert MAIL_PASSWORD not in json.dumps(verdict)
 
@@ -222,3 +269,13 @@ def test_anything_but_a_task_result_is_refused():
 
 def test_the_filter_is_registered_under_its_documented_name():
     assert FilterModule().filters() == {'token_compliance': token_compliance}
+
+
+def test_a_connection_test_that_did_not_pass_is_a_finding_with_the_servers_answer():
+    refused = 'Connection test failed. 550 5.7.30 Basic authentication is not supported for Client Submission'
+    verdict = token_compliance(dict(queried(), mail_verified={'passed': False, 'message': refused}))
+    assert verdict['status'] == 'noncompliant' and verdict['reasons'] == ['mail not verified: ' + refused]
+    assert verdict['mail_verified'] == {'passed': False, 'message': refused}
+    passed = token_compliance(dict(queried(), mail_verified={'passed': True, 'message': 'Connection test succeeded.'}))
+    assert passed['status'] == 'compliant' and passed['mail_verified']['passed'] is True
+    assert token_compliance(queried())['mail_verified'] is None

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import token_compliance
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import SIGN_IN_URL
 
 SCAN = 'scan@contoso.example'
 
@@ -39,8 +40,17 @@ def test_a_printer_waiting_for_a_sign_in_carries_it_from_the_smtp_token_panel(de
     on_oauth2(device, 'waiting_for_authorization')
     row = token_compliance(task('mfp_info'), require_obtained=False)
     assert row['status'] == 'compliant'
-    assert row['sign_in'] == {'user_code': 'F7K2QW9M', 'verification_uri': 'https://idp.example.test/devicelogin',
+    assert row['sign_in'] == {'kind': 'device_code', 'user_code': 'F7K2QW9M', 'sign_in_url': None,
+                              'verification_uri': 'https://idp.example.test/devicelogin',
                               'expires_at': '2026-11-27T10:15:00Z'}
+
+
+def test_a_printer_waiting_for_a_browser_sign_in_carries_its_address_from_the_token_panel(device, task):
+    on_oauth2(device, 'waiting_for_authorization')
+    device.token.update(user_code=None, sign_in_url=SIGN_IN_URL)
+    row = token_compliance(task('mfp_info'), require_obtained=False)
+    assert row['sign_in'] == {'kind': 'browser', 'user_code': None, 'verification_uri': None,
+                              'sign_in_url': SIGN_IN_URL, 'expires_at': '2026-11-27T10:15:00Z'}
 
 
 def test_a_token_status_the_profile_does_not_know_is_an_error_that_names_it(device, task, monkeypatch):

@@ -175,23 +175,6 @@ def test_a_session_that_ends_before_a_post_says_so(device, task, module, args):
     assert device.token['state'] == 'obtained'
 
 
-def test_form_posts_are_never_retried(device, task):
-    # The login form is fetched, then posting it meets a dropped connection.
-    original = device.send
-
-    def drop_posts(request, **kwargs):
-        if request.method == 'POST':
-            device.requests.append((request.method, '/login.html'))
-            raise reset('reset by peer')
-        return original(request, **kwargs)
-
-    device.send = drop_posts
-    result = task('mfp_oauth_token', state='query', mfp_retries=3)
-    assert result['failed'] and 'reset by peer' in result['msg']
-    assert 'unreachable' not in result
-    assert len(logins(device)) == 1
-
-
 def test_tls_failure_says_how_to_give_the_ca(device, task):
     device.faults = [SSLError(ssl.SSLCertVerificationError('certificate verify failed: self-signed certificate'))]
     result = task('mfp_oauth_token', state='query')

@@ -62,7 +62,8 @@ def test_reads_both_pages_and_posts_nothing_but_the_login(device, task, check_mo
     assert result['tokens']['pop']['user_code'] == 'F7K2QW9M'
     assert result['oauth']['smtp'] == {'state': 'waiting_for_authorization', 'label': 'Waiting for Authorization',
                                        'provider': 'microsoft', 'account': ACCOUNT, 'token_account': None,
-                                       'auth_method': 'oauth2'}
+                                       'auth_method': 'oauth2', 'message': None, 'provider_code': None,
+                                       'sign_in': 'device_code'}
     assert result['oauth']['pop']['auth_method'] == 'plain'
     assert 'capture' not in result
 
@@ -248,3 +249,21 @@ def test_the_firmware_version_where_a_page_shows_it(device, task, monkeypatch, f
     render = device._document
     monkeypatch.setattr(device, '_document', lambda body, **kwargs: render(body + footer, **kwargs))
     assert task('mfp_info')['firmware_version'] == version
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_verify_mail_presses_connection_test_on_the_smtp_page_and_saves_nothing(device, task, check_mode):
+    settings = device.snapshot()
+    result = task('mfp_info', check_mode=check_mode, verify_mail=True)
+    assert result['changed'] is False and 'failed' not in result
+    assert result['mail_verified'] == {'passed': True, 'message': 'Connection test succeeded.'}
+    # Pressed on the SMTP page, before the pages are read for the result: a token refused in the test shows so.
+    assert posts(device) == [POSTS[0], ('/nw_service_smtp.html', 'testButton'), POSTS[1]]
+    assert device.snapshot() == settings
+
+
+def test_a_device_that_ignores_connection_test_fails_the_verification(device, task):
+    device.deaf_to = ('testButton',)
+    result = task('mfp_info', verify_mail=True)
+    assert result['failed'] and 'ignored [Connection Test] (action=testButton)' in result['msg']
+    assert not device.logged_in

@@ -8,23 +8,22 @@
 from __future__ import annotations
 
 import pytest
+from urllib3.exceptions import ProtocolError
+
+from ansible_collections.printfleet.mfp.tests.unit.plugins.fake_device import SIGN_IN_URL
 
 ACCOUNT = 'scan@contoso.example'
 EXPECTED = dict(provider='microsoft', account=ACCOUNT)
+# Token messages as the pages show them, with the provider's code.
+DISABLED = {'en': 'The token is no longer valid (AADSTS50057).', 'sv': 'Token är inte längre giltig (AADSTS50057).'}
+REVOKED = 'The token is no longer valid (AADSTS50173).'
+BLOCKED = {'en': 'The token could not be obtained (AADSTS53003).', 'sv': 'Token kunde inte hämtas (AADSTS53003).'}
 
 
 def pressed(device):
     """The token controls pressed ([Get Token], [Delete]), in order; confirmed by the page's confirm()."""
     names = {device.controls['get_token']: 'get_token', device.controls['delete']: 'delete'}
     return [names[action] for action in device.pressed() if action in names]
-
-
-@pytest.fixture
-def oauth_device(device):
-    device.settings['smtp']['auth_method'] = 'oauth2'
-    device.settings['pop']['auth_method'] = 'oauth2'
-    device.settings['oauth'] = dict(EXPECTED)
-    return device
 
 
 def test_not_obtained_press_get_token_and_report_the_code(oauth_device, task):
@@ -184,9 +183,11 @@ def test_query_reports_facts_in_swedish(oauth_device, task):
     assert result['changed'] is False
     assert result['ansible_facts'] == {'mfp_oauth': {
         'smtp': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
-                 'token_account': ACCOUNT, 'auth_method': 'oauth2'},
+                 'token_account': ACCOUNT, 'auth_method': 'oauth2', 'message': None, 'provider_code': None,
+                 'sign_in': None},
         'pop': {'state': 'obtained', 'label': 'Hämtad', 'provider': 'microsoft', 'account': ACCOUNT,
-                'token_account': ACCOUNT, 'auth_method': 'plain'},
+                'token_account': ACCOUNT, 'auth_method': 'plain', 'message': None, 'provider_code': None,
+                'sign_in': None},
     }}
 
 
@@ -203,3 +204,189 @@ def test_device_refusal_of_get_token_is_surfaced(device, task):
     assert result['failed']
     assert result['msg'].endswith('POP3 Server: Enter a value.')
     assert device.token['state'] == 'not_obtained'
+
+
+@pytest.mark.parametrize('lang', ['en', 'sv'])
+def test_a_browser_sign_in_returns_its_address_where_a_code_would_be(oauth_device, task, lang):
+    oauth_device.lang, oauth_device.sign_in = lang, 'browser'
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['changed'] and pressed(oauth_device) == ['get_token']
+    assert result['sign_in_url'] == SIGN_IN_URL   # read from the panel's link, entities and all
+    assert result['user_code'] is None and result['verification_uri'] is None
+    assert result['expires_at'] == '2026-11-27T10:15:00Z'
+    assert result['token']['sign_in'] == 'browser' and result['token']['sign_in_url'] == SIGN_IN_URL
+    assert result['ansible_facts']['mfp_oauth']['smtp']['sign_in'] == 'browser'
+    assert result['ansible_facts']['mfp_oauth']['pop']['sign_in'] == 'browser'
+    again = task('mfp_oauth_token', **EXPECTED)   # waiting: nothing pressed, the same address
+    assert again['changed'] is False and again['sign_in_url'] == SIGN_IN_URL
+
+
+def test_a_browser_sign_in_not_done_in_time_fails_with_its_address(oauth_device, task):
+    oauth_device.sign_in = 'browser'
+    result = task('mfp_oauth_token', wait=True, wait_timeout=10, poll_interval=5, **EXPECTED)
+    assert result['failed'] and result['sign_in_url'] == SIGN_IN_URL and result['user_code'] is None
+    assert ('Open %s in a browser and sign in as %s (before 2026-11-27T10:15:00Z), then run the task again.'
+            % (SIGN_IN_URL, ACCOUNT)) in result['msg']
+
+
+def test_a_device_code_sign_in_is_named_so_in_the_facts(oauth_device, task):
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['sign_in_url'] is None and result['token']['sign_in'] == 'device_code'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['sign_in'] == 'device_code'
+
+
+# The provider's reason a token failed: kept in the facts, explained in failures; a token whose account is
+# disabled is not deleted by a renewal (issue 10); a sign-in Conditional Access refused says so (issue 11).
+
+
+@pytest.mark.parametrize('lang', ['en', 'sv'])
+def test_the_facts_carry_the_message_and_the_providers_code(oauth_device, task, lang):
+    oauth_device.lang = lang
+    oauth_device.set_token('invalid', ACCOUNT, DISABLED[lang])
+    result = task('mfp_oauth_token', state='query')
+    for service in ('smtp', 'pop'):
+        facts = result['ansible_facts']['mfp_oauth'][service]
+        assert (facts['message'], facts['provider_code']) == (DISABLED[lang], 'AADSTS50057')
+    assert result['token']['provider_code'] == 'AADSTS50057'
+    assert result['token']['advice'].startswith('the account is disabled in Entra ID — ')
+
+
+def test_mfp_info_carries_the_reason_of_each_page(oauth_device, task):
+    oauth_device.lang = 'sv'
+    oauth_device.set_token('invalid', ACCOUNT, 'Token är inte längre giltig (AADSTS50173).')
+    result = task('mfp_info')
+    assert result['tokens']['smtp']['provider_code'] == 'AADSTS50173'
+    assert result['oauth']['pop']['message'] == 'Token är inte längre giltig (AADSTS50173).'
+    assert result['oauth']['pop']['provider_code'] == 'AADSTS50173'
+
+
+@pytest.mark.parametrize('lang', ['en', 'sv'])
+def test_a_disabled_account_is_not_renewed_and_the_task_says_what_to_do(oauth_device, task, lang):
+    oauth_device.lang = lang
+    oauth_device.set_token('invalid', ACCOUNT, DISABLED[lang])
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert result['failed']
+    assert result['msg'].startswith('The token for scan@contoso.example is Invalid: %s: the account is disabled in '
+                                    'Entra ID — an Entra administrator enables the account, or the printers are set '
+                                    'to another account. Nothing was pressed' % DISABLED[lang].rstrip('.'))
+    assert 'force=true' in result['msg']
+    assert oauth_device.writes() == []
+    assert oauth_device.token == {'state': 'invalid', 'account': ACCOUNT, 'user_code': None, 'sign_in_url': None,
+                                  'message': DISABLED[lang]}
+
+
+def test_check_mode_plans_the_same_refusal(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT, DISABLED['en'])
+    result = task('mfp_oauth_token', check_mode=True, **EXPECTED)
+    assert result['failed'] and 'AADSTS50057' in result['msg']
+    assert 'actions' not in result
+    assert oauth_device.writes() == []
+
+
+def test_a_disabled_account_typed_in_another_case_is_the_same_account(oauth_device, task):
+    oauth_device.set_token('invalid', 'Scan@Contoso.example', DISABLED['en'])
+    assert task('mfp_oauth_token', **EXPECTED)['failed']
+    assert oauth_device.writes() == []
+
+
+def test_another_account_replaces_the_disabled_one(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT, DISABLED['en'])
+    result = task('mfp_oauth_token', provider='microsoft', account='new-scan@contoso.example')
+    assert not result.get('failed'), result
+    assert result['actions'] == ['delete', 'get_token']
+    assert oauth_device.settings['oauth']['account'] == 'new-scan@contoso.example'
+
+
+def test_force_renews_once_the_account_is_enabled_again(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT, DISABLED['en'])
+    result = task('mfp_oauth_token', force=True, **EXPECTED)
+    assert pressed(oauth_device) == ['delete', 'get_token']
+    assert result['token']['state'] == 'waiting_for_authorization'
+
+
+def test_absent_still_deletes_the_token_of_a_disabled_account(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT, DISABLED['en'])
+    assert task('mfp_oauth_token', state='absent')['changed']
+    assert pressed(oauth_device) == ['delete']
+
+
+def test_a_revoked_token_is_renewed_as_ever(oauth_device, task):
+    oauth_device.set_token('invalid', ACCOUNT, REVOKED)
+    result = task('mfp_oauth_token', diff=True, **EXPECTED)
+    assert pressed(oauth_device) == ['delete', 'get_token']
+    assert result['warnings'] == []
+
+
+@pytest.mark.parametrize('lang', ['en', 'sv'])
+def test_the_wait_says_conditional_access_blocks_device_code_sign_in(oauth_device, task, lang):
+    oauth_device.lang = lang
+    oauth_device.refuse_after, oauth_device.refusal = 8, BLOCKED[lang]
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['failed']
+    assert result['msg'].startswith('The token for scan@contoso.example was not obtained: the device shows ')
+    assert "%s: the tenant's Conditional Access blocks device code sign-in" % BLOCKED[lang].rstrip('.') in result['msg']
+    assert 'Authentication flows' in result['msg'] and 'browser sign-in' in result['msg']
+    assert result['token']['provider_code'] == 'AADSTS53003'
+    assert not oauth_device.logged_in
+
+
+def test_get_token_after_a_conditional_access_refusal_warns_it_will_be_refused_again(oauth_device, task):
+    oauth_device.set_token('not_obtained', None, BLOCKED['en'])
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert pressed(oauth_device) == ['get_token']
+    warning, = result['warnings']
+    assert warning.startswith('The provider refused the token for scan@contoso.example: The token could not be obtained '
+                              "(AADSTS53003): the tenant's Conditional Access blocks device code sign-in")
+    planned = task('mfp_oauth_token', check_mode=True, **EXPECTED)
+    assert planned['warnings'] == []    # now waiting: nothing to press, nothing to warn about
+
+
+def test_an_invalid_token_conditional_access_refused_is_renewed_with_a_warning(oauth_device, task):
+    # The tenant refuses the new sign-in with the same code, which the device then shows: nothing is lost.
+    oauth_device.set_token('invalid', ACCOUNT, 'The token is no longer valid (AADSTS53003).')
+    result = task('mfp_oauth_token', **EXPECTED)
+    assert pressed(oauth_device) == ['delete', 'get_token']
+    warning, = result['warnings']
+    assert "the tenant's Conditional Access blocks device code sign-in" in warning
+
+
+def test_the_wait_holds_no_session_between_polls(oauth_device, task):
+    oauth_device.approve_after = 12
+    held = []
+    original = oauth_device.wait
+
+    def wait(seconds):
+        held.append(oauth_device.logged_in)
+        original(seconds)
+
+    oauth_device.wait = wait
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['token']['state'] == 'obtained' and result['user_code'] is None
+    assert held == [False, False, False]   # a person can log in while it sleeps
+    assert not oauth_device.logged_in
+
+
+def test_the_wait_outlasts_an_idle_timeout_shorter_than_the_poll_interval(oauth_device, task):
+    oauth_device.idle_seconds = 3
+    oauth_device.approve_after = 12
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert not result.get('failed'), result
+    assert result['token']['state'] == 'obtained'
+    assert result['ansible_facts']['mfp_oauth']['smtp']['state'] == 'obtained'
+
+
+def test_a_wait_whose_logouts_fail_warns_once_and_ends_its_own_session_at_the_next_poll(oauth_device, task):
+    oauth_device.approve_after = 12
+    oauth_device.post_faults = {'logoutbtn': [ProtocolError('Connection aborted.', ConnectionResetError())] * 4}
+    result = task('mfp_oauth_token', wait=True, poll_interval=5, **EXPECTED)
+    assert result['token']['state'] == 'obtained', result
+    assert len(result['warnings']) == 1 and result['warnings'][0].startswith('Logging out of mfp.example.test failed')
+    assert not oauth_device.logged_in
+
+
+def test_a_capture_masks_the_query_of_a_sign_in_address(oauth_device, task):
+    oauth_device.sign_in = 'browser'
+    task('mfp_oauth_token', **EXPECTED)
+    captured = str(task('mfp_info', capture=True)['capture'])
+    assert 'idp.example.test/organizations/oauth2/v2.0/authorize' in captured
+    assert 'Zs1Q' not in captured and 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' not in captured

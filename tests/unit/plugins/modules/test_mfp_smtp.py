@@ -44,7 +44,7 @@ def test_facts_from_the_smtp_page_alone(device, task):
     result = task('mfp_smtp', port=25)
     assert ('GET', '/sys_email_status_special.html') not in device.requests
     shared = {'state': 'obtained', 'label': 'Obtained', 'provider': 'microsoft', 'account': 'scan@contoso.example',
-              'token_account': 'scan@contoso.example'}
+              'token_account': 'scan@contoso.example', 'message': None, 'provider_code': None, 'sign_in': None}
     assert result['ansible_facts'] == {'mfp_oauth': {
         'smtp': dict(shared, auth_method='smtp_auth'),
         'pop': dict(shared, auth_method=None),  # not on this page; the action plugin knows it from earlier facts
@@ -191,11 +191,12 @@ def test_check_mode_account_change_reports_what_the_real_run_does(device, task, 
     assert device.writes() == []
     assert device.token['state'] == 'obtained'
     assert planned['token_deleted'] is True
-    assert planned['token'] == {'state': 'not_obtained', 'label': label, 'account': None, 'user_code': None,
-                                'verification_uri': None, 'expires_at': None, 'message': None}
+    assert planned['token'] == {'state': 'not_obtained', 'label': label, 'account': None, 'sign_in': None,
+                                'user_code': None, 'verification_uri': None, 'sign_in_url': None, 'expires_at': None,
+                                'message': None, 'provider_code': None, 'advice': None}
     assert planned['ansible_facts']['mfp_oauth']['smtp'] == {
         'state': 'not_obtained', 'label': label, 'provider': 'microsoft', 'account': 'scan@contoso.example',
-        'token_account': None, 'auth_method': 'oauth2'}
+        'token_account': None, 'auth_method': 'oauth2', 'message': None, 'provider_code': None, 'sign_in': None}
     assert planned['ansible_facts']['mfp_oauth']['pop']['state'] == 'not_obtained'
 
     applied = task('mfp_smtp', **OAUTH)

@@ -1,27 +1,36 @@
-"""`make bench`: what driving a printer fleet from Ansible costs, against a floor and a baseline.
+"""`make bench`: what the playbooks users run cost on a lab fleet, against the repository's bare client.
 
-    .venv/bin/python scripts/bench.py [--devices 200] [--latency-ms 100] [--forks 20]
+    .venv/bin/python scripts/bench.py [--sizes 50,200,1000] [--rollout-max 200] [--forks 50] [--repeat 3]
+    make bench BENCH_ARGS="--rollout-max 1000"                        # the roll-outs at 1,000 printers too
+    make bench BENCH_ARGS="--sizes 10000 --audit-only --repeat 1"     # one controller, 10,000 printers
 
-Starts a lab fleet of already compliant printers (OAuth 2.0 for SMTP and POP, token Obtained)
-in its own process, on its own loopback range and control port, then runs, with the same forks:
+For each fleet size, starts a lab in its own process (own loopback range and control port) with
+that many printers already compliant (OAuth 2.0 for SMTP and POP, token Obtained) and as many fresh
+ones (as delivered, user/password authentication), every answer delayed by --latency-ms, and runs:
 
-- startup: a play without tasks, what every ansible-playbook run pays once;
-- baseline: ansible.builtin.debug per host, Ansible's own cost per host-task;
-- audit: mfp_oauth_token state=query per host, in the controller process (action plugin);
-- audit, module mode: the same with mfp_execution=module and delegate_to=localhost;
-- roll-out, modules: mfp_smtp + mfp_pop (+ mfp_oauth_token, skipped by the facts), no change;
-- roll-out, role: the role printfleet.mfp.mail_oauth with the same settings, no change;
-- bare client: a thread pool doing the audit's HTTP requests, the floor the network and lab set.
+- audit.yml: playbooks/audit.yml as users run it (fleet mode: one task reads the printers,
+  --forks at a time), on the compliant printers;
+- audit.yml, per host: the same with token_audit_fleet=false (one task per printer), up to
+  --per-host-max printers;
+- rollout.yml, no change: playbooks/rollout.yml on the compliant printers, with --forks, up to
+  --rollout-max printers;
+- rollout.yml, first: the same on the fresh printers (settings written, [Get Token] pressed);
+- start-up: a play without tasks on the compliant printers, what every ansible-playbook run pays
+  once (interpreter, inventory, play), part of the audit's cost;
+- bare client: a pool of --forks threads making the audit's requests with plain `requests`, one
+  keep-alive session per printer: the floor the network and the lab set.
 
-Prints wall time, CPU time (the ansible-playbook process tree, or this process for the bare
-client) and HTTP requests per device (the lab's counters) for each, then the ratios. The runs
-the overhead ratio is made of (startup, baseline, audit, bare client) are repeated, interleaved,
-and the one with the least CPU counts: whatever else the machine does only ever adds CPU. A
-benchmark, not a test: nothing asserts on the figures. Loopback only; the lab is always stopped.
+The audit and the bare client are repeated (--repeat), interleaved, so that a slow spell of the
+machine falls on both; each figure shows the least and the spread. CPU is that of the whole
+ansible-playbook process tree (os.wait4), or of this process for the bare client; memory is the
+peak resident size of the largest process of the tree. A benchmark, not a test: nothing asserts on
+the figures, which depend on the machine and on what else runs on it (the load average is
+printed before and after each size). Loopback only; the lab is always stopped.
 """
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import resource
@@ -44,70 +53,44 @@ BIN = Path(sys.executable).parent
 CONTROL_PORT = 18579
 IDP_ADDRESS = "127.69.0.1"
 FIRST_DEVICE = "127.70.0.1"
-RUN_TIMEOUT_SECONDS = 600
+RUN_TIMEOUT_SECONDS = 1800
+COMPLIANT, FRESH = "bench-c-{n:05d}", "bench-f-{n:05d}"
 
-# The compliant state: the fleet starts in it and the roll-out declares it, so nothing changes.
+# The compliant state: the compliant printers start in it and the roll-out declares it.
 OAUTH = {"provider": "microsoft", "account": "scan@contoso.example"}
-SMTP = {"primary_server": "smtp.office365.com", "port": 587, "ssl_tls": True, "auth_method": "oauth2"}
-POP = {"server": "outlook.office365.com", "port": 995, "ssl": True, "auth_method": "oauth2"}
+SMTP = {"primary_server": "smtp.office365.com", "port": 587, "ssl_tls": True}
+POP = {"server": "outlook.office365.com", "port": 995, "ssl": True}
+SETTINGS = {
+    "mail_oauth_provider": OAUTH["provider"], "mail_oauth_account": OAUTH["account"],
+    "mail_oauth_smtp": SMTP, "mail_oauth_pop": POP,
+    "token_audit_expected_provider": OAUTH["provider"], "token_audit_expected_account": OAUTH["account"],
+}
 
-# bp_classic pages and login form (docs/device-protocol.md); every bench device has that layout.
+# bp_classic pages and login form (docs/device-protocol.md); every bench printer has that layout.
 SMTP_PAGE, POP_PAGE = "/nw_service_smtp.html", "/sys_email_status_special.html"
-LOGIN_URL, LOGOUT_URL = f"/login.html?{SMTP_PAGE}", "/logout.html"
+LOGIN_URL = f"/login.html?{SMTP_PAGE}"
 PASSWORD_FIELD = "ggt_textbox(10003)"
 # The rest of the login form as the page's script posts it (docs/device-protocol.md).
 LOGIN_FORM = {"ggt_select(10009)": "3", "action": "loginbtn", "ordinate": "0", "ggt_hidden(10008)": "5"}
-TOKEN2 = re.compile(r'name="token2" value="([0-9a-f]+)"')
+HIDDEN = re.compile(r'name="(token[12])" value="([0-9a-f]+)"')
 RECAP = re.compile(r"^\S+\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
 
 
-def fleet_document(devices, latency_ms):
+def fleet_document(devices, latency_ms, fresh):
     default = yaml.safe_load(default_fleet_path().read_text(encoding="utf-8"))
+    compliant = {
+        "name": COMPLIANT, "count": devices, "faults": {"latency_ms": latency_ms},
+        "settings": {"smtp": dict(SMTP, auth_method="oauth2", user="", password=""),
+                     "pop": dict(POP, auth_method="oauth2", user="", password=""), "oauth": OAUTH},
+        "token": {"state": "obtained", "account": OAUTH["account"]},
+    }
     return {
         "lab": {"control_port": CONTROL_PORT, "first_device_address": FIRST_DEVICE},
         "identity_provider": dict(default["identity_provider"], address=IDP_ADDRESS),
         "defaults": default["defaults"],
-        "devices": [{
-            "name": "bench-{n:04d}",
-            "count": devices,
-            "faults": {"latency_ms": latency_ms},
-            "settings": {"smtp": dict(SMTP, user="", password=""), "pop": dict(POP, user="", password=""),
-                         "oauth": OAUTH},
-            "token": {"state": "obtained", "account": OAUTH["account"]},
-        }],
+        "devices": [compliant] + ([{"name": FRESH, "count": devices, "faults": {"latency_ms": latency_ms}}]
+                                  if fresh else []),
     }
-
-
-# The runs the overhead ratio is computed from: repeated (--repeat), the least CPU counts.
-RATIO_RUNS = ("startup (no task)", "baseline (debug)", "audit", "bare client")
-
-
-def play(**body):
-    return [{"name": "Bench", "hosts": "printers", "gather_facts": False, **body}]
-
-
-PLAYBOOKS = {
-    # What every run pays once (interpreter, inventory, play set-up), to take out of per host-task costs.
-    "startup (no task)": play(tasks=[]),
-    "baseline (debug)": play(tasks=[{"ansible.builtin.debug": {"msg": "{{ inventory_hostname }}"}}]),
-    "audit": play(tasks=[{"printfleet.mfp.mfp_oauth_token": {"state": "query"}}]),
-    "audit, module mode": play(tasks=[{"printfleet.mfp.mfp_oauth_token": {"state": "query", "mfp_execution": "module"},
-                                       "delegate_to": "localhost"}]),
-    # The roll-out's module tasks alone; the token task is skipped on the facts the pages gave.
-    "roll-out, modules": play(tasks=[
-        {"printfleet.mfp.mfp_smtp": dict(SMTP, **OAUTH)},
-        {"printfleet.mfp.mfp_pop": dict(POP, **OAUTH)},
-        {"printfleet.mfp.mfp_oauth_token": dict(OAUTH, state="present"),
-         "when": "not (ansible_facts.mfp_oauth.smtp.state == 'obtained' and "
-                 f"ansible_facts.mfp_oauth.smtp.token_account == '{OAUTH['account']}')"},
-    ]),
-    # What an operator runs: the role does the same, and reports the sign-ins still to do.
-    "roll-out, role": play(roles=[{"role": "printfleet.mfp.mail_oauth", "vars": {
-        "mail_oauth_provider": OAUTH["provider"], "mail_oauth_account": OAUTH["account"],
-        "mail_oauth_smtp": {key: value for key, value in SMTP.items() if key != "auth_method"},
-        "mail_oauth_pop": {key: value for key, value in POP.items() if key != "auth_method"},
-    }}]),
-}
 
 
 class Lab:
@@ -150,9 +133,9 @@ class Lab:
             self.process.terminate()   # `down` did not get through; the lab stops on SIGTERM too
         self.process.wait(60)
 
-    def devices(self):
-        answer = self.control.get(self.info["control_url"] + "/devices", timeout=60).json()
-        return {device["name"]: device for device in answer["devices"]}
+    def counters(self, prefix):
+        answer = self.control.get(self.info["control_url"] + "/devices", timeout=120).json()
+        return {device["name"]: device["counters"] for device in answer["devices"] if device["name"].startswith(prefix)}
 
     def cpu_seconds(self):
         """CPU the lab process has used: it shares the machine's cores with what is measured."""
@@ -160,153 +143,223 @@ class Lab:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(lab, work):
-    """Run `work`; its wall and CPU time, the lab's CPU and the HTTP counters per device."""
-    before_counters, before_lab = lab.devices(), lab.cpu_seconds()
-    before = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+def measure(lab, prefix, work):
+    """Run `work` -> (outcome, cpu s, peak KiB or None); its wall time, the lab's CPU and the counters per printer."""
+    before_counters, before_lab = lab.counters(prefix), lab.cpu_seconds()
     started = time.perf_counter()
-    outcome = work()
+    outcome, cpu, peak = work()
     wall = time.perf_counter() - started
-    after = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    after_counters = lab.devices()
-    cpu = sum(getattr(end, field) - getattr(start, field)
-              for start, end in zip(before, after) for field in ("ru_utime", "ru_stime"))
-    per_device = {key: sorted(after_counters[name]["counters"][key] - before_counters[name]["counters"][key]
-                              for name in after_counters)
+    after_counters = lab.counters(prefix)
+    per_device = {key: sorted(after_counters[name][key] - before_counters[name][key] for name in after_counters)
                   for key in ("requests", "posts", "logins")}
-    return {"wall": wall, "cpu": cpu, "lab_cpu": lab.cpu_seconds() - before_lab, "per_device": per_device,
-            "outcome": outcome}
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 1024 if peak else None,
+            "lab_cpu": lab.cpu_seconds() - before_lab, "per_device": per_device, "outcome": outcome}
 
 
-def ansible_run(workdir, name, inventory, forks, *options):
+# What every ansible-playbook run pays before its first task.
+STARTUP_PLAY = [{"name": "Start-up", "hosts": "printers", "gather_facts": False, "tasks": []}]
+
+
+def ansible_run(workdir, name, inventory, forks, playbook, *options):
     """ansible-playbook with the collection resolved from this repository; returns the recap totals."""
-    playbook = workdir / (re.sub(r"\W+", "_", name).strip("_") + ".yml")
-    playbook.write_text(yaml.safe_dump(PLAYBOOKS[name], sort_keys=False), encoding="utf-8")
-    log = playbook.with_suffix(".log")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_path()), ANSIBLE_RETRY_FILES_ENABLED="false")
-    command = [BIN / "ansible-playbook", "-i", str(inventory), "--forks", str(forks), *options, str(playbook)]
+    log = workdir / (re.sub(r"\W+", "_", name).strip("_") + ".log")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_path()), ANSIBLE_RETRY_FILES_ENABLED="false",
+               NO_PROXY="*", no_proxy="*")
+    settings = workdir / "settings.yml"
+    settings.write_text(yaml.safe_dump(SETTINGS), encoding="utf-8")
+    if playbook == "startup":
+        playbook = workdir / "startup.yml"
+        playbook.write_text(yaml.safe_dump(STARTUP_PLAY), encoding="utf-8")
+    command = [BIN / "ansible-playbook", "-i", str(inventory), "--forks", str(forks), "-e", f"@{settings}",
+               *options, str(ROOT / "playbooks" / playbook)]
 
     def work():
         with open(log, "w", encoding="utf-8") as output:
-            rc = subprocess.run(command, env=env, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
-                                timeout=RUN_TIMEOUT_SECONDS, check=False).returncode
+            process = subprocess.Popen(command, env=env, cwd=workdir, stdout=output, stderr=subprocess.STDOUT)
+            _pid, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
         output = log.read_text(encoding="utf-8")
-        if rc:   # the figures of a failed run mean little: show why it failed
+        if process.returncode:   # the figures of a failed run mean little: show why it failed
             tail = "\n".join(output.splitlines()[-15:])
-            print(f"ansible-playbook {name!r} exited {rc}; its output ends with:\n{tail}")
+            print(f"ansible-playbook {name!r} exited {process.returncode}; its output ends with:\n{tail}", flush=True)
         totals = [sum(int(row[i]) for row in RECAP.findall(output)) for i in range(5)]
-        return dict(zip(("ok", "changed", "unreachable", "failed", "skipped"), totals))
+        outcome = dict(zip(("ok", "changed", "unreachable", "failed", "skipped"), totals))
+        return outcome, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
     return work
 
 
-def bare_client(inventory, forks):
-    """The audit's requests with plain requests: log in, the two pages, log out, per device."""
+def bare_client(inventory, prefix, forks):
+    """The audit's requests with plain requests: the login form, the login (following its redirect to
+    the SMTP page), the POP page, [Logout] on it; per printer, `forks` printers at a time."""
     hosts = yaml.safe_load(inventory.read_text(encoding="utf-8"))["all"]["children"]["printers"]["hosts"]
+    hosts = [host for name, host in hosts.items() if name.startswith(prefix)]
 
     def audit(host):
         base = f"https://{host['ansible_host']}:{host['mfp_port']}"
-        with requests.Session() as http:   # one keep-alive connection per device
+        with requests.Session() as http:   # one keep-alive connection per printer
             http.trust_env = False
             http.verify = host["mfp_ca_path"]
-            form = http.get(base + LOGIN_URL, timeout=30)
-            login = dict(LOGIN_FORM, token2=TOKEN2.search(form.text).group(1),
-                         **{PASSWORD_FIELD: host["mfp_admin_password"]})
-            smtp = http.post(base + LOGIN_URL, data=login, timeout=30)   # follows the 302 to the SMTP page
+            form = dict(HIDDEN.findall(http.get(base + LOGIN_URL, timeout=30).text))
+            login = dict(LOGIN_FORM, token2=form["token2"], **{PASSWORD_FIELD: host["mfp_admin_password"]})
+            smtp = http.post(base + LOGIN_URL, data=login, timeout=30)
             pop = http.get(base + POP_PAGE, timeout=30)
-            http.get(base + LOGOUT_URL, timeout=30)
+            http.post(base + POP_PAGE, data=dict(HIDDEN.findall(pop.text), action="logoutbtn"), timeout=30)
             return all('id="tokenStatus"' in page.text for page in (smtp, pop))
 
     def work():
+        before = resource.getrusage(resource.RUSAGE_SELF)
         with concurrent.futures.ThreadPoolExecutor(forks) as pool:
-            answered = list(pool.map(audit, hosts.values()))
-        return {"ok": answered.count(True), "failed": answered.count(False)}
+            answered = list(pool.map(audit, hosts))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        return {"ok": answered.count(True), "failed": answered.count(False)}, cpu, None
 
     return work
 
 
-COLUMNS = ("run", "wall s", "cpu s", "cpu s, all runs", "cpu ms/device", "host-tasks", "lab cpu s",
-           "requests/device", "posts/device", "logins/device", "changed", "failed")
-ROW = "{:<20} {:>7} {:>6} {:>16} {:>14} {:>11} {:>10} {:>16} {:>13} {:>14} {:>8} {:>7}"
+COLUMNS = ("printers", "run", "wall s", "cpu s", "peak MiB", "lab cpu s", "host-tasks", "requests/printer",
+           "posts/printer", "logins/printer", "changed", "failed")
+ROW = "{:>8}  {:<24} {:>13} {:>13} {:>8} {:>9} {:>10} {:>16} {:>13} {:>14} {:>7} {:>6}"
 
 
-def spread(values):
-    low, high = values[0], values[-1]
-    return f"{low}" if low == high else f"{low}-{high}"
+def spread(values, digits=1):
+    low, high = min(values), max(values)
+    return f"{low:.{digits}f}" if f"{low:.{digits}f}" == f"{high:.{digits}f}" else f"{low:.{digits}f}-{high:.{digits}f}"
 
 
-def least_cpu(repeats):
-    return min(repeats, key=lambda run: run["cpu"])
+def span(values):
+    return f"{values[0]}" if values[0] == values[-1] else f"{values[0]}-{values[-1]}"
 
 
-def report(name, repeats, devices):
-    run = least_cpu(repeats)
-    outcome, per_device = run["outcome"], run["per_device"]
-    # A host-task is one task run for one host, also when skipped; for the bare client, one device.
-    host_tasks = sum(outcome.get(key, 0) for key in ("ok", "failed", "skipped", "unreachable"))
-    every_cpu = " ".join(f"{repeat['cpu']:.1f}" for repeat in repeats)
-    print(ROW.format(name, f"{run['wall']:.1f}", f"{run['cpu']:.1f}", every_cpu, f"{1000 * run['cpu'] / devices:.0f}",
-                     host_tasks,
-                     f"{run['lab_cpu']:.1f}", spread(per_device["requests"]), spread(per_device["posts"]),
-                     spread(per_device["logins"]), outcome.get("changed", "-"),
+def report(devices, name, runs):
+    last = runs[-1]
+    outcome, per_device = last["outcome"], last["per_device"]
+    host_tasks = sum(outcome.get(key, 0) for key in ("ok", "failed", "skipped", "unreachable")) \
+        if "skipped" in outcome else devices
+    peak = f"{max(run['peak_mib'] for run in runs):.0f}" if last["peak_mib"] else "-"
+    print(ROW.format(devices, name, spread([run["wall"] for run in runs]), spread([run["cpu"] for run in runs]), peak,
+                     f"{last['lab_cpu']:.1f}", host_tasks, span(per_device["requests"]), span(per_device["posts"]),
+                     span(per_device["logins"]), outcome.get("changed", "-"),
                      outcome["failed"] + outcome.get("unreachable", 0)), flush=True)
 
 
-def ratios(runs, devices):
-    startup, debug, audit, module, bare = (least_cpu(runs[name]) for name in (
-        "startup (no task)", "baseline (debug)", "audit", "audit, module mode", "bare client"))
+def ratio(runs, floor_runs, key):
+    """Each repetition against the floor's of the same round, as `least-most`."""
+    return spread([run[key] / floor[key] for run, floor in zip(runs, floor_runs)], 2)
 
-    def per_host_task(run, floor=0.0):   # ms of CPU per host-task beyond start-up and `floor`
-        return 1000 * (run["cpu"] - startup["cpu"] - floor) / devices
 
-    ansible = per_host_task(debug)
-    # The plugins' own cost: the audit's CPU beyond start-up and the bare client's same HTTP requests.
-    in_process, module_mode = per_host_task(audit, bare["cpu"]), per_host_task(module, bare["cpu"])
-    print(f"\nCPU per host-task, beyond start-up: debug {ansible:.1f} ms; beyond the bare client's HTTP too: "
-          f"audit in-process {in_process:.1f} ms, module mode {module_mode:.1f} ms")
-    print(f"  per host-task overhead, in-process vs debug: {in_process / ansible:.2f}x (target <= 1.5x)")
-    print(f"  module mode vs in-process: {module_mode / in_process:.1f}x per host-task; whole run: "
-          f"wall {module['wall'] / audit['wall']:.2f}x, cpu {module['cpu'] / audit['cpu']:.2f}x")
-    print(f"  in-process audit vs bare client: wall {audit['wall'] / bare['wall']:.2f}x, "
-          f"cpu {audit['cpu'] / bare['cpu']:.2f}x")
+def network_floor(devices, run, latency_ms, forks):
+    """What the printers' answers alone take: round trips x latency / concurrency."""
+    return devices * max(run["per_device"]["requests"]) * latency_ms / 1000 / forks
+
+
+def verdicts(devices, runs, args):
+    audit, bare = runs["audit.yml"], runs["bare client"]
+    print(f"\n{devices} printers, forks {args.forks}, {args.latency_ms} ms per answer:")
+    print(f"  audit.yml vs bare client: wall {ratio(audit, bare, 'wall')}x (target <= 1.5x), "
+          f"cpu {ratio(audit, bare, 'cpu')}x (target <= 5x)")
+    startup = min(run["cpu"] for run in runs["start-up (no task)"])
+    beyond = min(run["cpu"] for run in audit) - startup
+    print(f"  audit.yml beyond ansible-playbook's start-up ({startup:.1f} s cpu): {beyond:.1f} s cpu, "
+          f"{1000 * beyond / devices:.1f} ms per printer; bare client {1000 * min(run['cpu'] for run in bare) / devices:.1f} ms")
+    for name in ("rollout.yml, no change", "rollout.yml, first"):
+        if name in runs:
+            run = runs[name][-1]
+            floor = network_floor(devices, run, args.latency_ms, args.forks)
+            print(f"  {name}: wall {run['wall'] / floor:.2f}x the network floor ({floor:.1f} s = "
+                  f"{max(run['per_device']['requests'])} round trips x {args.latency_ms} ms x {devices} printers "
+                  f"/ {args.forks}); {max(run['per_device']['requests'])} requests and "
+                  f"{max(run['per_device']['logins'])} login(s) per printer"
+                  + (" (target <= 2x, <= 5 requests, 1 login)" if name.endswith("no change") else ""))
+
+
+def audit_report_ok(workdir, devices):
+    report = json.loads((workdir / "reports" / "token_audit.json").read_text(encoding="utf-8"))
+    return report["summary"]["status"]["compliant"] == devices
+
+
+def bench_size(workdir, devices, args, curve):
+    fresh = not args.audit_only and devices <= args.rollout_max
+    size_dir = workdir / str(devices)
+    size_dir.mkdir()
+    fleet_file = size_dir / "fleet.yml"
+    fleet_file.write_text(yaml.safe_dump(fleet_document(devices, args.latency_ms, fresh), sort_keys=False),
+                          encoding="utf-8")
+    print(f"\n== {devices} printers: load average {os.getloadavg()[0]:.2f} before the start", flush=True)
+    started = time.perf_counter()
+    with Lab(size_dir / "lab", fleet_file) as lab:
+        inventory = Path(lab.info["inventory"])
+        print(f"lab of {devices * (2 if fresh else 1)} printers up in {time.perf_counter() - started:.1f} s", flush=True)
+        compliant, first = "bench-c-", "bench-f-"
+        audit_options = ("--limit", compliant + "*", "-e", f"token_audit_report_dir={size_dir / 'reports'}",
+                         "-e", f"token_audit_forks={args.forks}")
+        work = {
+            "audit.yml": (compliant, ansible_run(size_dir, "audit", inventory, args.forks, "audit.yml", *audit_options)),
+            "bare client": (compliant, bare_client(inventory, compliant, args.forks)),
+        }
+        work["start-up (no task)"] = (compliant, ansible_run(size_dir, "startup", inventory, args.forks, "startup",
+                                                              "--limit", compliant + "*"))
+        if devices <= args.per_host_max:
+            work["audit.yml, per host"] = (compliant, ansible_run(size_dir, "audit per host", inventory, args.forks,
+                                                                   "audit.yml", *audit_options,
+                                                                   "-e", "token_audit_fleet=false"))
+        if fresh and devices <= args.rollout_max:
+            work["rollout.yml, no change"] = (compliant, ansible_run(size_dir, "rollout", inventory, args.forks,
+                                                                     "rollout.yml", "--limit", compliant + "*"))
+            work["rollout.yml, first"] = (first, ansible_run(size_dir, "first rollout", inventory, args.forks,
+                                                             "rollout.yml", "--limit", first + "*"))
+        # Unmeasured: the first run pays for cold caches (byte code, page cache) that no later run pays.
+        ansible_run(size_dir, "warm-up", inventory, args.forks, "audit.yml", *audit_options[2:],
+                    "--limit", compliant.rstrip("-") + "-00001")()
+        runs = dict((name, []) for name in work)
+        for _repeat in range(args.repeat):   # interleaved: a slow spell of the machine falls on both
+            for name in ("audit.yml", "bare client"):
+                runs[name].append(measure(lab, *work[name]))
+        if not audit_report_ok(size_dir, devices):
+            print("the audit did not find every printer compliant: see", size_dir / "reports", flush=True)
+        for name in work:
+            if not runs[name]:
+                runs[name].append(measure(lab, *work[name]))
+        print(ROW.format(*COLUMNS))
+        for name in work:
+            report(devices, name, runs[name])
+    verdicts(devices, runs, args)
+    print(f"  load average {os.getloadavg()[0]:.2f} after", flush=True)
+    curve[devices] = runs["audit.yml"]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devices", type=int, default=200, choices=range(1, 1001), metavar="1..1000")
-    parser.add_argument("--latency-ms", type=int, default=100, help="added by the lab to every request")
-    parser.add_argument("--forks", type=int, default=20, help="ansible-playbook --forks and bare client threads")
+    parser.add_argument("--sizes", default="50,200,1000",
+                        help="fleet sizes, comma-separated (up to 10000; twice as many printers are served "
+                             "unless --audit-only)")
+    parser.add_argument("--latency-ms", type=int, default=100, help="added by the lab to every answer")
+    parser.add_argument("--forks", type=int, default=50,
+                        help="concurrency: ansible-playbook --forks, token_audit_forks and the bare client's threads")
     parser.add_argument("--repeat", type=int, default=3, choices=range(1, 11), metavar="1..10",
-                        help="runs of each of " + ", ".join(RATIO_RUNS) + "; the least CPU counts")
+                        help="runs of the audit and the bare client per size")
+    parser.add_argument("--per-host-max", type=int, default=200,
+                        help="largest fleet the per-host audit is measured on (it costs a task per printer)")
+    parser.add_argument("--rollout-max", type=int, default=200,
+                        help="largest fleet the roll-outs are measured on (a task per printer: 1000 takes about "
+                             "6 minutes each on 2 cores)")
+    parser.add_argument("--audit-only", action="store_true",
+                        help="only the audit and the bare client (no roll-outs, no fresh printers): for 10000")
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    if not all(1 <= size <= 10000 for size in sizes):
+        parser.error("--sizes: from 1 to 10000 printers each")
 
-    # Every run shares the machine's cores: a load already there skews the figures.
-    print(f"{args.devices} compliant devices, {args.latency_ms} ms latency per request, forks {args.forks}; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the start", flush=True)
+    print(f"sizes {sizes}, {args.latency_ms} ms latency per answer, forks {args.forks}; {os.cpu_count()} CPUs, "
+          f"Python {sys.version.split()[0]}", flush=True)
+    curve = {}
     with tempfile.TemporaryDirectory(prefix="mfp-bench-") as workdir:
-        workdir = Path(workdir)
-        fleet_file = workdir / "fleet.yml"
-        fleet_file.write_text(yaml.safe_dump(fleet_document(args.devices, args.latency_ms), sort_keys=False),
-                              encoding="utf-8")
-        started = time.perf_counter()
-        with Lab(workdir / "lab", fleet_file) as lab:
-            inventory = Path(lab.info["inventory"])
-            print(f"lab up in {time.perf_counter() - started:.1f} s\n", flush=True)
-            # Unmeasured: the first run pays for cold caches (byte code, page cache) that no later run pays.
-            ansible_run(workdir, "audit", inventory, args.forks, "--limit", "all[0]")()
-            work = dict((name, ansible_run(workdir, name, inventory, args.forks)) for name in PLAYBOOKS)
-            work["bare client"] = bare_client(inventory, args.forks)
-            runs = dict((name, []) for name in work)
-            # Interleaved, so that a slow spell of the machine is shared by every kind of run.
-            for _repeat in range(args.repeat):
-                for name in RATIO_RUNS:
-                    runs[name].append(measure(lab, work[name]))
-            print(ROW.format(*COLUMNS))
-            for name in work:
-                if name not in RATIO_RUNS:
-                    runs[name].append(measure(lab, work[name]))
-                report(name, runs[name], args.devices)
-    ratios(runs, args.devices)
+        for devices in sizes:
+            bench_size(Path(workdir), devices, args, curve)
+    print("\nscaling of audit.yml (least of the runs): " + "; ".join(
+        f"{devices} printers {min(run['wall'] for run in runs):.1f} s wall, {min(run['cpu'] for run in runs):.1f} s cpu, "
+        f"{max(run['peak_mib'] for run in runs):.0f} MiB peak" for devices, runs in curve.items()))
 
 
 if __name__ == "__main__":

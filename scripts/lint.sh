@@ -12,7 +12,8 @@ done
 # ANSIBLE_HOME under build/: ansible-lint also looks in ANSIBLE_HOME's collections, where a
 # printfleet.mfp installed from Galaxy would shadow the repository's tree.
 ANSIBLE_HOME="$PWD/build/lint-home" ansible-lint
-modules=(printfleet.mfp.mfp_smtp printfleet.mfp.mfp_pop printfleet.mfp.mfp_oauth_token printfleet.mfp.mfp_info)
+modules=(printfleet.mfp.mfp_smtp printfleet.mfp.mfp_pop printfleet.mfp.mfp_oauth_token printfleet.mfp.mfp_info
+         printfleet.mfp.mfp_fleet_audit)
 # ansible-doc only warns about a module it cannot render: check that each one is in its answer.
 ansible-doc --json "${modules[@]}" | python -c '
 import json, sys

@@ -363,3 +363,14 @@ def test_the_cli_starts_reports_and_stops_a_lab(tmp_path):
         down = subprocess.run(cli + ["down"], capture_output=True, text=True, check=False, timeout=60)
     assert down.returncode == 0, down.stderr
     assert not (state / "lab.json").exists()
+
+
+def test_the_lab_raises_its_open_files_limit_to_what_its_devices_need(monkeypatch):
+    from mfplab import server
+    limits = {"soft": 1024, "hard": 4096}
+    monkeypatch.setattr(server.resource, "getrlimit", lambda which: (limits["soft"], limits["hard"]))
+    monkeypatch.setattr(server.resource, "setrlimit", lambda which, value: limits.update(soft=value[0]))
+    server.ensure_open_files(1000)
+    assert limits["soft"] == 1000 + server.SPARE_OPEN_FILES
+    with pytest.raises(OSError, match="10000 devices need 11024 open files and the hard limit is 4096"):
+        server.ensure_open_files(10000)

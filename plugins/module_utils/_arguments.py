@@ -97,6 +97,24 @@ SPECS = {
     ),
 }
 
+# mfp_fleet_audit: no connection option, each printer's come from its host variables.
+REPORT_FORMATS = ['json', 'csv', 'junit', 'html']
+FLEET_AUDIT_SPEC = dict(
+    argument_spec=dict(
+        read=dict(type='bool', default=True),
+        forks=dict(type='int', default=50),
+        verify_mail=dict(type='bool', default=False),
+        policy=dict(type='dict', default={}),
+        report_dir=dict(type='path', required=True),
+        report_name=dict(type='str', default='token_audit'),
+        report_formats=dict(type='list', elements='str', choices=REPORT_FORMATS, default=REPORT_FORMATS),
+        report_title=dict(type='str', default='OAuth 2.0 mail token audit'),
+        # Google's documented cap (plugin_utils/_token_audit.GOOGLE_REFRESH_TOKEN_CAP).
+        google_refresh_token_cap=dict(type='int', default=100),
+    ),
+)
+FLEET_FORKS = (1, 1000)
+
 # The device's own limits (docs/device-protocol.md; the settings table's), checked before any request.
 RANGES = dict(
     [('mfp_port', (1, 65535)), ('mfp_timeout', (1, 3600)), ('mfp_retries', (0, 10)), ('mfp_busy_timeout', (0, 3600))]

@@ -54,27 +54,28 @@ class MfpActionBase(ActionBase):
         task_vars = task_vars or {}
         printer_vars = self._printer_vars(task_vars)
         args = self._with_host_variables(self._task.args, printer_vars, task_vars.get('inventory_hostname'))
+        params, failure = self._validated(args)
+        if failure:
+            result.update(failure)
+            return result
+        if params['mfp_execution'] == 'module':
+            outcome = self._execute_module(module_name='printfleet.mfp.' + self.MODULE,
+                                           module_args=args,
+                                           task_vars=task_vars)
+        else:
+            outcome = run_in_controller(self.MODULE, params, self._task.check_mode, self._task.diff,
+                                        printer_vars.get('ansible_facts'))
+        result.update(outcome)
+        return finished(self.MODULE, result, params, printer_vars.get('ansible_facts'))
+
+    def _validated(self, args):
+        """(params, None), or (None, the failed result) when `args` are not valid: nothing has been sent
+        to the printer then."""
         validation = VALIDATORS[self.MODULE].validate(args)
         if validation.error_messages:
-            result.update(failed=True, msg='Invalid options for %s: %s' % (self.MODULE, ' '.join(validation.error_messages)))
-            return result
-        params = validation.validated_parameters
-        if params['mfp_execution'] == 'module':
-            outcome = self._execute_module(module_name='printfleet.mfp.' + self.MODULE, module_args=args,
-                                           task_vars=task_vars)
-        elif not HAS_URLLIB3:
-            outcome = dict(failed=True, msg=MISSING_URLLIB3, exception=URLLIB3_IMPORT_ERROR)
-        else:
-            outcome = run(self.MODULE, params, self._task.check_mode, self._task.diff,
-                          _known_facts(printer_vars.get('ansible_facts')))
-        if outcome.get('unreachable'):
-            # Ansible counts the host unreachable only when the result does not also say failed.
-            outcome.pop('failed', None)
-        _complete_facts(outcome, printer_vars.get('ansible_facts'))
-        result.update(outcome)
-        # A module masks its no_log values itself; in the controller this is the place.
-        secrets = set(str(params[option]) for option in NO_LOG_OPTIONS[self.MODULE] if params[option])
-        return remove_values(result, secrets)
+            return None, dict(failed=True, msg='Invalid options for %s: %s'
+                              % (self.MODULE, ' '.join(validation.error_messages)))
+        return validation.validated_parameters, None
 
     def _printer_vars(self, task_vars):
         """The variables of the inventory host (the printer) the task runs for."""
@@ -92,6 +93,25 @@ class MfpActionBase(ActionBase):
         if args.get('mfp_host') is None:
             args['mfp_host'] = self._templar.template(printer_vars.get('ansible_host')) or printer
         return args
+
+
+def run_in_controller(module, params, check_mode, diff_mode, host_facts):
+    """The result of `module` for validated `params`, run here, in the controller process."""
+    if not HAS_URLLIB3:
+        return dict(failed=True, msg=MISSING_URLLIB3, exception=URLLIB3_IMPORT_ERROR)
+    return run(module, params, check_mode, diff_mode, _known_facts(host_facts))
+
+
+def finished(module, result, params, host_facts):
+    """The result as Ansible takes it: unreachable not also failed, the facts completed from the host's
+    earlier ones, every no_log value of `params` masked (a module masks its own; in the controller this
+    is the place)."""
+    if result.get('unreachable'):
+        # Ansible counts the host unreachable only when the result does not also say failed.
+        result.pop('failed', None)
+    _complete_facts(result, host_facts)
+    secrets = set(str(params[option]) for option in NO_LOG_OPTIONS[module] if params[option])
+    return remove_values(result, secrets)
 
 
 def _known_facts(host_facts):

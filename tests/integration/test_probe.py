@@ -109,8 +109,10 @@ def test_the_audit_reads_through_the_probe_in_check_mode_too(tmp_path):
     reports = tmp_path / "reports"
     with LabThread(fleet({"name": "mfp-offline", "faults": {"offline": True}}), tmp_path / "lab") as lab:
         before, counted = ground_truth(lab), counters(lab)
+        # Per-host mode, where each printer's mfp_info result shows its requests (tests/integration/test_audit_modes.py:
+        # fleet mode gives the same rows).
         code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "audit.yml", "--check",
-                                       "-e", f"token_audit_report_dir={reports}")
+                                       "-e", f"token_audit_report_dir={reports}", "-e", "token_audit_fleet=false")
         assert code == 0, output[-5000:]
         assert ground_truth(lab) == before
         read = tasks["Read the token and OAuth settings of the printer"]

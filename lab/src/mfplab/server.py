@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import resource
 import threading
 import time
 
@@ -41,6 +42,23 @@ async def listen(app, address, port, ssl_context):
     await runner.setup()
     await web.TCPSite(runner, address, port, ssl_context=ssl_context, reuse_address=True).start()
     return runner
+
+
+# Open files beyond one listener per device: the provider's and control's listeners, the clients'
+# connections (a fleet run keeps one per printer it reads at a time), the state files being written.
+SPARE_OPEN_FILES = 1024
+
+
+def ensure_open_files(devices):
+    """Raise this process's soft limit of open files to what `devices` listeners and their clients need:
+    a default soft limit of 1024 is less than a fleet of 1,000 printers takes."""
+    needed = devices + SPARE_OPEN_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise OSError(f"{devices} devices need {needed} open files and the hard limit is {hard}: "
+                          f"raise it (ulimit -Hn, or LimitNOFILE in a systemd unit) or serve fewer devices")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
 class Served:
@@ -253,6 +271,7 @@ class Lab:
     async def start(self):
         self.stopped = asyncio.Event()
         fleet = self.fleet
+        ensure_open_files(len(fleet.devices))
         idp_config = fleet.identity_provider
         self.idp = IdentityProvider(idp_config, JsonStore(self.state_dir / "idp.json"), fleet.idp_base_url)
         self.google = GoogleProvider(fleet.google, JsonStore(self.state_dir / "google.json"), fleet.idp_base_url,

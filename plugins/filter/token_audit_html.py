@@ -50,6 +50,7 @@ options:
         Google account that this many printers or more share (P(printfleet.mfp.token_audit_summary#filter)).
     type: int
     default: 100
+    version_added: 0.2.0
 seealso:
   - plugin: printfleet.mfp.token_compliance
     plugin_type: filter

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: mfp_fleet_audit
 short_description: Audit the OAuth 2.0 mail tokens of every printer of the play from one task, and write the fleet report
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - The engine of the role C(printfleet.mfp.token_audit). Runs once for the play, on the controller
     (an action plugin; it runs once even without C(run_once)).

@@ -79,6 +79,7 @@ options:
         tenant switches basic authentication off (C(550 5.7.30), by default from the end of December 2026).
     type: bool
     default: false
+    version_added: 0.2.0
 notes:
   - Ansible's module guidelines put reading into C(_info) modules rather than a C(state=query), so the role
     C(printfleet.mfp.token_audit) reads through this module; P(printfleet.mfp.token_compliance#filter) judges its

@@ -108,6 +108,7 @@ options:
       - Other Invalid tokens are renewed ([Delete], then [Get Token]) without it.
     type: bool
     default: false
+    version_added: 0.2.0
 seealso:
   - module: printfleet.mfp.mfp_smtp
   - module: printfleet.mfp.mfp_pop

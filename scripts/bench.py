@@ -298,12 +298,12 @@ def bench_size(workdir, devices, args, curve):
             "audit.yml": (compliant, ansible_run(size_dir, "audit", inventory, args.forks, "audit.yml", *audit_options)),
             "bare client": (compliant, bare_client(inventory, compliant, args.forks)),
         }
-        work["start-up (no task)"] = (compliant, ansible_run(size_dir, "startup", inventory, args.forks, "startup",
-                                                              "--limit", compliant + "*"))
+        work["start-up (no task)"] = (compliant, ansible_run(size_dir, "startup", inventory, args.forks,
+                                                             "startup", "--limit", compliant + "*"))
         if devices <= args.per_host_max:
             work["audit.yml, per host"] = (compliant, ansible_run(size_dir, "audit per host", inventory, args.forks,
-                                                                   "audit.yml", *audit_options,
-                                                                   "-e", "token_audit_fleet=false"))
+                                                                  "audit.yml", *audit_options,
+                                                                  "-e", "token_audit_fleet=false"))
         if fresh and devices <= args.rollout_max:
             work["rollout.yml, no change"] = (compliant, ansible_run(size_dir, "rollout", inventory, args.forks,
                                                                      "rollout.yml", "--limit", compliant + "*"))

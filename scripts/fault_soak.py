@@ -160,7 +160,7 @@ def two_at_once(workdir, forks):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--printers", type=int, default=30)
     parser.add_argument("--reboot-seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--forks", type=int, default=10)

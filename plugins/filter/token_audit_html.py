@@ -124,7 +124,6 @@ COLUMN_TITLES = ('Printer', 'Address', 'Token', 'Token issued for', 'Provider', 
 MAIL_TITLE = 'Mail verified'
 
 
-
 def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit',
                      google_refresh_token_cap=GOOGLE_REFRESH_TOKEN_CAP):
     generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')

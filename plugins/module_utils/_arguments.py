@@ -110,7 +110,7 @@ FLEET_AUDIT_SPEC = dict(
         report_formats=dict(type='list', elements='str', choices=REPORT_FORMATS, default=REPORT_FORMATS),
         report_title=dict(type='str', default='OAuth 2.0 mail token audit'),
         # Google's documented cap (plugin_utils/_token_audit.GOOGLE_REFRESH_TOKEN_CAP).
-        google_refresh_token_cap=dict(type='int', default=100),
+        google_refresh_token_cap=dict(type='int', default=100, no_log=False),
     ),
 )
 FLEET_FORKS = (1, 1000)

@@ -130,8 +130,8 @@ def closing_lines(rows, counts, base, formats):
     """The table of the fleet, the counts per status and where the reports are."""
     status = ', '.join('%d %s' % (count, name) for name, count in counts['status'].items())
     where = ('HTML report: %s.html' % base) if 'html' in formats else ('Reports: %s.*' % base)
-    return token_audit_table(rows) + ['', '%d printer%s: %s' % (counts['hosts'], '' if counts['hosts'] == 1 else 's',
-                                                                  status), where]
+    printers = '%d printer%s' % (counts['hosts'], '' if counts['hosts'] == 1 else 's')
+    return token_audit_table(rows) + ['', '%s: %s' % (printers, status), where]
 
 
 def report(rows, report_dir, name, formats, title, google_refresh_token_cap):

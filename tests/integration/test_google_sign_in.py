@@ -46,7 +46,8 @@ def lab(tmp_path):
 def audit(tmp_path, lab, step, *args):
     """The audit with each printer's own provider and account: (the JSON report, {task name: {host: result}})."""
     code, tasks, output = run(tmp_path, lab, step, "audit.yml", *PER_PRINTER, *args,
-                               "-e", f"token_audit_report_dir={tmp_path / step}", "-e", "token_audit_fail_on_noncompliant=false")
+                              "-e", f"token_audit_report_dir={tmp_path / step}",
+                              "-e", "token_audit_fail_on_noncompliant=false")
     assert code == 0, output[-5000:]
     return json.loads((tmp_path / step / "token_audit.json").read_text(encoding="utf-8")), tasks
 

@@ -242,8 +242,8 @@ class GoogleProvider:
         state = query.get("state")
         requested = list(dict.fromkeys(query.get("scope", "").split()))
         method = query.get("code_challenge_method", "plain")
-        if query.get("response_type") != "code" or not requested or (query.get("code_challenge")
-                                                                      and method not in PKCE_METHODS):
+        bad_challenge = query.get("code_challenge") and method not in PKCE_METHODS
+        if query.get("response_type") != "code" or not requested or bad_challenge:
             return {"redirect": _with_query(redirect_uri, GoogleError("invalid_request", "").redirect_parameters(state))}
         request_id = secrets.token_urlsafe(32)
         now = time.time()

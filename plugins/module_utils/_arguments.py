@@ -67,7 +67,7 @@ SETTINGS_SERVICES = {'mfp_smtp': 'smtp', 'mfp_pop': 'pop'}
 
 SPECS = {
     'mfp_smtp': dict(
-        argument_spec=dict(CONNECTION_SPEC, **_page_options('smtp')),
+        argument_spec=dict(CONNECTION_SPEC, verify_mail=dict(type='bool', default=False), **_page_options('smtp')),
         required_if=[('auth_method', 'oauth2', ('provider', 'account'))],
     ),
     'mfp_pop': dict(

@@ -71,6 +71,8 @@ def run_settings(service, params, check_mode, diff_mode, planned=None):
             'token': after_token,
             'ansible_facts': oauth_facts(session.profile, {service: (after, after_token)}),
         }
+        if params.get('verify_mail'):
+            result['mail_verified'] = _verified_mail(session, page, check_mode and (changes or password is not None))
         if diff_mode:
             result['diff'] = masked_diff(
                 dict(current, token_state=token['state']),
@@ -78,6 +80,17 @@ def run_settings(service, params, check_mode, diff_mode, planned=None):
                 secrets=('password',) if password is not None else ())
         result['warnings'] = session.warnings
     return result
+
+
+def _verified_mail(session, page, unsaved):
+    """[Connection Test] on the SMTP page as saved: {passed, message}. It saves nothing, but it tests what is
+    saved: in check mode, with changes the run would save, it would test the old settings, so it is not run."""
+    if unsaved:
+        session.warnings.append('verify_mail: the Connection Test was not run in check mode, because the printer '
+                                'would test its saved settings, not the ones this task would save.')
+        return None
+    passed, message = session.test_connection(page)
+    return {'passed': passed, 'message': message}
 
 
 def _issued_for_another(token, declared):

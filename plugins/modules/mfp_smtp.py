@@ -87,6 +87,18 @@ options:
       - By default it is deleted, as the manual asks when the account changes, since it was issued for the old account.
     type: bool
     default: false
+  verify_mail:
+    description:
+      - After the settings are saved, press [Connection Test] on the SMTP page and return the device's answer as
+        RV(mail_verified). The device connects to the mail server and authenticates with its saved settings
+        (the token, or the saved password). The test saves nothing.
+      - The device tests what it has saved, so in check mode the test runs only when the task would change
+        nothing; otherwise RV(mail_verified) is V(null), with a warning.
+      - Right after a first roll-out to OAuth 2.0 the token is not obtained yet and the test fails; verify after
+        the sign-in (P(printfleet.mfp.mfp_info#module) and the audit have the same option).
+    type: bool
+    default: false
+    version_added: 0.2.0
 seealso:
   - module: printfleet.mfp.mfp_pop
   - module: printfleet.mfp.mfp_oauth_token
@@ -125,6 +137,22 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+mail_verified:
+  description:
+    - With O(verify_mail=true), what [Connection Test] answered, after the task; V(null) when it was not run
+      (check mode with changes to save). Not returned without O(verify_mail).
+  returned: when O(verify_mail=true)
+  type: dict
+  version_added: 0.2.0
+  contains:
+    passed:
+      description: Whether the device reported the test as passed.
+      type: bool
+      sample: true
+    message:
+      description: The device's result line without its C(ERROR[n]) code; the lab's firmware quotes the mail server.
+      type: str
+      sample: Connection test succeeded. 235 2.7.0 Authentication successful
 settings:
   description: The SMTP settings after the task (in check mode, as they would be). Never the password.
   returned: success

@@ -283,3 +283,34 @@ def test_mx_classic_profile_logs_in_with_a_name(device, task):
     (form,) = saves(device)
     assert form['ggt_textbox(102)'] == '25' and form['action'] == 'executebtn'
     assert device.settings['smtp']['port'] == '25'
+
+
+def actions(device):
+    return [form.get('action') for path, form in device.posts]
+
+
+def test_verify_mail_tests_the_saved_settings_after_the_save(device, task):
+    result = task('mfp_smtp', verify_mail=True, port=25)
+    assert result['changed'] is True
+    assert result['mail_verified'] == {'passed': True, 'message': 'Connection test succeeded.'}
+    # Saved first, then tested: the test is of what the printer now holds.
+    assert actions(device)[1:3] == ['submitbtn', 'testButton']
+    assert result['settings']['port'] == 25
+
+
+def test_verify_mail_in_check_mode_tests_only_what_would_not_change(device, task):
+    unchanged = task('mfp_smtp', check_mode=True, verify_mail=True)
+    assert unchanged['mail_verified'] == {'passed': True, 'message': 'Connection test succeeded.'}
+    del device.posts[:]
+    before = device.snapshot()
+    planned = task('mfp_smtp', check_mode=True, verify_mail=True, port=25)
+    assert planned['mail_verified'] is None
+    assert any('not run in check mode' in warning for warning in planned['warnings'])
+    assert 'testButton' not in actions(device) and saves(device) == []
+    assert device.snapshot() == before
+
+
+def test_without_verify_mail_no_connection_test(device, task):
+    result = task('mfp_smtp', port=25)
+    assert 'mail_verified' not in result
+    assert 'testButton' not in actions(device)

@@ -72,11 +72,11 @@ _value:
   type: str
 '''
 
-import datetime
 from html import escape
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import (
-    GOOGLE_REFRESH_TOKEN_CAP, STATES, STATUSES, flat, mail_answer, mail_tested, state_text, summary, token_text,
+    GOOGLE_REFRESH_TOKEN_CAP, STATES, STATUSES, flat, generated_at as report_time, mail_answer, mail_tested, state_text,
+    summary, token_text,
 )
 
 STYLE = '''
@@ -126,7 +126,7 @@ MAIL_TITLE = 'Mail verified'
 
 def token_audit_html(rows, generated_at=None, title='OAuth 2.0 mail token audit',
                      google_refresh_token_cap=GOOGLE_REFRESH_TOKEN_CAP):
-    generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    generated_at = generated_at or report_time()
     counts = summary(rows, google_refresh_token_cap)
     return ''.join((
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',

@@ -172,16 +172,16 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
         raise AnsibleFilterError('token_compliance: expected_provider must be one of %s, not %r'
                                  % (', '.join(provider for provider in PROVIDERS if provider), expected_provider))
     if result.get('unreachable'):
-        return _not_read('unreachable', [result.get('msg') or 'The device did not answer.'])
+        return not_read('unreachable', [result.get('msg') or 'The device did not answer.'])
     if result.get('failed'):
-        return _not_read('error', [result.get('msg') or 'The token query failed.'])
+        return not_read('error', [result.get('msg') or 'The token query failed.'])
     misread = _misread(result)
     if misread:
-        return _not_read('error', misread)
+        return not_read('error', misread)
     # mfp_info returns as `oauth` what mfp_oauth_token sets as facts.
     facts = (result.get('ansible_facts') or {}).get('mfp_oauth') or result.get('oauth')
     if not facts:
-        return _not_read('error', ['The token was not read: the task returned no ansible_facts.mfp_oauth.'])
+        return not_read('error', ['The token was not read: the task returned no ansible_facts.mfp_oauth.'])
     pages = {service: _page(facts.get(service)) for service in SERVICE_NAMES}
     read = [page for page in pages.values() if page]
     reasons = ['the %s page was not read' % SERVICE_NAMES[service] for service, page in pages.items() if not page]
@@ -211,7 +211,8 @@ def token_compliance(result, require_oauth2=True, require_obtained=True, expecte
             'mail_verified': _mail_verified(tested)}
 
 
-def _not_read(status, reasons):
+def not_read(status, reasons):
+    """The verdict on a printer whose pages were not read or not judged: no page, no sign-in, no test."""
     return {'status': status, 'reasons': reasons, 'smtp': None, 'pop': None, 'sign_in': None, 'mail_verified': None}
 
 

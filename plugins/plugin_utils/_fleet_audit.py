@@ -12,7 +12,6 @@ so that the per-host path of the role, which applies them as filters, gives the 
 from __future__ import annotations
 
 import concurrent.futures
-import datetime
 import os
 import tempfile
 
@@ -24,8 +23,8 @@ from ansible_collections.printfleet.mfp.plugins.filter.token_audit_csv import to
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_html import token_audit_html
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_junit import token_audit_junit
 from ansible_collections.printfleet.mfp.plugins.filter.token_audit_table import token_audit_table
-from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import token_compliance
-from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import summary
+from ansible_collections.printfleet.mfp.plugins.filter.token_compliance import not_read, token_compliance
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._token_audit import generated_at, summary
 
 # The policy options of token_compliance, the host variables that set them per printer (the role's),
 # and their defaults (the role's and the filter's).
@@ -72,12 +71,12 @@ def row(host, address, result, policy):
     try:
         verdict = token_compliance(result, **policy)
     except AnsibleFilterError as error:   # a policy value the filter refuses: the printer's row says so
-        verdict = {'status': 'error', 'reasons': [str(error)], 'smtp': None, 'pop': None, 'sign_in': None}
+        verdict = not_read('error', [str(error)])
     return dict({'host': host, 'address': address}, **verdict)
 
 
 def not_audited(host):
-    return {'host': host, 'status': 'error', 'smtp': None, 'pop': None, 'reasons': [NOT_AUDITED]}
+    return dict({'host': host}, **not_read('error', [NOT_AUDITED]))
 
 
 def read_all(jobs, forks):
@@ -86,10 +85,6 @@ def read_all(jobs, forks):
         return []
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(forks, len(jobs))) as pool:
         return list(pool.map(lambda job: job(), jobs))
-
-
-def generated_at():
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def reports(rows, counts, generated, title, formats, google_refresh_token_cap):

@@ -11,6 +11,8 @@ status, reasons, and the token facts of SMTP and POP as the device showed them.
 
 from __future__ import annotations
 
+import datetime
+
 STATUSES = ('compliant', 'noncompliant', 'unreachable', 'error')
 
 # The manual's names of the four token states. A printer whose token was not read is `unknown`.
@@ -56,6 +58,11 @@ def token_text(row, unread):
 def token_state(row):
     state = credential(row).get('state')
     return state if state in STATE_NAMES else UNKNOWN
+
+
+def generated_at():
+    """The time of a report: now, in UTC, as ISO 8601 to the second."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def sign_in_text(row):

@@ -51,6 +51,11 @@ _EXPIRED = re.compile(r'certificate has expired', re.I)
 # (A self-signed certificate "in certificate chain" is a CA not given, which the general advice covers.)
 _SELF_SIGNED = re.compile(r'self[- ]signed certificate(?! in certificate chain)', re.I)
 
+# OpenSSL's and the kernel's words for a connection closed during the TLS handshake (a server out of
+# connection slots, a reset): a dropped connection, not a certificate to fix.
+_HANDSHAKE_DROPPED = re.compile(r'EOF occurred in violation of protocol|UNEXPECTED_EOF|unexpected eof|'
+                                r'Connection reset by peer', re.I)
+
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">.
 _META_CHARSET = re.compile(br'<meta[^>]+charset=["\']?([\w.:-]+)', re.I)
 
@@ -499,9 +504,9 @@ class Session(object):
         while True:
             try:
                 response = self._request(method, url, data)
-            except SSLError as error:
-                raise MfpError(_tls_failure(self.base_url, _reason(error))) from error
             except HTTPError as error:
+                if isinstance(error, SSLError) and not _HANDSHAKE_DROPPED.search(_reason(error)):
+                    raise MfpError(_tls_failure(self.base_url, _reason(error))) from error
                 if idempotent and attempt < self.retries:
                     attempt = self._back_off(attempt)
                     continue
@@ -639,7 +644,8 @@ def _unsent(error):
     was sent (ProtocolError, ReadTimeoutError): the device may have acted."""
     if isinstance(error, ProxyError):
         return _unsent(getattr(error, 'original_error', None))
-    return isinstance(error, ConnectTimeoutError)
+    # A connection dropped during the TLS handshake carried no request yet.
+    return isinstance(error, (ConnectTimeoutError, SSLError))
 
 
 def _reason(error):

@@ -222,6 +222,16 @@ def test_a_tls_failure_names_its_cause_and_fix(device, task, reason, advice):
     assert device.requests == [('GET', '/login.html')] and not device.posts
 
 
+@pytest.mark.parametrize('reason', ['EOF occurred in violation of protocol (_ssl.c:1006)',
+                                    '[Errno 104] Connection reset by peer'])
+def test_a_connection_dropped_in_the_tls_handshake_is_retried_not_a_certificate_to_fix(device, task, reason):
+    # A printer out of connection slots resets the connection as the handshake ends: nothing was sent.
+    device.faults = [SSLError(ssl.SSLError(reason))]
+    result = task('mfp_smtp', port=25)
+    assert 'failed' not in result, result
+    assert result['changed'] and device.settings['smtp']['port'] in (25, '25')
+
+
 def test_ca_path_is_the_only_trust_even_with_a_ca_bundle_in_the_environment(device, task, monkeypatch, tmp_path):
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
     monkeypatch.setenv('SSL_CERT_FILE', '/etc/ssl/certs/ca-certificates.crt')

@@ -65,6 +65,12 @@ def _page_options(service):
 # The settings modules and the page each one acts on.
 SETTINGS_SERVICES = {'mfp_smtp': 'smtp', 'mfp_pop': 'pop'}
 
+# What mfp_mail_oauth sets on each page itself (OAuth 2.0, its provider and account; no user name):
+# its page options are the page's other settings.
+OAUTH_SETS = ('auth_method', 'user', 'provider', 'account')
+MAIL_OAUTH_PAGES = dict((service, tuple(name for name in device_settings.names(service) if name not in OAUTH_SETS))
+                        for service in profiles.SERVICES)
+
 SPECS = {
     'mfp_smtp': dict(
         argument_spec=dict(CONNECTION_SPEC, verify_mail=dict(type='bool', default=False), **_page_options('smtp')),
@@ -87,6 +93,19 @@ SPECS = {
             force=dict(type='bool', default=False),
         ),
         required_together=[('provider', 'account')],
+    ),
+    'mfp_mail_oauth': dict(
+        argument_spec=dict(
+            CONNECTION_SPEC,
+            provider=dict(_option('provider', 'smtp'), required=True),
+            account=dict(_option('account', 'smtp'), required=True),
+            smtp=dict(type='dict', default={}, options=dict((name, _option(name, 'smtp'))
+                                                             for name in MAIL_OAUTH_PAGES['smtp'])),
+            pop=dict(type='dict', options=dict((name, _option(name, 'pop')) for name in MAIL_OAUTH_PAGES['pop'])),
+            state=dict(type='str', default='present', choices=['present', 'query']),
+            get_token=dict(type='bool', default=True),
+            force=dict(type='bool', default=False),
+        ),
     ),
     'mfp_info': dict(
         argument_spec=dict(
@@ -149,34 +168,47 @@ def validate(name, params):
     elif not _is_device_address(params['mfp_host']):
         errors.append('mfp_host %r is not a host name or IP address: give it without scheme, port, path or brackets.'
                       % params['mfp_host'])
-    if params.get('account') == '' and (name == 'mfp_oauth_token' or params.get('auth_method') == 'oauth2'):
+    if params.get('account') == '' and (name in ('mfp_oauth_token', 'mfp_mail_oauth')
+                                        or params.get('auth_method') == 'oauth2'):
         errors.append('account is empty: give the mailbox account the printer sends and reads mail as.')
     if params.get('mfp_ca_path') and not os.path.isfile(params['mfp_ca_path']):
         errors.append('mfp_ca_path %s is not a readable file.' % params['mfp_ca_path'])
+    errors.extend(_value_errors(params))
+    if name in SETTINGS_SERVICES:
+        errors.extend(_settings_errors(SETTINGS_SERVICES[name], params))
+    if name == 'mfp_mail_oauth':
+        for service in profiles.SERVICES:
+            page = dict.fromkeys(device_settings.names(service), None)
+            page.update(params[service] or {}, auth_method='oauth2', password=None)
+            if params[service] is not None:
+                errors.extend('%s: %s' % (service, error)
+                              for error in list(_value_errors(page)) + list(_settings_errors(service, page)))
+    if errors:
+        raise MfpError('Invalid options for %s: %s' % (name, ' '.join(errors)))
+
+
+def _value_errors(params):
+    """The options of `params` out of the device's range, too long, or not of the form the device takes."""
     for key, (low, high) in RANGES.items():
         value = params.get(key)
         if value is not None and not low <= value <= high:
-            errors.append('%s must be from %d to %d, not %d.' % (key, low, high, value))
+            yield '%s must be from %d to %d, not %d.' % (key, low, high, value)
     for key, limit in MAX_LENGTH.items():
         value = params.get(key)
         if value is not None and len(value) > limit:
-            errors.append('%s is longer than the device allows (%d characters).' % (key, limit))
+            yield '%s is longer than the device allows (%d characters).' % (key, limit)
     for key in FREE_TEXT:
         control = _CONTROL.search(params.get(key) or '')
         if control:
             # The position, not the value: a password must not appear in the message.
-            errors.append('%s holds a control character (%r at position %d): the device takes one line of '
-                          'printable text.' % (key, control.group(), control.start() + 1))
+            yield ('%s holds a control character (%r at position %d): the device takes one line of printable text.'
+                   % (key, control.group(), control.start() + 1))
     for key in HOSTS:
         if params.get(key) and not _is_host(params[key]):
-            errors.append('%s %r is not a host name or IPv4 address.' % (key, params[key]))
+            yield '%s %r is not a host name or IPv4 address.' % (key, params[key])
     for key in ADDRESSES:
         if params.get(key) and not _ADDRESS.fullmatch(params[key]):
-            errors.append('%s %r is not an e-mail address.' % (key, params[key]))
-    if name in SETTINGS_SERVICES:
-        errors.extend(_settings_errors(SETTINGS_SERVICES[name], params))
-    if errors:
-        raise MfpError('Invalid options for %s: %s' % (name, ' '.join(errors)))
+            yield '%s %r is not an e-mail address.' % (key, params[key])
 
 
 def _settings_errors(service, params):

@@ -22,73 +22,78 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
 def run_token(params, check_mode, diff_mode, planned=None):
     service = params['service']
     with Session(params) as session:
-        page = session.open(service)
-        view = planned_view(service, page_view(session.profile, service, page), planned)
-        settings, before = view
-        wanted = {
-            'provider': params['provider'] or settings['provider'],
-            'account': params['account'] or settings['account'],
-        }
-        if params['state'] == 'present' and not (wanted['provider'] and wanted['account']):
-            raise MfpError('No OAuth provider and account are set on the %s page: give provider and account.'
-                           % service.upper())
-        actions = _actions(params['state'], before, settings, wanted)
-        if params['state'] == 'present' and not params['force']:
-            _refuse_hopeless_renewal(before, settings, wanted)
-        if 'get_token' in actions and not profiles.PROFILES[session.profile]['token_on_web']:
-            raise MfpError(
-                'The %s (profile %s) cannot obtain a token on its web page: its token is obtained on the control '
-                'panel. Nothing was changed. On the printer\'s control panel, open the %s settings, check that they '
-                'show provider %s and account %s, press [Get Token] and sign in as the panel shows; then run this '
-                'task again (state=query reads the token state from the web page).'
-                % (session.model or 'printer', session.profile, service.upper(), wanted['provider'],
-                   wanted['account']), token=before, token_on_web=False)
-        if 'get_token' in actions and settings['auth_method'] != 'oauth2':
-            refusal = ('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
-                       'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
-            if not check_mode:
-                raise MfpError(refusal)
-            # No earlier task of this run planned the switch (or it ran in module mode, where the
-            # plan's facts do not reach the module): the plan goes on, and says what the run needs.
-            session.warnings.append('Check mode planned [Get Token], but the real run would fail here unless an '
-                                    'earlier task selects OAuth 2.0. ' + refusal)
-        if 'get_token' in actions and blocked_by(before['provider_code']):
-            session.warnings.append(
-                'The provider refused the token for %s: %s. [Get Token] %s pressed all the same (the cause may have '
-                'been fixed since); the sign-in will be refused again until it is.'
-                % (wanted['account'], explained(before['message']), 'would be' if check_mode else 'was'))
-        if actions and not check_mode:
-            if 'get_token' in actions and not _same_credential(settings, wanted):
-                # Saved first: the token is requested for the saved provider and account, and a device
-                # need not save the form that [Get Token] posts.
-                page = session.submit(service, page, wanted)
-            for button in actions:
-                page = session.press(service, page, button)
-        # In check mode nothing was pressed: the page as the earlier tasks leave it.
-        token = before if check_mode else token_info(page)
-        if params['wait'] and params['state'] == 'present' and not check_mode:
-            page, token = _wait(session, service, page, token, wanted['account'], params)
-        # In check mode, the page as the buttons would leave it.
-        after = (_pressed_view(view, wanted, actions, page.lang) if check_mode
-                 else page_view(session.profile, service, page))
-        views = {service: after}
-        if params['state'] == 'query':
-            other = next(name for name in profiles.SERVICES if name != service)
-            views[other] = page_view(session.profile, other, session.read(other))
-        result = {
-            'changed': bool(actions),
-            'actions': actions,
-            'token': token,
-            'user_code': token['user_code'],
-            'verification_uri': token['verification_uri'],
-            'sign_in_url': token['sign_in_url'],
-            'expires_at': token['expires_at'],
-            'ansible_facts': oauth_facts(session.profile, views),
-        }
-        if diff_mode:
-            result['diff'] = masked_diff(_diff_view(before, settings), _diff_view(after[1], wanted))
+        result = bring_token(session, service, session.open(service), params, check_mode, diff_mode, planned)[0]
         result['warnings'] = session.warnings
     return result
+
+
+def bring_token(session, service, page, params, check_mode, diff_mode, planned=None):
+    """Bring the token `page` shows to the declared state in `session`: (the result, the page after)."""
+    view = planned_view(service, page_view(session.profile, service, page), planned)
+    settings, before = view
+    wanted = {
+        'provider': params['provider'] or settings['provider'],
+        'account': params['account'] or settings['account'],
+    }
+    if params['state'] == 'present' and not (wanted['provider'] and wanted['account']):
+        raise MfpError('No OAuth provider and account are set on the %s page: give provider and account.'
+                       % service.upper())
+    actions = _actions(params['state'], before, settings, wanted)
+    if params['state'] == 'present' and not params['force']:
+        _refuse_hopeless_renewal(before, settings, wanted)
+    if 'get_token' in actions and not profiles.PROFILES[session.profile]['token_on_web']:
+        raise MfpError(
+            'The %s (profile %s) cannot obtain a token on its web page: its token is obtained on the control '
+            'panel. Nothing was changed. On the printer\'s control panel, open the %s settings, check that they '
+            'show provider %s and account %s, press [Get Token] and sign in as the panel shows; then run this '
+            'task again (state=query reads the token state from the web page).'
+            % (session.model or 'printer', session.profile, service.upper(), wanted['provider'],
+               wanted['account']), token=before, token_on_web=False)
+    if 'get_token' in actions and settings['auth_method'] != 'oauth2':
+        refusal = ('The %s page uses %s, not OAuth 2.0, and [Get Token] needs OAuth 2.0 selected: set '
+                   'auth_method oauth2 with mfp_%s first.' % (service.upper(), settings['auth_method'], service))
+        if not check_mode:
+            raise MfpError(refusal)
+        # No earlier task of this run planned the switch (or it ran in module mode, where the
+        # plan's facts do not reach the module): the plan goes on, and says what the run needs.
+        session.warnings.append('Check mode planned [Get Token], but the real run would fail here unless an '
+                                'earlier task selects OAuth 2.0. ' + refusal)
+    if 'get_token' in actions and blocked_by(before['provider_code']):
+        session.warnings.append(
+            'The provider refused the token for %s: %s. [Get Token] %s pressed all the same (the cause may have '
+            'been fixed since); the sign-in will be refused again until it is.'
+            % (wanted['account'], explained(before['message']), 'would be' if check_mode else 'was'))
+    if actions and not check_mode:
+        if 'get_token' in actions and not _same_credential(settings, wanted):
+            # Saved first: the token is requested for the saved provider and account, and a device
+            # need not save the form that [Get Token] posts.
+            page = session.submit(service, page, wanted)
+        for button in actions:
+            page = session.press(service, page, button)
+    # In check mode nothing was pressed: the page as the earlier tasks leave it.
+    token = before if check_mode else token_info(page)
+    if params['wait'] and params['state'] == 'present' and not check_mode:
+        page, token = _wait(session, service, page, token, wanted['account'], params)
+    # In check mode, the page as the buttons would leave it.
+    after = (_pressed_view(view, wanted, actions, page.lang) if check_mode
+             else page_view(session.profile, service, page))
+    views = {service: after}
+    if params['state'] == 'query':
+        other = next(name for name in profiles.SERVICES if name != service)
+        views[other] = page_view(session.profile, other, session.read(other))
+    result = {
+        'changed': bool(actions),
+        'actions': actions,
+        'token': token,
+        'user_code': token['user_code'],
+        'verification_uri': token['verification_uri'],
+        'sign_in_url': token['sign_in_url'],
+        'expires_at': token['expires_at'],
+        'ansible_facts': oauth_facts(session.profile, views),
+    }
+    if diff_mode:
+        result['diff'] = masked_diff(_diff_view(before, settings), _diff_view(after[1], wanted))
+    return result, page
 
 
 def _actions(state, token, settings, wanted):

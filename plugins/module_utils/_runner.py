@@ -13,6 +13,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import SETTINGS_SERVICES, validate
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._info import run_info
+from ansible_collections.printfleet.mfp.plugins.module_utils._mail_oauth import run_mail_oauth
 from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import run_token
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_URLLIB3, URLLIB3_IMPORT_ERROR
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import run_settings
@@ -29,6 +30,8 @@ def run(name, params, check_mode, diff_mode, planned=None):
         validate(name, params)
         if name in SETTINGS_SERVICES:
             return run_settings(SETTINGS_SERVICES[name], params, check_mode, diff_mode, planned)
+        if name == 'mfp_mail_oauth':
+            return run_mail_oauth(params, check_mode, diff_mode, planned)
         if name == 'mfp_info':
             return run_info(params)   # reads only: the same in check mode
         return run_token(params, check_mode, diff_mode, planned)

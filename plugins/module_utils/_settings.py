@@ -44,42 +44,47 @@ def masked_diff(before, after, secrets=()):
 
 
 def run_settings(service, params, check_mode, diff_mode, planned=None):
-    declared = dict((key, params[key]) for key in SETTINGS[service] if params[key] is not None)
     with Session(params) as session:
-        page = session.open(service)
-        current, token = planned_view(service, page_view(session.profile, service, page), planned)
-        changes = plan(current, declared)
-        password = params['password'] if _send_password(service, params, changes) else None
-        delete_token = not params['keep_token'] and token['state'] != NOT_OBTAINED and (
-            'provider' in changes or 'account' in changes or _issued_for_another(token, declared))
-        if not check_mode and (changes or password is not None):
-            page = session.submit(service, page, changes, password)
-            _confirm_saved(session.profile, service, page, declared)
-        if not check_mode and delete_token:
-            page = session.press(service, page, 'delete')
-        if check_mode:
-            # Nothing was posted: report the page as a real run would leave it.
-            after = dict(current, **changes)
-            after_token = deleted_token(page.lang) if delete_token else token
-        else:
-            after, after_token = page_view(session.profile, service, page)
-        result = {
-            'changed': bool(changes) or password is not None or delete_token,
-            'settings': after,
-            'password_updated': password is not None,
-            'token_deleted': delete_token,
-            'token': after_token,
-            'ansible_facts': oauth_facts(session.profile, {service: (after, after_token)}),
-        }
-        if params.get('verify_mail'):
-            result['mail_verified'] = _verified_mail(session, page, check_mode and (changes or password is not None))
-        if diff_mode:
-            result['diff'] = masked_diff(
-                dict(current, token_state=token['state']),
-                dict(after, token_state=after_token['state']),
-                secrets=('password',) if password is not None else ())
+        result = apply_settings(session, service, session.open(service), params, check_mode, diff_mode, planned)[0]
         result['warnings'] = session.warnings
     return result
+
+
+def apply_settings(session, service, page, params, check_mode, diff_mode, planned=None):
+    """Bring the settings `page` shows to the declared ones in `session`: (the result, the page after)."""
+    declared = dict((key, params[key]) for key in SETTINGS[service] if params[key] is not None)
+    current, token = planned_view(service, page_view(session.profile, service, page), planned)
+    changes = plan(current, declared)
+    password = params['password'] if _send_password(service, params, changes) else None
+    delete_token = not params['keep_token'] and token['state'] != NOT_OBTAINED and (
+        'provider' in changes or 'account' in changes or _issued_for_another(token, declared))
+    if not check_mode and (changes or password is not None):
+        page = session.submit(service, page, changes, password)
+        _confirm_saved(session.profile, service, page, declared)
+    if not check_mode and delete_token:
+        page = session.press(service, page, 'delete')
+    if check_mode:
+        # Nothing was posted: report the page as a real run would leave it.
+        after = dict(current, **changes)
+        after_token = deleted_token(page.lang) if delete_token else token
+    else:
+        after, after_token = page_view(session.profile, service, page)
+    result = {
+        'changed': bool(changes) or password is not None or delete_token,
+        'settings': after,
+        'password_updated': password is not None,
+        'token_deleted': delete_token,
+        'token': after_token,
+        'ansible_facts': oauth_facts(session.profile, {service: (after, after_token)}),
+    }
+    if params.get('verify_mail'):
+        result['mail_verified'] = _verified_mail(session, page, check_mode and (changes or password is not None))
+    if diff_mode:
+        result['diff'] = masked_diff(
+            dict(current, token_state=token['state']),
+            dict(after, token_state=after_token['state']),
+            secrets=('password',) if password is not None else ())
+    return result, page
 
 
 def _verified_mail(session, page, unsaved):

@@ -136,6 +136,27 @@ def oauth_facts(profile, views):
     return {'mfp_oauth': facts}
 
 
+def completed_facts(facts, known):
+    """Fill in, in place, what a task could not know of a page it did not read from `known`, the host's
+    earlier `mfp_oauth` facts (None: nothing known).
+
+    A task reads only the page it acts on (a request budget). Where the token panel, provider and
+    account are shared, the other page's authentication method is the one thing it cannot know;
+    where POP's credential is independent, it knows nothing of the other page.
+    """
+    if known is None:
+        return facts
+    for service, shown in facts.items():
+        earlier = known.get(service)
+        if not isinstance(earlier, Mapping):
+            continue
+        if shown.get('state') is None:   # a page not read whose credential is its own: as earlier tasks saw it
+            shown.update((key, earlier.get(key)) for key in shown)
+        elif shown.get('auth_method') is None:
+            shown['auth_method'] = earlier.get('auth_method')
+    return facts
+
+
 def same_account(one, other):
     # Providers may return the account in another case than it was typed.
     return (one or '').casefold() == (other or '').casefold()

@@ -23,6 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import CONNECTION_SPEC, SPECS, module_kwargs
 from ansible_collections.printfleet.mfp.plugins.module_utils._runner import run
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import HAS_URLLIB3, URLLIB3_IMPORT_ERROR, tls_context
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import completed_facts
 
 # Built here for the same reason: a validator keeps no state between validate() calls.
 VALIDATORS = dict((name, ArgumentSpecValidator(**module_kwargs(name))) for name in SPECS)
@@ -121,21 +122,7 @@ def _known_facts(host_facts):
 
 
 def _complete_facts(outcome, host_facts):
-    """Fill in what a task could not know of a page it did not read from the host's facts.
-
-    A task reads only the page it acts on (a request budget). Where the token panel, provider and
-    account are shared, the other page's authentication method is the one thing it cannot know;
-    where POP's credential is independent, it knows nothing of the other page.
-    """
+    """Fill in the task's `mfp_oauth` facts from the host's earlier ones (completed_facts)."""
     facts = (outcome.get('ansible_facts') or {}).get('mfp_oauth')
-    known = _known_facts(host_facts)
-    if not facts or known is None:
-        return
-    for service, shown in facts.items():
-        earlier = known.get(service)
-        if not isinstance(earlier, Mapping):
-            continue
-        if shown.get('state') is None:   # a page not read whose credential is its own: as earlier tasks saw it
-            shown.update((key, earlier.get(key)) for key in shown)
-        elif shown.get('auth_method') is None:
-            shown['auth_method'] = earlier.get('auth_method')
+    if facts:
+        completed_facts(facts, _known_facts(host_facts))

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""mfp_mail_oauth: a printer's OAuth 2.0 mail in one admin session: the SMTP page, the POP page, [Get Token].
+
+The steps are those of mfp_smtp, mfp_pop and mfp_oauth_token (apply_settings, bring_token), chained as
+tasks of those modules would be, through the facts each step leaves (in check mode: the plan of the
+steps before), but with one login and each page read once: a printer that needs nothing costs the
+login, its two pages and the logout.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
+from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import bring_token
+from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
+from ansible_collections.printfleet.mfp.plugins.module_utils._settings import SETTINGS, apply_settings, masked_diff
+from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
+    OBTAINED, WAITING, completed_facts, oauth_facts, page_view, same_account, token_info,
+)
+
+# What a printer's status keeps of each token panel.
+PANEL_KEYS = ('state', 'label', 'account', 'sign_in', 'user_code', 'verification_uri', 'sign_in_url', 'expires_at',
+              'message', 'provider_code', 'advice')
+
+
+def page_params(service, params):
+    """The options of mfp_smtp or mfp_pop that set the page of `service` to OAuth 2.0 as `params` declare."""
+    declared = params[service] or {}
+    page = dict((name, declared.get(name)) for name in SETTINGS[service])
+    page.update(auth_method='oauth2', provider=params['provider'], account=params['account'], password=None,
+                update_password='on_create', keep_token=False)
+    return page
+
+
+def run_mail_oauth(params, check_mode, diff_mode, planned=None):
+    services = profiles.SERVICES if params['pop'] is not None else ('smtp',)
+    with Session(params) as session:
+        if params['state'] == 'query':
+            result = _query(session, services, params['account'])
+        else:
+            result = _present(session, services, params, check_mode, diff_mode, planned)
+        result['warnings'] = session.warnings
+    return result
+
+
+def _query(session, services, account):
+    pages = dict((service, session.open(service) if service == 'smtp' else session.read(service))
+                 for service in services)
+    panels = dict((service, token_info(page)) for service, page in pages.items())
+    views = dict((service, page_view(session.profile, service, page)) for service, page in pages.items())
+    return {'changed': False, 'actions': dict((service, []) for service in services),
+            'status': status(session.profile, panels, account),
+            'ansible_facts': oauth_facts(session.profile, views)}
+
+
+def _present(session, services, params, check_mode, diff_mode, planned):
+    facts, panels, settings, actions, diffs = planned, {}, {}, {}, {}
+    changed = False
+    page = session.open('smtp')
+    pages = {}
+    for service in services:
+        page = page if service == 'smtp' else session.read(service)
+        step, page = apply_settings(session, service, page, page_params(service, params), check_mode, diff_mode,
+                                    facts)
+        facts = completed_facts(step['ansible_facts']['mfp_oauth'], facts)
+        changed = _note(step, changed, pages, service, page, check_mode)
+        panels[service], settings[service] = step['token'], step['settings']
+        actions[service] = ['delete'] if step['token_deleted'] else []
+        if diff_mode:
+            diffs[service] = step['diff']
+    shared = profiles.shares_credential(session.profile)
+    for service in ('smtp',) if shared else services:
+        if not params['get_token'] or not _needs_token(facts[service], params['account']):
+            continue
+        page = pages.get(service) or session.read(service)
+        try:
+            step, page = bring_token(session, service, page, _token_params(service, params), check_mode, diff_mode,
+                                     facts)
+        except MfpError as error:
+            if error.details.get('token_on_web') is False:   # a panel-only model: the status says what to do
+                continue
+            raise
+        facts = completed_facts(step['ansible_facts']['mfp_oauth'], facts)
+        changed = _note(step, changed, pages, service, page, check_mode)
+        panels[service] = step['token']
+        if shared and 'pop' in panels:   # one token: SMTP's [Get Token] got POP's too
+            panels['pop'] = step['token']
+        actions[service].extend(step['actions'])
+        if diff_mode:
+            diffs[service]['after'].update(token_state=step['diff']['after']['token_state'])
+    result = {'changed': changed, 'settings': settings, 'actions': actions,
+              'status': status(session.profile, panels, params['account']),
+              'ansible_facts': {'mfp_oauth': facts}}
+    if diff_mode:
+        result['diff'] = masked_diff(dict((service, diff['before']) for service, diff in diffs.items()),
+                                     dict((service, diff['after']) for service, diff in diffs.items()))
+    return result
+
+
+def _note(step, changed, pages, service, page, check_mode):
+    """Whether the steps so far changed the printer; `pages` keeps the pages still as the printer shows them."""
+    if step['changed'] and not check_mode:
+        pages.clear()   # a save or button may change the other page too (a shared credential)
+    pages[service] = page
+    return changed or step['changed']
+
+
+def _token_params(service, params):
+    return dict(service=service, state='present', provider=params['provider'], account=params['account'],
+                force=params['force'], wait=False)
+
+
+def _needs_token(fact, account):
+    """Whether [Get Token] is still to press for a token the facts show: neither Obtained for the account nor
+    waiting for a sign-in (pressing again would void the code a person may be typing in)."""
+    return fact['state'] != WAITING and not (fact['state'] == OBTAINED and same_account(fact['token_account'], account))
+
+
+def status(profile, panels, account):
+    """What the mail_oauth role keeps of a printer (its sign-in list, its wait), from the token panels.
+
+    `panels`: SMTP's, and POP's where the task sets the POP page. The result is SMTP's panel with
+    `smtp_token` (the same, with `authorized`: Obtained for `account`), `pop_token` (POP's, where it
+    shows another token than SMTP's, as A3 models' own credential does, or the model is panel-only;
+    else None), `expected_account`, `panel_only` (a token is missing and the web page cannot obtain
+    one: a person does it on the control panel), `authorized` (every token it needs is) and
+    `waiting` (a token waits for a sign-in the web page shows a code or address for).
+    """
+    smtp = _token_status(panels['smtp'], account)
+    pop = _token_status(panels['pop'], account) if panels.get('pop') else None
+    panel_only = not profiles.PROFILES[profile]['token_on_web'] and not (
+        smtp['authorized'] and (pop is None or pop['authorized']))
+    if pop is not None and not panel_only and _same_token(pop, smtp):
+        pop = None
+    return dict(smtp, expected_account=account, smtp_token=smtp, pop_token=pop, panel_only=panel_only,
+                authorized=smtp['authorized'] and (pop is None or pop['authorized']),
+                waiting=not panel_only and WAITING in (smtp['state'], (pop or {}).get('state')))
+
+
+def _token_status(panel, account):
+    return dict(((key, panel[key]) for key in PANEL_KEYS),
+                authorized=panel['state'] == OBTAINED and same_account(panel['account'], account))
+
+
+def _same_token(one, other):
+    return all(one[key] == other[key] for key in ('state', 'account', 'user_code', 'sign_in_url'))

@@ -134,6 +134,16 @@ FLEET_AUDIT_SPEC = dict(
 )
 FLEET_FORKS = (1, 1000)
 
+# mfp_fleet_mail_oauth: mfp_mail_oauth's options as the play gives them (each printer's may differ), which printers.
+FLEET_MAIL_OAUTH_SPEC = dict(
+    argument_spec=dict(
+        dict((name, dict(spec, required=False))
+             for name, spec in SPECS['mfp_mail_oauth']['argument_spec'].items() if name not in CONNECTION_SPEC),
+        forks=dict(type='int', default=50),
+        hosts=dict(type='list', elements='str'),
+    ),
+)
+
 # The device's own limits (docs/device-protocol.md; the settings table's), checked before any request.
 RANGES = dict(
     [('mfp_port', (1, 65535)), ('mfp_timeout', (1, 3600)), ('mfp_retries', (0, 10)), ('mfp_busy_timeout', (0, 3600))]

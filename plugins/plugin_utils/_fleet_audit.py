@@ -11,7 +11,6 @@ so that the per-host path of the role, which applies them as filters, gives the 
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import tempfile
 
@@ -46,24 +45,9 @@ NOT_AUDITED = ('not audited: the printer failed or left the play before its row 
 EXTENSIONS = {'json': 'json', 'csv': 'csv', 'junit': 'xml', 'html': 'html'}
 
 
-def host_policy(host_vars, play_level):
-    """A printer's policy: what the play sets for every printer, else its host variables, else the defaults."""
-    policy = {}
-    for key, variable in POLICY_VARIABLES.items():
-        value = play_level[key] if key in play_level else host_vars.get(variable, POLICY_DEFAULTS[key])
-        policy[key] = boolean(value) if key in BOOLEAN_POLICY else value
-    return policy
-
-
-def play_level_policy(resolved, host_vars):
-    """The policy values the play sets for every printer (play vars, role parameters).
-
-    `resolved`: the policy as the task's own host sees it, with the play's variables; `host_vars`:
-    that host's variables without them (hostvars). A value they disagree on came from the play,
-    which ranks above inventory variables for every printer.
-    """
-    own, given = host_policy(host_vars, {}), host_policy({}, resolved)
-    return dict((key, value) for key, value in given.items() if value != own[key])
+def typed_policy(values):
+    """A printer's policy values as token_compliance takes them (its booleans from any form Ansible accepts)."""
+    return dict((key, boolean(value) if key in BOOLEAN_POLICY else value) for key, value in values.items())
 
 
 def row(host, address, result, policy):
@@ -77,14 +61,6 @@ def row(host, address, result, policy):
 
 def not_audited(host):
     return dict({'host': host}, **not_read('error', [NOT_AUDITED]))
-
-
-def read_all(jobs, forks):
-    """Run every job (a callable reading one printer) with at most `forks` at a time; their results in order."""
-    if not jobs:
-        return []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(forks, len(jobs))) as pool:
-        return list(pool.map(lambda job: job(), jobs))
 
 
 def reports(rows, counts, generated, title, formats, google_refresh_token_cap):

@@ -11,11 +11,9 @@ import pytest
 from mfplab.fleet import parse_fleet
 from mfplab.server import LabThread
 
-from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of, sign_in_list
+from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of, rollout_results, sign_in_list
 from test_targets import fleet_document
 
-SMTP_TOKEN = "Press Get Token unless the token is Obtained or being authorized for the account"
-POP_TOKEN = "Press Get Token on the POP page where POP keeps its own token and it is not Obtained or being authorized"
 PANEL_ROW = "a3-panel  scan@contoso.example  SMTP and POP settings"
 
 
@@ -66,10 +64,12 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     code, tasks, output = run(tmp_path, lab, "plan", "--check", "--diff")
     assert code == 0, output[-5000:]
     assert written(lab) == before
-    assert tasks[SMTP_TOKEN]["classic"]["actions"] == tasks[SMTP_TOKEN]["a3"]["actions"] == ["get_token"]
-    assert tasks[SMTP_TOKEN]["a3-panel"]["token_on_web"] is False
-    # Skipped tasks are not recorded: POP's [Get Token] ran on the A3 model alone.
-    assert {host: result["actions"] for host, result in tasks[POP_TOKEN].items()} == {"a3": ["get_token"]}
+    results = rollout_results(tasks)
+    # POP's [Get Token] on the A3 model alone; none on the panel-only model, which is not failed.
+    assert {host: result["actions"] for host, result in results.items()} == {
+        "classic": {"smtp": ["get_token"], "pop": []}, "a3": {"smtp": ["get_token"], "pop": ["get_token"]},
+        "a3-panel": {"smtp": [], "pop": []}}
+    assert results["a3-panel"]["status"]["panel_only"] and not results["a3"]["status"]["panel_only"]
     listed = sign_in_list(tasks)
     assert PANEL_ROW in listed
     assert listed[-1] == ("Check mode, nothing was written: [Get Token] would be pressed on 2 printers: "
@@ -97,7 +97,7 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     code, tasks, output = run(tmp_path, lab, "again")
     assert code == 0, output[-5000:]
     assert changed(tasks) == []
-    assert POP_TOKEN not in tasks and set(tasks[SMTP_TOKEN]) == {"a3-panel"}
+    assert all(not any(result["actions"].values()) for result in rollout_results(tasks).values())
     assert all(sign_in in line for sign_in in sign_ins.values() for line in [" ".join(sign_in_list(tasks))])
 
     # The wait: the mailbox user signs in with the code and at each address; the A3 model is authorized
@@ -133,10 +133,11 @@ def test_a_wait_without_pops_sign_in_fails_the_printer_with_pops_code(tmp_path):
                                   "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=3")
         assert tokens(lab) == {"a3": ("obtained", "waiting_for_authorization")}
     assert code == 2, output[-5000:]
-    assert SMTP_TOKEN not in tasks and tasks[POP_TOKEN]["a3"]["actions"] == ["get_token"]
-    pop_address = tasks[POP_TOKEN]["a3"]["sign_in_url"]
+    rolled_out = rollout_results(tasks)["a3"]
+    assert rolled_out["actions"] == {"smtp": [], "pop": ["get_token"]}
+    pop_address = rolled_out["status"]["pop_token"]["sign_in_url"]
     assert [row.split()[:3] for row in sign_in_list(tasks) if row.startswith("a3 ")] == [["a3", "(POP)", ACCOUNT]]
-    assert tasks["Read the tokens of the printer"]["a3"]["token"]["sign_in_url"] == pop_address
+    assert tasks["Read the tokens of the printer"]["a3"]["status"]["pop_token"]["sign_in_url"] == pop_address
     failure = tasks["Fail the printers without a token for the account"]["a3"]["msg"]
     assert failure.startswith("POP page: No sign-in for %s within 3 s. Open %s in a browser and sign in as %s (before "
                               % (ACCOUNT, pop_address, ACCOUNT))

@@ -20,6 +20,10 @@ from test_targets import BIN, DEVICES, ROOT, environment, fleet_document
 SETTINGS = ROOT / "examples" / "lab" / "mail_oauth.yml"
 ACCOUNT, PASSWORD = "scan@contoso.example", "Scan-Lab-2026"
 SIGN_IN_LIST = "List the sign-ins still to do, once for the fleet"
+FLEET_TASK = "Roll out the mail settings and get the tokens of every printer from the controller"
+HOST_TASK = "Roll out the mail settings and get the tokens of the printer"
+# The role's two modes: every printer from one task (the default), and a task per printer.
+MODES = {"fleet": (), "per-host": ("-e", "mail_oauth_fleet=false")}
 # Rolled out before, for the mailbox account the fleet now moves away from.
 OLD_ACCOUNT_PRINTER = {
     "name": "mfp-old-account",
@@ -66,6 +70,14 @@ def ground_truth(lab):
     return {name: {"settings": printer["settings"], "token": printer["token"]} for name, printer in truth.items()}
 
 
+def rollout_results(tasks):
+    """Each printer's mfp_mail_oauth result: from the fleet task's results, or from the printer's own task."""
+    fleet = [result for result in tasks.get(FLEET_TASK, {}).values() if not result.get("skipped")]
+    if fleet:
+        return fleet[0]["results"]
+    return {host: result for host, result in tasks[HOST_TASK].items() if not result.get("skipped")}
+
+
 def sign_in_list(tasks):
     # Run once, for the fleet: reported for the first printer.
     return next(iter(tasks[SIGN_IN_LIST].values()))["msg"]
@@ -108,36 +120,42 @@ def person_signing_in(lab, record):
         thread.join(10)
 
 
-def test_the_plan_of_a_first_roll_out_changes_nothing_and_names_what_would(lab, tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_the_plan_of_a_first_roll_out_changes_nothing_and_names_what_would(lab, tmp_path, mode):
     before = ground_truth(lab)
-    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "--check", "--diff")
+    code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "--check", "--diff", *MODES[mode])
     assert code == 0, output[-5000:]
     assert ground_truth(lab) == before
-    token = tasks["Press Get Token unless the token is Obtained or being authorized for the account"]
-    assert {host: result["actions"] for host, result in token.items()} == {
-        name: ["get_token"] for name in before}
+    results = rollout_results(tasks)
+    assert sorted(results) == sorted(before)
+    # The printer on the old account: SMTP takes the new one and deletes the old token; POP shares both.
+    assert {host: result["actions"] for host, result in results.items()} == dict(
+        {name: {"smtp": ["get_token"], "pop": []} for name in before},
+        **{"mfp-old-account": {"smtp": ["delete", "get_token"], "pop": []}})
+    assert all(result["changed"] and result["diff"]["after"]["smtp"]["auth_method"] == "oauth2"
+               for result in results.values())
+    if mode == "fleet":   # each printer's diff, under its name
+        fleet = next(iter(tasks[FLEET_TASK].values()))
+        assert sorted(diff["before_header"] for diff in fleet["diff"]) == sorted(before)
     listed = sign_in_list(tasks)
     assert listed[-1].startswith("Check mode, nothing was written: [Get Token] would be pressed on 5 printers: ")
     assert sorted(listed[-1].rsplit(": ", 1)[1].split("; ")[0].split(", ")) == sorted(before)
-    # The printer on the old account: SMTP takes the new one and deletes the old token; POP shares both.
-    pop = tasks["Set the POP page to OAuth 2.0 for the account"]["mfp-old-account"]
-    assert pop["changed"] is False and pop["token_deleted"] is False
 
 
 def test_the_plan_of_an_account_change(lab, tmp_path):
     code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "change_account.yml", "--check", "--diff")
     assert code == 0, output[-5000:]
-    smtp = tasks["Set the SMTP page to OAuth 2.0 for the account"]["mfp-old-account"]
-    assert smtp["changed"] and smtp["token_deleted"]
-    assert smtp["diff"]["after"]["account"] == ACCOUNT
-    token = tasks["Press Get Token unless the token is Obtained or being authorized for the account"]
-    assert token["mfp-old-account"]["actions"] == ["get_token"]
+    moved = rollout_results(tasks)["mfp-old-account"]
+    assert moved["changed"] and moved["actions"]["smtp"] == ["delete", "get_token"]
+    assert moved["diff"]["after"]["smtp"]["account"] == ACCOUNT
 
 
-def test_the_wait_shows_the_codes_then_ends_when_every_printer_is_signed_in(lab, tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_the_wait_shows_the_codes_then_ends_when_every_printer_is_signed_in(lab, tmp_path, mode):
     with person_signing_in(lab, record_of(tmp_path, "rollout.yml")) as signed_in:
         code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "-e", "mail_oauth_token_wait=true",
-                                       "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120")
+                                       "-e", "mail_oauth_token_poll_interval=1", "-e", "mail_oauth_token_wait_timeout=120",
+                                       *MODES[mode])
     assert code == 0, output[-5000:]
     listed = sign_in_list(tasks)
     assert len(signed_in) == 5 and all(any(user_code in line for line in listed) for user_code in signed_in)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.printfleet.mfp.plugins.action.mfp_fleet_audit import FLEET_MODE_ONLY
 from ansible_collections.printfleet.mfp.plugins.action.mfp_fleet_audit import ActionModule as FleetAction
 from ansible_collections.printfleet.mfp.plugins.plugin_utils import _fleet_audit as fleet
 from ansible_collections.printfleet.mfp.tests.unit.plugins.action.test_mfp_action import ADMIN_PASSWORD, action
@@ -48,7 +47,7 @@ def test_every_printer_of_the_play_is_in_the_report(device, tmp_path):
     assert 'no OAuth provider is set, expected google' in rows['strict']['reasons']
     assert rows['bad-port']['status'] == 'error' and 'mfp_port must be from 1 to 65535' in rows['bad-port']['reasons'][0]
     assert rows['bad-policy']['status'] == 'error' and 'not a valid boolean' in rows['bad-policy']['reasons'][0]
-    assert rows['jump']['reasons'] == [FLEET_MODE_ONLY]
+    assert rows['jump']['reasons'] == [FleetAction.MODE_ONLY] and 'token_audit_fleet: false' in FleetAction.MODE_ONLY
     assert rows['failed-before']['reasons'] == [fleet.NOT_AUDITED]
     assert result['summary']['hosts'] == 6 and result['changed']
     written = json.loads((tmp_path / 'token_audit.json').read_text(encoding='utf-8'))

@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) printfleet.mfp contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What the fleet actions share: one task runs a module for every printer of the play, in threads.
+
+Each printer is run as the module's own action runs it for its host (its host variables complete the
+options, the same validation and masking), in threads of this process instead of a forked worker
+per printer: what a worker costs the controller is most of a per-host task's CPU.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+from ansible.errors import AnsibleError
+
+from ansible_collections.printfleet.mfp.plugins.plugin_utils._action import MfpActionBase, finished, run_in_controller
+
+FLEET_MODE_ONLY = ('mfp_execution is module for this printer: {action} runs printers from the controller only. '
+                   'Run printers reachable only from a jump host per host ({switch}: false).')
+
+
+def run_all(jobs, forks):
+    """Run every job (a callable for one printer) with at most `forks` at a time; their results in order."""
+    if not jobs:
+        return []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(forks, len(jobs))) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+def play_level(resolved, own, variables, defaults):
+    """The values the play sets for every printer (play vars, extra vars, role parameters).
+
+    `resolved`: the values as the task's own host sees them, with the play's variables; `own`: that
+    host's variables without them (hostvars). A value they disagree on came from the play, which ranks
+    above inventory variables for every printer. `variables`: the host variable of each value;
+    `defaults`: each value where a printer has no such variable.
+    """
+    mine = host_values(own, {}, variables, defaults)
+    return dict((key, resolved[key]) for key in variables if key in resolved and resolved[key] != mine[key])
+
+
+def host_values(host_vars, played, variables, defaults):
+    """A printer's values: what the play sets for every printer, else its host variables, else the defaults."""
+    return dict((key, played[key] if key in played else host_vars.get(variable, defaults[key]))
+                for key, variable in variables.items())
+
+
+class FleetActionBase(MfpActionBase):
+    """The base of a fleet action: the task runs once, for every printer of the play."""
+
+    BYPASS_HOST_LOOP = True
+    # The failure of a printer that needs per-host mode (FLEET_MODE_ONLY, naming the role's switch).
+    MODE_ONLY = ''
+
+    def _printer(self, host, host_vars, args):
+        """(the printer's address, what runs the module for it, in a thread): prepared here, where templating is
+        safe. A printer whose options do not template or validate gets its failure, without a request."""
+        try:
+            args = self._with_host_variables(args, host_vars, host)
+        except AnsibleError as error:   # its variables do not template (an undefined one, say): its own failure
+            failure = dict(failed=True, msg=str(error))
+            return host, lambda: failure
+        params, failure = self._validated(args)
+        if failure is None and params['mfp_execution'] == 'module':
+            failure = dict(failed=True, msg=self.MODE_ONLY)
+        if failure:
+            return args['mfp_host'], lambda: failure
+        facts = host_vars.get('ansible_facts')
+        check_mode, diff_mode = self._task.check_mode, self._task.diff
+
+        def run():
+            outcome = run_in_controller(self.MODULE, params, check_mode, diff_mode, facts)
+            return finished(self.MODULE, outcome, params, facts)
+        return args['mfp_host'], run

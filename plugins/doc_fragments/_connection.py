@@ -81,6 +81,8 @@ options:
     description:
       - A device has one administrator session at a time. While another administrator is logged
         in, the login is tried again for up to this many seconds before the task fails.
+      - A save or button the device answers with C(ERROR[5000]) (the machine is busy, and did nothing) is
+        tried again for up to this many seconds too, and at least O(mfp_retries) times.
       - When not given in the task, the host variable of the same name is used.
     type: int
     default: 60

@@ -372,6 +372,8 @@ class Session(object):
         only when the page, read again, does not show it done (`done`), which is then the page returned.
         """
         pressing, tries = what, 0
+        # A busy machine (printing, a person at the panel) is waited for as long as another administrator is.
+        busy_until = self.clock() + self.busy_timeout
         while True:
             name = self._control_name(service, page, pressing)
             if pressing == what:
@@ -385,7 +387,7 @@ class Session(object):
                 if failure.acted and done(page):
                     return page, pressed
                 continue
-            if result.error_code() == BUSY_ERROR and tries < self.retries:
+            if result.error_code() == BUSY_ERROR and (tries < self.retries or self.clock() < busy_until):
                 tries = self._back_off(tries)
                 page = result
             elif pressing == what and not result.text('error') and profiles.control(result, 'ok'):

@@ -23,9 +23,9 @@ description:
   - Each printer's O(provider), O(account), O(smtp), O(pop), O(get_token) and O(force) are its host variables
     C(mail_oauth_provider), C(mail_oauth_account), C(mail_oauth_smtp), C(mail_oauth_pop),
     C(mail_oauth_token_acquire) and C(mail_oauth_token_force) (inventory, C(group_vars), C(host_vars), extra vars),
-    unless the task's value differs from its own host's variable (a value the play sets for every printer:
+    unless the task's value differs from its own host's variable (a value the play sets for every printer,
     play vars, role parameters, a literal), then that value; else the role's defaults.
-  - Never fails itself for a printer: each printer's result is in RV(results), the printers that failed or did not
+  - Never fails itself for a printer; each printer's result is in RV(results), the printers that failed or did not
     answer in RV(failed_hosts). The role fails those printers after this task, so that the play recap names them.
   - Printers with C(mfp_execution=module) cannot be run from here and fail. Run them per host with
     M(printfleet.mfp.mfp_mail_oauth) (the role's C(mail_oauth_fleet=false)).
@@ -134,7 +134,6 @@ options:
     default: 50
 seealso:
   - module: printfleet.mfp.mfp_mail_oauth
-  - role: printfleet.mfp.mail_oauth
 '''
 
 EXAMPLES = r'''

@@ -22,7 +22,7 @@ description:
     issued for the old one, as the manual asks.
   - Where the POP page shares SMTP's credential, SMTP's [Get Token] gets POP's token too. Where it keeps its own
     (profiles V(bp_a3) and V(bp_a3_panel)), each page gets its own [Get Token] and sign-in.
-  - A model that obtains its token on the control panel only (V(bp_a3_panel)) is not a failure: RV(status)
+  - A model that obtains its token on the control panel only (V(bp_a3_panel)) is not a failure; RV(status)
     says so (C(panel_only)), and what a person does at the panel.
   - The C(printfleet.mfp.mail_oauth) role runs it for each printer, or the whole play's printers at once
     from one task (its C(mail_oauth_fleet)).

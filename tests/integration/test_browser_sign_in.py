@@ -13,7 +13,7 @@ import pytest
 from mfplab.fleet import parse_fleet
 from mfplab.server import LabThread
 
-from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of, sign_in_list
+from test_playbooks import ACCOUNT, person_signing_in, playbook, record_of, rollout_results, sign_in_list
 from test_targets import fleet_document
 
 BROWSER_HEADER = ("Open the printer's sign-in address in a browser and sign in as the account; the provider then "
@@ -63,8 +63,8 @@ def test_a_mixed_fleet_lists_codes_and_addresses_and_ends_compliant_after_the_si
     assert {row.rsplit("  ", 1)[0].split("  ")[0].strip(): row.split()[-1] for row in browser_rows} == addresses
     code_row = next(row for row in listed if row.startswith("code "))
     assert devices["code"]["token"]["user_code"] in code_row
-    facts = tasks["Press Get Token unless the token is Obtained or being authorized for the account"]
-    assert facts["browser"]["sign_in_url"] == addresses["browser"] and facts["browser"]["user_code"] is None
+    facts = rollout_results(tasks)
+    assert facts["browser"]["status"]["sign_in_url"] == addresses["browser"] and facts["browser"]["status"]["user_code"] is None
     assert facts["browser"]["ansible_facts"]["mfp_oauth"]["smtp"]["sign_in"] == "browser"
     assert facts["code"]["ansible_facts"]["mfp_oauth"]["smtp"]["sign_in"] == "device_code"
 

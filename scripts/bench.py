@@ -12,8 +12,10 @@ ones (as delivered, user/password authentication), every answer delayed by --lat
   --forks at a time), on the compliant printers;
 - audit.yml, per host: the same with token_audit_fleet=false (one task per printer), up to
   --per-host-max printers;
-- rollout.yml, no change: playbooks/rollout.yml on the compliant printers, with --forks, up to
-  --rollout-max printers;
+- rollout.yml, no change: playbooks/rollout.yml on the compliant printers, fleet mode (one task rolls
+  them out, --forks at a time), up to --rollout-max printers;
+- rollout.yml, no change, per host: the same with mail_oauth_fleet=false (a task per printer), up to
+  --per-host-max printers;
 - rollout.yml, first: the same on the fresh printers (settings written, [Get Token] pressed);
 - start-up: a play without tasks on the compliant printers, what every ansible-playbook run pays
   once (interpreter, inventory, play), part of the audit's cost;
@@ -263,7 +265,7 @@ def verdicts(devices, runs, args):
     beyond = min(run["cpu"] for run in audit) - startup
     print(f"  audit.yml beyond ansible-playbook's start-up ({startup:.1f} s cpu): {beyond:.1f} s cpu, "
           f"{1000 * beyond / devices:.1f} ms per printer; bare client {1000 * min(run['cpu'] for run in bare) / devices:.1f} ms")
-    for name in ("rollout.yml, no change", "rollout.yml, first"):
+    for name in ("rollout.yml, no change", "rollout.yml, no change, per host", "rollout.yml, first"):
         if name in runs:
             run = runs[name][-1]
             floor = network_floor(devices, run, args.latency_ms, args.forks)
@@ -305,10 +307,16 @@ def bench_size(workdir, devices, args, curve):
                                                                   "audit.yml", *audit_options,
                                                                   "-e", "token_audit_fleet=false"))
         if fresh and devices <= args.rollout_max:
+            rollout_options = ("-e", f"mail_oauth_forks={args.forks}")
             work["rollout.yml, no change"] = (compliant, ansible_run(size_dir, "rollout", inventory, args.forks,
-                                                                     "rollout.yml", "--limit", compliant + "*"))
+                                                                     "rollout.yml", "--limit", compliant + "*",
+                                                                     *rollout_options))
+            if devices <= args.per_host_max:
+                work["rollout.yml, no change, per host"] = (compliant, ansible_run(
+                    size_dir, "rollout per host", inventory, args.forks, "rollout.yml", "--limit", compliant + "*",
+                    "-e", "mail_oauth_fleet=false"))
             work["rollout.yml, first"] = (first, ansible_run(size_dir, "first rollout", inventory, args.forks,
-                                                             "rollout.yml", "--limit", first + "*"))
+                                                             "rollout.yml", "--limit", first + "*", *rollout_options))
         # Unmeasured: the first run pays for cold caches (byte code, page cache) that no later run pays.
         ansible_run(size_dir, "warm-up", inventory, args.forks, "audit.yml", *audit_options[2:],
                     "--limit", compliant.rstrip("-") + "-00001")()

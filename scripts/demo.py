@@ -107,7 +107,19 @@ def unexpected_outcomes(records, offline):
 
 
 BUTTONS = {"get_token": "[Get Token]", "delete": "[Delete]"}
-PAGES = {"printfleet.mfp.mfp_smtp": "SMTP", "printfleet.mfp.mfp_pop": "POP"}
+PAGES = ("smtp", "pop")
+
+
+def rollout_results(records):
+    """Each printer's mfp_mail_oauth result in a roll-out: the fleet task's, or the printer's own task's where it
+    ran (per-host mode, or a printer the fleet task failed on)."""
+    results = {}
+    for record in records:
+        if record["action"] == "printfleet.mfp.mfp_fleet_mail_oauth" and "results" in record["result"]:
+            results.update(record["result"]["results"])
+        elif record["action"] == "printfleet.mfp.mfp_mail_oauth" and not record["result"].get("skipped"):
+            results[record["host"]] = record["result"]
+    return results
 
 
 def _shown(value):
@@ -135,33 +147,31 @@ def page_changes(page, diff):
 
 def plan_summary(records, hosts):
     """One line per printer: what the roll-out would change on its pages, and the buttons it would press."""
-    changes = {host: [] for host in hosts}
-    buttons = {host: [] for host in hosts}
-    for record in records:
-        host, result = record["host"], record["result"]
-        if record["status"] == "unreachable":
-            changes[host].append("unreachable")
-        elif record["action"] in PAGES and result.get("changed"):
-            changes[host].extend(change for change in page_changes(PAGES[record["action"]], result["diff"])
-                                 if change not in changes[host])
-            if result.get("token_deleted"):
-                buttons[host].append(BUTTONS["delete"])
-        elif record["action"] == "printfleet.mfp.mfp_oauth_token":
-            buttons[host] += [BUTTONS.get(action, action) for action in result.get("actions", [])]
+    lines = []
+    results = rollout_results(records)
     width = max(map(len, hosts))
-    return [f"{host.ljust(width)}  " + ("; ".join(filter(None, [", ".join(changes[host]), " ".join(buttons[host])]))
-                                        or "nothing to change")
-            for host in hosts]
+    for host in hosts:
+        result = results.get(host, {})
+        if result.get("unreachable") or result.get("failed"):
+            lines.append(f"{host.ljust(width)}  {'unreachable' if result.get('unreachable') else 'failed'}")
+            continue
+        diff = result.get("diff") or {"before": {}, "after": {}}
+        changes = []
+        for page in PAGES:
+            if page in diff["after"]:
+                changes.extend(change for change in page_changes(page.upper(), {"before": diff["before"][page],
+                                                                                  "after": diff["after"][page]})
+                               if change not in changes)
+        buttons = [BUTTONS.get(action, action) for page in PAGES for action in result.get("actions", {}).get(page, [])]
+        lines.append(f"{host.ljust(width)}  " + ("; ".join(filter(None, [", ".join(changes), " ".join(buttons)]))
+                                                 or "nothing to change"))
+    return lines
 
 
 def pending_sign_ins(records):
     """The printers the role left waiting for a sign-in, with the code and URL it printed for each."""
-    status = {}
-    for record in records:
-        facts = record["result"].get("ansible_facts", {})
-        if "mail_oauth_status" in facts:
-            status[record["host"]] = facts["mail_oauth_status"]
-    return {host: s for host, s in status.items() if s["state"] == "waiting_for_authorization"}
+    return {host: result["status"] for host, result in rollout_results(records).items()
+            if result.get("status", {}).get("state") == "waiting_for_authorization"}
 
 
 def person_signs_in(status, ca_path):

@@ -13,16 +13,13 @@ worker per printer: what a worker costs the controller is most of a per-host aud
 from __future__ import annotations
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import FLEET_AUDIT_SPEC, FLEET_FORKS
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import FLEET_AUDIT_SPEC
 from ansible_collections.printfleet.mfp.plugins.plugin_utils import _fleet_audit as audit
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._fleet import (
-    FLEET_MODE_ONLY, FleetActionBase, host_values, play_level, run_all,
+    FLEET_MODE_ONLY, FleetActionBase, host_values, play_level, run_all, validated,
 )
-
-VALIDATOR = ArgumentSpecValidator(**FLEET_AUDIT_SPEC)
 
 
 class ActionModule(FleetActionBase):
@@ -33,13 +30,9 @@ class ActionModule(FleetActionBase):
     def run(self, tmp=None, task_vars=None):
         result = ActionBase.run(self, tmp, task_vars)
         task_vars = task_vars or {}
-        validation = VALIDATOR.validate(self._task.args)
-        options = validation.validated_parameters
-        if not validation.error_messages and not FLEET_FORKS[0] <= options['forks'] <= FLEET_FORKS[1]:
-            validation.errors.append(ValueError('forks must be from %d to %d, not %d.'
-                                                % (FLEET_FORKS + (options['forks'],))))
-        if validation.error_messages:
-            result.update(failed=True, msg='Invalid options for mfp_fleet_audit: %s' % ' '.join(validation.error_messages))
+        options, failure = validated(FLEET_AUDIT_SPEC, self._task.args, 'mfp_fleet_audit')
+        if failure:
+            result.update(failure)
             return result
         hostvars = task_vars['hostvars']
         played = play_level(options['policy'], hostvars[task_vars['inventory_hostname']], audit.POLICY_VARIABLES,

@@ -7,15 +7,12 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import FLEET_FORKS, FLEET_MAIL_OAUTH_SPEC
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import FLEET_MAIL_OAUTH_SPEC
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._fleet import (
-    FLEET_MODE_ONLY, FleetActionBase, host_values, play_level, run_all,
+    FLEET_MODE_ONLY, FleetActionBase, host_values, play_level, run_all, validated,
 )
-
-VALIDATOR = ArgumentSpecValidator(**FLEET_MAIL_OAUTH_SPEC)
 
 # The options a printer may have its own value of: the host variable of each (the mail_oauth role's),
 # and the value where a printer has none (the role's defaults).
@@ -37,14 +34,9 @@ class ActionModule(FleetActionBase):
     def run(self, tmp=None, task_vars=None):
         result = ActionBase.run(self, tmp, task_vars)
         task_vars = task_vars or {}
-        validation = VALIDATOR.validate(self._task.args)
-        options = validation.validated_parameters
-        if not validation.error_messages and not FLEET_FORKS[0] <= options['forks'] <= FLEET_FORKS[1]:
-            validation.errors.append(ValueError('forks must be from %d to %d, not %d.'
-                                                % (FLEET_FORKS + (options['forks'],))))
-        if validation.error_messages:
-            result.update(failed=True, msg='Invalid options for mfp_fleet_mail_oauth: %s'
-                          % ' '.join(validation.error_messages))
+        options, failure = validated(FLEET_MAIL_OAUTH_SPEC, self._task.args, 'mfp_fleet_mail_oauth')
+        if failure:
+            result.update(failure)
             return result
         hostvars = task_vars['hostvars']
         # As given, not as validated (which fills in every suboption): compared with the host variables.

@@ -125,27 +125,22 @@ def status(profile, panels, account):
     """What the mail_oauth role keeps of a printer (its sign-in list, its wait), from the token panels.
 
     `panels`: SMTP's, and POP's where the task sets the POP page. The result is SMTP's panel with
-    `smtp_token` (the same, with `authorized`: Obtained for `account`), `pop_token` (POP's, where it
-    shows another token than SMTP's, as A3 models' own credential does, or the model is panel-only;
-    else None), `expected_account`, `panel_only` (a token is missing and the web page cannot obtain
+    `smtp_token` (the same, with `authorized`: Obtained for `account`), `pop_token` (POP's, where the
+    POP page keeps a token of its own, as on A3 models; else None), `expected_account`, `panel_only`
+    (a token is missing and the web page cannot obtain
     one: a person does it on the control panel), `authorized` (every token it needs is) and
     `waiting` (a token waits for a sign-in the web page shows a code or address for).
     """
     smtp = _token_status(panels['smtp'], account)
-    pop = _token_status(panels['pop'], account) if panels.get('pop') else None
-    panel_only = not profiles.PROFILES[profile]['token_on_web'] and not (
-        smtp['authorized'] and (pop is None or pop['authorized']))
-    if pop is not None and not panel_only and _same_token(pop, smtp):
-        pop = None
+    # Where POP shares SMTP's credential, its page shows SMTP's token: one token, one sign-in.
+    pop = (_token_status(panels['pop'], account) if panels.get('pop') and not profiles.shares_credential(profile)
+           else None)
+    authorized = smtp['authorized'] and (pop is None or pop['authorized'])
+    panel_only = not profiles.PROFILES[profile]['token_on_web'] and not authorized
     return dict(smtp, expected_account=account, smtp_token=smtp, pop_token=pop, panel_only=panel_only,
-                authorized=smtp['authorized'] and (pop is None or pop['authorized']),
-                waiting=not panel_only and WAITING in (smtp['state'], (pop or {}).get('state')))
+                authorized=authorized, waiting=not panel_only and WAITING in (smtp['state'], (pop or {}).get('state')))
 
 
 def _token_status(panel, account):
     return dict(((key, panel[key]) for key in PANEL_KEYS),
                 authorized=panel['state'] == OBTAINED and same_account(panel['account'], account))
-
-
-def _same_token(one, other):
-    return all(one[key] == other[key] for key in ('state', 'account', 'user_code', 'sign_in_url'))

@@ -15,11 +15,26 @@ from __future__ import annotations
 import concurrent.futures
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import FLEET_FORKS
 
 from ansible_collections.printfleet.mfp.plugins.plugin_utils._action import MfpActionBase, finished, run_in_controller
 
 FLEET_MODE_ONLY = ('mfp_execution is module for this printer: {action} runs printers from the controller only. '
                    'Run printers reachable only from a jump host per host ({switch}: false).')
+
+
+def validated(spec, args, name):
+    """(the task's options, None), or (None, the failed result): nothing has been sent to a printer then."""
+    validation = ArgumentSpecValidator(**spec).validate(args)
+    errors = list(validation.error_messages)
+    forks = validation.validated_parameters.get('forks')
+    if not errors and not FLEET_FORKS[0] <= forks <= FLEET_FORKS[1]:
+        errors.append('forks must be from %d to %d, not %d.' % (FLEET_FORKS + (forks,)))
+    if errors:
+        return None, dict(failed=True, msg='Invalid options for %s: %s' % (name, ' '.join(errors)))
+    return validation.validated_parameters, None
 
 
 def run_all(jobs, forks):

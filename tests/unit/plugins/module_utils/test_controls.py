@@ -88,11 +88,23 @@ def test_a_busy_machine_is_asked_again_after_a_back_off(device, task):
 
 def test_a_machine_busy_beyond_the_retries_fails_with_its_message(device, task):
     device.busy_posts = 100
-    result = task('mfp_smtp', port=25, mfp_retries=1)
+    result = task('mfp_smtp', port=25, mfp_retries=1, mfp_busy_timeout=0)
     assert result['failed']
     assert result['msg'] == ('The device refused the SMTP settings: ERROR[5000]: The machine is busy. '
                              'Try again later.')
     assert len(device.writes()) == 2 and not device.logged_in
+
+
+def test_a_busy_machine_is_waited_for_as_long_as_another_administrator(device, task):
+    device.busy_posts = 6   # longer than the retries, shorter than mfp_busy_timeout
+    result = task('mfp_smtp', port=25, mfp_retries=1, mfp_busy_timeout=60)
+    assert not result.get('failed'), result
+    waited = sum(device.clock.sleeps)
+    assert len(device.writes()) == 7 and waited < 60
+    device.busy_posts = 100   # busy past mfp_busy_timeout: the task fails with the machine's message
+    result = task('mfp_smtp', port=26, mfp_retries=1, mfp_busy_timeout=60)
+    assert result['failed'] and 'ERROR[5000]' in result['msg']
+    assert 60 <= sum(device.clock.sleeps) - waited <= 60 + 8   # back-offs of at most 8 s, past the time out
 
 
 @pytest.mark.parametrize('lang', ['en', 'sv'])

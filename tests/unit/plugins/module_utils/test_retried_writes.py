@@ -146,7 +146,7 @@ def test_a_save_whose_answers_keep_getting_lost_says_the_device_may_have_acted(d
 def test_a_busy_machine_and_a_503_share_the_retries(device, task):
     device.busy_posts = 1
     device.post_faults = {'submitbtn': [503, 503]}
-    result = task('mfp_smtp', port=25, mfp_retries=2)
+    result = task('mfp_smtp', port=25, mfp_retries=2, mfp_busy_timeout=0)
     assert result['failed'] and 'ERROR[5000]' in result['msg']
     assert device.requests.count(('POST', SMTP)) == 3 + 1   # 503, 503, busy; [Logout(L)]
 

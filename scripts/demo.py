@@ -159,9 +159,8 @@ def plan_summary(records, hosts):
         changes = []
         for page in PAGES:
             if page in diff["after"]:
-                changes.extend(change for change in page_changes(page.upper(), {"before": diff["before"][page],
-                                                                                  "after": diff["after"][page]})
-                               if change not in changes)
+                shown = {"before": diff["before"][page], "after": diff["after"][page]}
+                changes.extend(change for change in page_changes(page.upper(), shown) if change not in changes)
         buttons = [BUTTONS.get(action, action) for page in PAGES for action in result.get("actions", {}).get(page, [])]
         lines.append(f"{host.ljust(width)}  " + ("; ".join(filter(None, [", ".join(changes), " ".join(buttons)]))
                                                  or "nothing to change"))

@@ -71,6 +71,11 @@ OAUTH_SETS = ('auth_method', 'user', 'provider', 'account')
 MAIL_OAUTH_PAGES = dict((service, tuple(name for name in device_settings.names(service) if name not in OAUTH_SETS))
                         for service in profiles.SERVICES)
 
+
+def _oauth_page_options(service):
+    return dict((name, _option(name, service)) for name in MAIL_OAUTH_PAGES[service])
+
+
 SPECS = {
     'mfp_smtp': dict(
         argument_spec=dict(CONNECTION_SPEC, verify_mail=dict(type='bool', default=False), **_page_options('smtp')),
@@ -99,9 +104,8 @@ SPECS = {
             CONNECTION_SPEC,
             provider=dict(_option('provider', 'smtp'), required=True),
             account=dict(_option('account', 'smtp'), required=True),
-            smtp=dict(type='dict', default={}, options=dict((name, _option(name, 'smtp'))
-                                                             for name in MAIL_OAUTH_PAGES['smtp'])),
-            pop=dict(type='dict', options=dict((name, _option(name, 'pop')) for name in MAIL_OAUTH_PAGES['pop'])),
+            smtp=dict(type='dict', default={}, options=_oauth_page_options('smtp')),
+            pop=dict(type='dict', options=_oauth_page_options('pop')),
             state=dict(type='str', default='present', choices=['present', 'query']),
             get_token=dict(type='bool', default=True),
             force=dict(type='bool', default=False),

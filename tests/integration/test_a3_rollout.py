@@ -87,6 +87,7 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     assert sign_ins["a3(POP)"] == truth(lab)["a3"]["pop_token"]["sign_in_url"]
     assert PANEL_ROW in listed
     assert "3 printers: 1 to obtain on the control panel, 2 waiting for authorization" in listed
+    assert "Changed 3 printers: classic, a3, a3-panel." in listed
     assert tokens(lab) == {"classic": ("waiting_for_authorization", None),
                            "a3": ("waiting_for_authorization", "waiting_for_authorization"),
                            "a3-panel": ("not_obtained", "not_obtained")}
@@ -117,6 +118,7 @@ def test_a3_printers_get_pops_own_token_and_a_panel_only_one_is_listed_for_the_p
     assert code == 0, output[-5000:]
     assert changed(tasks) == []
     assert "3 printers: 2 authorized, 1 to obtain on the control panel" in sign_in_list(tasks)
+    assert "Changed 0 printers." in sign_in_list(tasks)
 
 
 def test_a_wait_without_pops_sign_in_fails_the_printer_with_pops_code(tmp_path):

@@ -175,7 +175,8 @@ def test_an_inventory_without_printers_fails_clearly(tmp_path, name):
 def test_the_plan_for_one_printer_speaks_of_one_printer(lab, tmp_path):
     code, tasks, output = playbook(tmp_path, lab.lab.inventory_path, "rollout.yml", "--check", "--limit", "mfp-en-bp")
     assert code == 0, output[-5000:]
-    assert sign_in_list(tasks)[-2:] == [
+    assert sign_in_list(tasks)[-3:] == [
+        "Would change 1 printer: mfp-en-bp.",
         "1 printer: 1 not obtained",
         "Check mode, nothing was written: [Get Token] would be pressed on 1 printer: mfp-en-bp; each then waits "
         "for a sign-in."]

@@ -9,7 +9,7 @@ Ansible ships it to the worker without them). A unit test holds it equal to gala
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-COLLECTION_VERSION = '0.2.0'
+COLLECTION_VERSION = '0.3.0'
 
 # Sent with every request, so that a device's log (and the lab) tells the collection's session from a person's.
 USER_AGENT = 'printfleet.mfp/%s' % COLLECTION_VERSION

@@ -20,7 +20,7 @@ from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
 from ansible_collections.printfleet.mfp.plugins.module_utils._settings import SETTINGS, apply_settings, masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
-    OBTAINED, WAITING, completed_facts, oauth_facts, page_view, same_account, token_info,
+    OBTAINED, WAITING, completed_facts, oauth_facts, page_view, same_account,
 )
 
 # What a printer's status keeps of each token panel.
@@ -51,14 +51,15 @@ def run_mail_oauth(params, check_mode, diff_mode, planned=None):
 def _query(session, services, account):
     pages = dict((service, session.open(service) if service == 'smtp' else session.read(service))
                  for service in services)
-    panels = dict((service, token_info(page)) for service, page in pages.items())
     views = dict((service, page_view(session.profile, service, page)) for service, page in pages.items())
     return {'changed': False, 'actions': dict((service, []) for service in services),
-            'status': status(session.profile, panels, account),
+            'status': status(session.profile, dict((service, view[1]) for service, view in views.items()), account),
             'ansible_facts': oauth_facts(session.profile, views)}
 
 
 def _present(session, services, params, check_mode, diff_mode, planned):
+    # The facts as the steps so far leave the printer (in check mode: as they would), from which the next
+    # step plans in check mode, and each token's [Get Token] is decided.
     facts, panels, settings, actions, diffs = planned, {}, {}, {}, {}
     changed = False
     page = session.open('smtp')
@@ -66,7 +67,7 @@ def _present(session, services, params, check_mode, diff_mode, planned):
     for service in services:
         page = page if service == 'smtp' else session.read(service)
         step, page = apply_settings(session, service, page, page_params(service, params), check_mode, diff_mode,
-                                    facts)
+                                    facts if check_mode else None)
         facts = completed_facts(step['ansible_facts']['mfp_oauth'], facts)
         changed = _note(step, changed, pages, service, page, check_mode)
         panels[service], settings[service] = step['token'], step['settings']
@@ -80,7 +81,7 @@ def _present(session, services, params, check_mode, diff_mode, planned):
         page = pages.get(service) or session.read(service)
         try:
             step, page = bring_token(session, service, page, _token_params(service, params), check_mode, diff_mode,
-                                     facts)
+                                     facts if check_mode else None)
         except MfpError as error:
             if error.details.get('token_on_web') is False:   # a panel-only model: the status says what to do
                 continue

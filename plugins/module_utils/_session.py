@@ -37,6 +37,10 @@ except ImportError:
 else:
     HAS_URLLIB3 = True
     URLLIB3_IMPORT_ERROR = None
+    # urllib3 warns of every request to a printer whose certificate is not verified, which happens only
+    # where the user chose so (mfp_validate_certs false): noise. Filtered once for the process, since
+    # warnings.catch_warnings() around each request is not thread-safe and the fleet tasks use threads.
+    warnings.filterwarnings('ignore', category=InsecureRequestWarning)
 
 # What urllib3 puts before its messages: "HTTPSConnectionPool(host='printer', port=443): " (2.x)
 # or "<urllib3.connection.HTTPSConnection object at 0x7f...>: " (1.26).
@@ -563,11 +567,7 @@ class Session(object):
             # What the page's character set cannot hold goes as &#NNNN;, as a browser sends it.
             body = urlencode(data, encoding=self._charset, errors='xmlcharrefreplace')
             headers['Content-Type'] = 'application/x-www-form-urlencoded'
-        with warnings.catch_warnings():
-            if self.verify is False:
-                # The user chose not to verify; saying so on every request is noise.
-                warnings.simplefilter('ignore', InsecureRequestWarning)
-            response = self._http.request(method, url, body=body, headers=headers, redirect=False)
+        response = self._http.request(method, url, body=body, headers=headers, redirect=False)
         self._keep_cookies(response)
         if self.recorder is not None:
             self.recorder(method, url[len(self.base_url):], data, response)

@@ -291,8 +291,9 @@ class Lab:
                                                         MAIL_SCOPES, callback_url(spec))}
                 if fleet.google_client:
                     oauth["google"] = GoogleOAuthClient(
-                        f"{self.google.base_url}/.well-known/openid-configuration", fleet.google_client["client_id"],
-                        fleet.google_client.get("client_secret"), self.ca.ca_path, GOOGLE_MAIL_SCOPES, callback_url(spec))
+                        f"{self.google.base_url}/.well-known/openid-configuration",
+                        fleet.google_client["client_id"], fleet.google_client.get("client_secret"), self.ca.ca_path,
+                        GOOGLE_MAIL_SCOPES, callback_url(spec))
                 device = Device(self._device_spec(spec, store), store, oauth, mail_client)
                 host = DeviceHost(device, spec, self.ca)
                 self.hosts[spec["name"]] = host

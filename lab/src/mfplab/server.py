@@ -284,7 +284,8 @@ class Lab:
         await self.mail.start()
         mail_client = MailClient(self.mail.network(), self.ca.ca_path)
         authority = f"{fleet.idp_base_url}/organizations"
-        with idp_store.holding(), google_store.holding():   # devices that start with a token are issued one
+        # Devices that start with a token are issued one: each provider writes its state once for them all.
+        with idp_store.holding(), google_store.holding():
             for spec in fleet.devices:
                 store = JsonStore(self.state_dir / "devices" / f"{spec['name']}.json")
                 oauth = {"microsoft": DeviceOAuthClient(authority, fleet.device_client_id, str(self.ca.ca_path),

@@ -38,16 +38,19 @@ class ActionModule(FleetActionBase):
         played = play_level(options['policy'], hostvars[task_vars['inventory_hostname']], audit.POLICY_VARIABLES,
                             audit.POLICY_DEFAULTS)
         batch, in_play = set(task_vars['ansible_play_batch']), set(task_vars['ansible_play_hosts'])
-        rows, jobs = {}, {}
-        for host in task_vars['ansible_play_hosts_all']:
-            host_vars = hostvars[host]   # each look-up computes the host's variables anew
-            if options['read'] and host in batch:
-                jobs[host] = self._reading(host, host_vars, played, options['verify_mail'])
-            elif audit.ROW_VARIABLE in host_vars:   # read per host, or in an earlier batch
-                rows[host] = host_vars[audit.ROW_VARIABLE]
-            elif host not in in_play:
-                rows[host] = audit.not_audited(host)
-        rows.update(zip(jobs, run_all(list(jobs.values()), options['forks'])))
+        rows = {}
+
+        def readings():
+            """Each printer to read, prepared as it is taken; the others' rows."""
+            for host in task_vars['ansible_play_hosts_all']:
+                host_vars = hostvars[host]   # each look-up computes the host's variables anew
+                if options['read'] and host in batch:
+                    yield host, self._reading(host, host_vars, played, options['verify_mail'])
+                elif audit.ROW_VARIABLE in host_vars:   # read per host, or in an earlier batch
+                    rows[host] = host_vars[audit.ROW_VARIABLE]
+                elif host not in in_play:
+                    rows[host] = audit.not_audited(host)
+        rows.update(run_all(readings(), options['forks']))
         ordered = [rows[host] for host in task_vars['ansible_play_hosts_all'] if host in rows]
         result.update(audit.report(ordered, options['report_dir'], options['report_name'], options['report_formats'],
                                    options['report_title'], options['google_refresh_token_cap']))

@@ -43,12 +43,14 @@ class ActionModule(FleetActionBase):
         given = dict((key, value) for key, value in self._task.args.items() if key in VARIABLES)
         played = play_level(given, hostvars[task_vars['inventory_hostname']], VARIABLES, DEFAULTS)
         hosts = options['hosts'] if options['hosts'] is not None else task_vars['ansible_play_batch']
-        jobs = {}
-        for host in hosts:
-            host_vars = hostvars[host]   # each look-up computes the host's variables anew
-            values = host_values(host_vars, played, VARIABLES, DEFAULTS)
-            jobs[host] = self._printer(host, host_vars, dict(values, state=options['state']))[1]
-        results = dict(zip(jobs, run_all(list(jobs.values()), options['forks'])))
+
+        def printers():
+            """Each printer's roll-out, prepared as it is taken."""
+            for host in hosts:
+                host_vars = hostvars[host]   # each look-up computes the host's variables anew
+                values = host_values(host_vars, played, VARIABLES, DEFAULTS)
+                yield host, self._printer(host, host_vars, dict(values, state=options['state']))[1]
+        results = run_all(printers(), options['forks'])
         result.update(_fleet_result(results, self._task.diff))
         return result
 

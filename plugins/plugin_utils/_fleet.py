@@ -38,11 +38,11 @@ def validated(spec, args, name):
 
 
 def run_all(jobs, forks):
-    """Run every job (a callable for one printer) with at most `forks` at a time; their results in order."""
-    if not jobs:
-        return []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(forks, len(jobs))) as pool:
-        return list(pool.map(lambda job: job(), jobs))
+    """Run the jobs, (key, a callable for one printer) pairs, at most `forks` at a time: {key: its result}, in
+    their order. `jobs` may prepare each printer as it is taken: the first ones run meanwhile."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=forks) as pool:
+        futures = [(key, pool.submit(job)) for key, job in jobs]
+        return dict((key, future.result()) for key, future in futures)
 
 
 def play_level(resolved, own, variables, defaults):

@@ -144,6 +144,8 @@ EXAMPLES = r'''
     smtp: {primary_server: smtp.office365.com, port: 587, ssl_tls: true}
     pop: {}
   register: rollout
+  # The action runs once either way; run_once also gives every printer the registered result.
+  run_once: true
 
 - name: Fail the printers it failed on
   ansible.builtin.fail:

@@ -25,6 +25,8 @@ description:
     C(mail_oauth_token_acquire) and C(mail_oauth_token_force) (inventory, C(group_vars), C(host_vars), extra vars),
     unless the task's value differs from its own host's variable (a value the play sets for every printer,
     play vars, role parameters, a literal), then that value; else the role's defaults.
+  - A value the play sets that equals the role's default cannot be told from the default, so there a printer's
+    own host variable wins (Ansible would rank the play's value first). Set such a value per group instead.
   - Never fails itself for a printer; each printer's result is in RV(results), the printers that failed or did not
     answer in RV(failed_hosts). The role fails those printers after this task, so that the play recap names them.
   - Printers with C(mfp_execution=module) cannot be run from here and fail. Run them per host with

@@ -80,19 +80,19 @@ options:
     default: {}
     suboptions:
       primary_server:
-        description: Primary Server.
+        description: Primary Server, host name or IPv4 address.
         type: str
       port:
-        description: Port Number.
+        description: Port Number, 1 to 65535.
         type: int
       timeout:
-        description: Timeout in seconds.
+        description: Timeout in seconds, 1 to 60.
         type: int
       sender_name:
-        description: Sender Name.
+        description: Sender Name, at most 64 characters.
         type: str
       sender_address:
-        description: Sender Address.
+        description: Sender Address (e-mail address).
         type: str
       ssl_tls:
         description: Enable SSL/TLS.
@@ -102,13 +102,13 @@ options:
     type: dict
     suboptions:
       server:
-        description: POP3 Server.
+        description: POP3 Server, host name or IPv4 address.
         type: str
       port:
-        description: Port Number.
+        description: Port Number, 1 to 65535.
         type: int
       check_interval:
-        description: Check Interval in minutes.
+        description: Check Interval in minutes, 1 to 240.
         type: int
       ssl:
         description: Enable SSL.

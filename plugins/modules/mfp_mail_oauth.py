@@ -61,7 +61,7 @@ options:
         description: Timeout in seconds, 1 to 60.
         type: int
       sender_name:
-        description: Sender Name, at most 20 characters.
+        description: Sender Name, at most 64 characters.
         type: str
       sender_address:
         description: Sender Address (e-mail address).

@@ -15,10 +15,16 @@ from ansible_collections.printfleet.mfp.plugins.doc_fragments._connection import
 from ansible_collections.printfleet.mfp.plugins.module_utils import _arguments as arguments
 from ansible_collections.printfleet.mfp.plugins.module_utils import _device_settings as device_settings
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
-from ansible_collections.printfleet.mfp.plugins.modules import mfp_info, mfp_oauth_token, mfp_pop, mfp_smtp
+from ansible_collections.printfleet.mfp.plugins.modules import (
+    mfp_fleet_mail_oauth, mfp_info, mfp_mail_oauth, mfp_oauth_token, mfp_pop, mfp_smtp,
+)
 
-MODULES = {'mfp_smtp': mfp_smtp, 'mfp_pop': mfp_pop, 'mfp_oauth_token': mfp_oauth_token, 'mfp_info': mfp_info}
+MODULES = {'mfp_smtp': mfp_smtp, 'mfp_pop': mfp_pop, 'mfp_oauth_token': mfp_oauth_token, 'mfp_info': mfp_info,
+           'mfp_mail_oauth': mfp_mail_oauth, 'mfp_fleet_mail_oauth': mfp_fleet_mail_oauth}
 SETTINGS_MODULES = sorted(arguments.SETTINGS_SERVICES.items())
+# The modules whose options `smtp` and `pop` hold page settings, and their argument specs.
+PAGE_DICTIONARY_SPECS = {'mfp_mail_oauth': arguments.SPECS['mfp_mail_oauth']['argument_spec'],
+                         'mfp_fleet_mail_oauth': arguments.FLEET_MAIL_OAUTH_SPEC['argument_spec']}
 
 
 def _options(module):
@@ -34,17 +40,30 @@ def _device_options(service):
     return device_settings.names(service) + device_settings.names(service, 'password')
 
 
-@pytest.mark.parametrize('module, service', SETTINGS_MODULES)
-def test_settings_documented_as_the_table_says(module, service):
-    documented = _options(module)
-    spec = arguments.SPECS[module]['argument_spec']
-    for name in _device_options(service):
+def _documented_as_the_table_says(documented, spec, names):
+    for name in names:
         setting, option = device_settings.BY_NAME[name], documented[name]
         assert option['type'] == spec[name]['type'], name
         assert option.get('choices') == spec[name].get('choices'), name
         assert _description(option).startswith(setting['doc']), name
         if setting['range']:
             assert '%d to %d' % setting['range'] in _description(option), name
+        if 'at most' in _description(option):
+            assert 'at most %d characters' % setting['max_length'] in _description(option), name
+
+
+@pytest.mark.parametrize('module, service', SETTINGS_MODULES)
+def test_settings_documented_as_the_table_says(module, service):
+    _documented_as_the_table_says(_options(module), arguments.SPECS[module]['argument_spec'], _device_options(service))
+
+
+@pytest.mark.parametrize('module', sorted(PAGE_DICTIONARY_SPECS))
+@pytest.mark.parametrize('service', profiles.SERVICES)
+def test_page_dictionaries_documented_as_the_table_says(module, service):
+    documented = _options(module)[service]['suboptions']
+    spec = PAGE_DICTIONARY_SPECS[module][service]['options']
+    assert set(documented) == set(spec) == set(arguments.MAIL_OAUTH_PAGES[service])
+    _documented_as_the_table_says(documented, spec, arguments.MAIL_OAUTH_PAGES[service])
 
 
 @pytest.mark.parametrize('module, service', SETTINGS_MODULES)

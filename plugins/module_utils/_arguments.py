@@ -76,6 +76,14 @@ def _oauth_page_options(service):
     return dict((name, _option(name, service)) for name in MAIL_OAUTH_PAGES[service])
 
 
+def oauth_page(service, declared):
+    """The settings of the page of `service` as mfp_mail_oauth declares them: OAuth 2.0 and the `declared`
+    page dictionary; the others None (left as they are). No password: OAuth 2.0 has none."""
+    page = dict.fromkeys(device_settings.names(service))
+    page.update(declared or {}, auth_method='oauth2', password=None)
+    return page
+
+
 SPECS = {
     'mfp_smtp': dict(
         argument_spec=dict(CONNECTION_SPEC, verify_mail=dict(type='bool', default=False), **_page_options('smtp')),
@@ -192,9 +200,8 @@ def validate(name, params):
         errors.extend(_settings_errors(SETTINGS_SERVICES[name], params))
     if name == 'mfp_mail_oauth':
         for service in profiles.SERVICES:
-            page = dict.fromkeys(device_settings.names(service), None)
-            page.update(params[service] or {}, auth_method='oauth2', password=None)
             if params[service] is not None:
+                page = oauth_page(service, params[service])
                 errors.extend('%s: %s' % (service, error)
                               for error in list(_value_errors(page)) + list(_settings_errors(service, page)))
     if errors:

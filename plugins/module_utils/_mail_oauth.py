@@ -15,10 +15,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.printfleet.mfp.plugins.module_utils import _profiles as profiles
+from ansible_collections.printfleet.mfp.plugins.module_utils._arguments import oauth_page
 from ansible_collections.printfleet.mfp.plugins.module_utils._errors import MfpError
 from ansible_collections.printfleet.mfp.plugins.module_utils._oauth_token import bring_token
 from ansible_collections.printfleet.mfp.plugins.module_utils._session import Session
-from ansible_collections.printfleet.mfp.plugins.module_utils._settings import SETTINGS, apply_settings, masked_diff
+from ansible_collections.printfleet.mfp.plugins.module_utils._settings import apply_settings, masked_diff
 from ansible_collections.printfleet.mfp.plugins.module_utils._token import (
     OBTAINED, WAITING, completed_facts, oauth_facts, page_view, same_account,
 )
@@ -30,11 +31,8 @@ PANEL_KEYS = ('state', 'label', 'account', 'sign_in', 'user_code', 'verification
 
 def page_params(service, params):
     """The options of mfp_smtp or mfp_pop that set the page of `service` to OAuth 2.0 as `params` declare."""
-    declared = params[service] or {}
-    page = dict((name, declared.get(name)) for name in SETTINGS[service])
-    page.update(auth_method='oauth2', provider=params['provider'], account=params['account'], password=None,
+    return dict(oauth_page(service, params[service]), provider=params['provider'], account=params['account'],
                 update_password='on_create', keep_token=False)
-    return page
 
 
 def run_mail_oauth(params, check_mode, diff_mode, planned=None):
